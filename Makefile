@@ -1,0 +1,45 @@
+# Two commands do all set-up: `make run` and `make test`. Both install into .venv first.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint contract bench calibrate validate clean
+
+install: $(STAMP)
+
+# Reinstalls only when pyproject.toml changes, so a second `make install` is instant.
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (apt-get install python3 python3-venv)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Cannot create $(VENV): on Debian/Ubuntu install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/inference-planner gui
+
+lint: install
+	$(BIN)/ruff check .
+
+contract: install
+	$(BIN)/lint-imports
+
+test: lint contract
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests; \
+	rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+bench: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.run_all
+
+calibrate: install
+	$(BIN)/inference-planner calibrate
+
+validate: install
+	$(BIN)/inference-planner validate resources/calibration_cases.csv
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

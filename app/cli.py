@@ -1,0 +1,45 @@
+"""The command line: `inference-planner [command] ...`. Qt is imported only by `gui`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from planner_core import __version__
+
+EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="inference-planner",
+        description="Plan AI-inference data centers: racks, power, latency, throughput and "
+        "cost per million tokens. With no command, opens the planner window.",
+    )
+    p.add_argument("--version", action="version", version=f"inference-planner {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    g = sub.add_parser("gui", help="open the planner window (the default)")
+    g.add_argument("plan", nargs="?", type=Path, help="plan file to open (default: the example)")
+    g.add_argument("--screenshot", type=Path, metavar="PNG",
+                   help="render the main window once, save it as PNG and exit")
+
+    from . import cli_core
+
+    cli_core.add_commands(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        from .gui import run_gui
+
+        return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None))
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

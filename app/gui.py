@@ -1,0 +1,62 @@
+"""Starts the Qt application: display check, QApplication, main window, optional screenshot."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from planner_core import __version__
+
+
+def run_gui(plan: Path | None = None, screenshot: Path | None = None) -> int:
+    from .display import display_problem
+
+    if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
+        problem = display_problem()
+        if problem:  # a screenshot needs no screen: render offscreen instead of failing
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    problem = display_problem()
+    if problem:
+        print(f"inference-planner: {problem}", file=sys.stderr)
+        return 1
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from planner_core.resources import resource_path
+
+    from .main_window import MainWindow
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setApplicationName("Inference Planner")
+    qapp.setOrganizationName("Inference Planner")
+    qapp.setApplicationVersion(__version__)
+    qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+
+    window = MainWindow()
+    if plan is not None and not window.open_plan(Path(plan)) and screenshot is not None:
+        return 3
+    window.show()
+    if screenshot is not None:
+        return save_screenshot(window, Path(screenshot))
+    QTimer.singleShot(0, window.raise_)
+    return qapp.exec()
+
+
+def save_screenshot(window, path: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    # Let layouts, deferred evaluations and charts settle before grabbing the pixels.
+    window.resize(1440, 900)
+    for _ in range(5):
+        QApplication.processEvents()
+    window.render_now()
+    QApplication.processEvents()
+    image = window.grab()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        print(f"inference-planner: cannot write the screenshot {path}", file=sys.stderr)
+        return 4
+    return 0

@@ -1,0 +1,129 @@
+"""Searchable tree of the catalog: accelerators, systems and models, with key specs and grades."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from planner_core.catalog import Catalog, Spec
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _fmt(spec: Spec | None, unit: str, scale: float = 1.0, digits: int = 0) -> str:
+    if spec is None:
+        return "—"
+    return f"{spec.value * scale:,.{digits}f} {unit} [{spec.grade}]"
+
+
+def _tip(label: str, spec: Spec | None) -> str:
+    if spec is None:
+        return ""
+    note = f" — {spec.note}" if spec.note else ""
+    return f"<b>{label}</b>: {spec.value:,g} [{spec.grade}]<br><i>{spec.source}</i>{note}"
+
+
+class CatalogBrowser(QWidget):
+    """Shows the catalog; emits ``activated(kind, id)`` when an entry is chosen."""
+
+    activated = Signal(str, str)
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.catalog = catalog
+        self.search = QLineEdit(placeholderText="Search the catalog (name, vendor, id)…")
+        self.search.setClearButtonEnabled(True)
+        self.model = QStandardItemModel(0, 2, self)
+        self.model.setHorizontalHeaderLabels(["Entry", "Key specs [grade]"])
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterKeyColumn(-1)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.doubleClicked.connect(self._on_double_click)
+        self.search.textChanged.connect(self._filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.populate()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.tree.expandAll()
+
+    def populate(self) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        cat = self.catalog
+        groups = [("Accelerators", "accelerator"), ("Systems", "system"), ("Models", "model")]
+        for title, kind in groups:
+            parent = QStandardItem(title)
+            parent.setEditable(False)
+            entries = {"accelerator": cat.accelerators, "system": cat.systems,
+                       "model": cat.models}[kind]
+            for ident, entry in sorted(entries.items(), key=lambda kv: kv[1].name):
+                name = QStandardItem(entry.name)
+                name.setData(ident, ID_ROLE)
+                name.setData(kind, KIND_ROLE)
+                name.setEditable(False)
+                specs, tip = self._describe(kind, entry)
+                spec_item = QStandardItem(specs)
+                spec_item.setEditable(False)
+                status = getattr(entry, "status", "shipping")
+                suffix = "" if status == "shipping" else f" — {status}"
+                name.setText(f"{entry.name}  ({ident}){suffix}")
+                name.setToolTip(tip)
+                spec_item.setToolTip(tip)
+                parent.appendRow([name, spec_item])
+            self.model.appendRow([parent, QStandardItem(f"{len(entries)} entries")])
+        self.tree.expandToDepth(0)
+        self.tree.resizeColumnToContents(0)
+
+    def _describe(self, kind: str, e) -> tuple[str, str]:
+        if kind == "accelerator":
+            flops = e.dense_tflops.get("fp8") or e.dense_tflops.get("bf16")
+            key = "FP8" if "fp8" in e.dense_tflops else "BF16"
+            text = (f"{_fmt(e.memory_gb, 'GB')} · {_fmt(e.memory_bw_gbs, 'TB/s', 1e-3, 1)} · "
+                    f"{key} {_fmt(flops, 'TFLOPS')} · {_fmt(e.tdp_w, 'W')}")
+            tip = "<br>".join(filter(None, [
+                _tip("Memory (GB)", e.memory_gb), _tip("Bandwidth (GB/s)", e.memory_bw_gbs),
+                *(_tip(f"Dense {k} TFLOPS", v) for k, v in e.dense_tflops.items()),
+                _tip("TDP (W)", e.tdp_w), _tip("Idle (W)", e.idle_w),
+                _tip("Scale-up (GB/s per direction)", e.scaleup_bw_gbs),
+                _tip("Price (USD)", e.price_usd)]))
+        elif kind == "system":
+            text = (f"{e.accelerators}× {e.accelerator} · {e.cooling}-cooled · "
+                    f"{'whole rack' if e.form == 'rack' else f'{e.rack_units} U'} · "
+                    f"{_fmt(e.price_usd, 'USD')}")
+            tip = "<br>".join(filter(None, [
+                _tip("Host power (W)", e.host_power_w), _tip("Price (USD)", e.price_usd),
+                _tip("Scale-up (GB/s per accelerator)", e.scaleup_bw_gbs),
+                _tip("Scale-out (Gb/s)", e.scaleout_gbps), _tip("Max power (W)", e.max_power_w)]))
+        else:
+            moe = (f" · MoE {e.moe.active_experts}/{e.moe.experts} experts" if e.moe else "")
+            text = (f"{e.params_b:g} B params ({e.active_params_b:g} B active) · {e.layers} layers"
+                    f" · {e.kv_layout.upper()}{moe} [{e.grade}]")
+            tip = f"<b>{e.name}</b><br><i>{e.source}</i> [{e.grade}]"
+        return text, tip
+
+    def _on_double_click(self, index) -> None:
+        src = self.proxy.mapToSource(index.siblingAtColumn(0))
+        item = self.model.itemFromIndex(src)
+        if item is not None and item.data(ID_ROLE):
+            self.activated.emit(item.data(KIND_ROLE), item.data(ID_ROLE))
+
+    def current(self) -> tuple[str, str] | None:
+        index = self.tree.currentIndex()
+        if not index.isValid():
+            return None
+        item = self.model.itemFromIndex(self.proxy.mapToSource(index.siblingAtColumn(0)))
+        if item is None or not item.data(ID_ROLE):
+            return None
+        return item.data(KIND_ROLE), item.data(ID_ROLE)

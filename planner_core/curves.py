@@ -1,0 +1,39 @@
+"""Curves the dashboard draws, computed in one vectorized call each."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .serving import at_rate
+from .sizing import WorkloadSizing
+
+
+def latency_vs_load(ws: WorkloadSizing, points: int = 60) -> dict[str, np.ndarray]:
+    """p99 TTFT and TPOT of one replica from light load to just past its SLO capacity."""
+    if ws.hw is None or ws.shape is None or ws.eff is None or ws.capacity_rps <= 0:
+        return {k: np.array([]) for k in ("rate_rps", "ttft_p99_ms", "tpot_p99_ms")}
+    rates = np.linspace(ws.capacity_rps * 0.02, ws.capacity_rps * 1.3, points)
+    with np.errstate(all="ignore"):
+        p = at_rate(ws.hw, ws.shape, ws.eff, rates, ws.isl, ws.osl)
+    ok = p.feasible
+    return {
+        "rate_rps": rates[ok],
+        "ttft_p99_ms": 1e3 * np.asarray(p.ttft_p99_s)[ok] + ws.kv_transfer_ms,
+        "tpot_p99_ms": 1e3 * np.asarray(p.tpot_p99_s)[ok],
+    }
+
+
+def interactivity(ws: WorkloadSizing, points: int = 60) -> dict[str, np.ndarray]:
+    """Throughput per accelerator against tokens/s per user as the load on a replica grows."""
+    if ws.hw is None or ws.shape is None or ws.eff is None or ws.capacity_rps <= 0:
+        return {"user_tok_s": np.array([]), "tok_s_per_accelerator": np.array([])}
+    top = ws.capacity_rps * 3.0
+    rates = np.geomspace(top * 1e-3, top, points)
+    with np.errstate(all="ignore"):
+        p = at_rate(ws.hw, ws.shape, ws.eff, rates, ws.isl, ws.osl)
+    ok = p.feasible
+    return {
+        "user_tok_s": 1.0 / np.asarray(p.tpot_s)[ok],
+        "tok_s_per_accelerator": np.asarray(p.output_tok_s)[ok] / ws.acc_per_replica,
+    }
+

@@ -1,0 +1,69 @@
+"""Memory fit: weights, KV cache and runtime reserve, and how many sequences fit at a context.
+
+All functions broadcast over numpy arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .replica import ModelShape, ReplicaHW
+
+#: Share of each accelerator's memory the serving runtime keeps for itself (CUDA context,
+#: activations, allocator slack). Assumption: TensorRT-LLM and vLLM hand 90% of what is free
+#: after weights to the KV cache; we keep 8% of capacity plus a fixed 1.5 GB.
+RESERVE_FRACTION = 0.08
+RESERVE_FIXED_BYTES = 1.5e9
+#: SRAM-resident chips keep a share of their SRAM free for activations and buffers (assumption).
+SRAM_USABLE_FRACTION = 0.9
+
+
+def kv_capacity_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
+    """Bytes left for the KV cache across the whole replica (negative when weights don't fit)."""
+    per_acc = np.where(
+        hw.sram > 0,
+        hw.mem_bytes * SRAM_USABLE_FRACTION,
+        hw.mem_bytes * (1 - RESERVE_FRACTION) - RESERVE_FIXED_BYTES,
+    )
+    return np.asarray(per_acc * hw.n_acc - shape.weight_bytes, dtype=float)
+
+
+def max_sequences(hw: ReplicaHW, shape: ModelShape, context_tokens) -> np.ndarray:
+    """Concurrent sequences whose KV cache fits at ``context_tokens`` each (0 if none)."""
+    cap = kv_capacity_bytes(hw, shape)
+    per_seq = shape.kv_bytes_per_token * np.maximum(np.asarray(context_tokens, float), 1.0)
+    return np.floor(np.maximum(cap, 0.0) / per_seq)
+
+
+@dataclass(frozen=True)
+class Fit:
+    fits: bool
+    reason: str
+    weights_gb: float
+    kv_per_token_kb: float
+    kv_capacity_gb: float
+    max_sequences: int
+
+
+def fit(hw: ReplicaHW, shape: ModelShape, context_tokens: int) -> Fit:
+    """Scalar summary with the reason, for reports and warnings."""
+    cap = float(kv_capacity_bytes(hw, shape))
+    n = int(max_sequences(hw, shape, context_tokens))
+    total = float(hw.mem_bytes * hw.n_acc) / 1e9
+    w = shape.weight_bytes / 1e9
+    if cap <= 0:
+        reason = (f"weights need {w:,.1f} GB but the replica's {int(hw.n_acc)} accelerator(s) "
+                  f"offer {total:,.1f} GB less the runtime reserve")
+    elif n < 1:
+        reason = (f"no room for one {context_tokens:,}-token KV cache "
+                  f"({shape.kv_bytes_per_token * context_tokens / 1e9:,.2f} GB) after the "
+                  f"weights ({w:,.1f} GB)")
+    else:
+        reason = f"fits: {n:,} sequences of {context_tokens:,} tokens"
+    return Fit(
+        fits=n >= 1, reason=reason, weights_gb=w,
+        kv_per_token_kb=shape.kv_bytes_per_token / 1e3, kv_capacity_gb=max(cap, 0) / 1e9,
+        max_sequences=n,
+    )

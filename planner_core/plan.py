@@ -1,0 +1,311 @@
+"""The plan: facility, workloads, pools of systems and named what-if scenarios.
+
+Plans are JSON with a format name and ``schema_version``. Every bad value raises
+:class:`PlannerError` naming the field. Facility defaults come from the reference constants
+(``shared/reference/hardware.md`` section D); each default that is our assumption says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import PlannerError, from_validation_error
+
+PLAN_FORMAT = "inference-planner-plan"
+SCHEMA_VERSION = 1
+
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Facility(_Model):
+    """Where the fleet lives and what power and money cost."""
+
+    pue: float = Field(1.3, ge=1.0, le=3.0, description=(
+        "Power usage effectiveness. Default 1.3: new large facilities (Uptime Institute [P]); "
+        "industry average 1.58 (2023)."))
+    electricity_usd_per_kwh: float = Field(0.0806, ge=0, le=2.0, allow_inf_nan=False,
+                                           description="US industrial average 2023, EIA [S]")
+    rack_power_budget_kw: float = Field(132.0, gt=0, le=1000, allow_inf_nan=False,
+                                        description="GB300 NVL72 power shelves 132 kW [S]")
+    max_air_cooled_rack_kw: float = Field(30.0, gt=0, le=200, allow_inf_nan=False,
+                                          description="air-cooling ceiling ~30 kW [S]")
+    cost_model: Literal["colocation", "owned"] = "colocation"
+    colocation_usd_per_kw_month: float = Field(
+        180.0, ge=0, le=5000, allow_inf_nan=False,
+        description="assumption: wholesale high-density colocation, per kW of IT load")
+    facility_capex_usd_per_mw: float = Field(
+        11.0e6, ge=0, le=1e9, allow_inf_nan=False,
+        description="assumption: build cost per MW of IT capacity for an owned facility")
+    facility_life_years: float = Field(15.0, gt=0, le=50, allow_inf_nan=False,
+                                       description="assumption: shell and plant life")
+    amortization_years: float = Field(5.0, gt=0, le=15, allow_inf_nan=False,
+                                      description="Amazon 5 yr for AI servers from 2025 [S]")
+    cost_of_capital: float = Field(0.08, ge=0, le=1, allow_inf_nan=False,
+                                   description="assumption: 8% per year")
+    maintenance_pct_per_year: float = Field(3.0, ge=0, le=50, allow_inf_nan=False,
+                                            description="assumption: % of hardware capex")
+    network_capex_pct: float = Field(12.0, ge=0, le=100, allow_inf_nan=False,
+                                     description="assumption: scale-out fabric, % of systems")
+    installation_capex_pct: float = Field(3.0, ge=0, le=100, allow_inf_nan=False,
+                                          description="assumption: racking, cabling, bring-up")
+    network_power_w_per_system: float = Field(
+        600.0, ge=0, le=1e5, allow_inf_nan=False,
+        description="assumption: leaf/spine ports and optics per system")
+
+
+class Slo(_Model):
+    ttft_p99_ms: float = Field(2000.0, gt=0, le=3.6e6, allow_inf_nan=False)
+    tpot_p99_ms: float | None = Field(50.0, gt=0, le=1e5, allow_inf_nan=False)
+    min_user_tok_s: float | None = Field(None, gt=0, le=1e6, allow_inf_nan=False)
+
+    def tpot_limit_s(self) -> float:
+        limits = [float("inf")]
+        if self.tpot_p99_ms is not None:
+            limits.append(self.tpot_p99_ms / 1e3)
+        if self.min_user_tok_s is not None:
+            limits.append(1.0 / self.min_user_tok_s)
+        return min(limits)
+
+
+class Tokens(_Model):
+    mean: int = Field(gt=0, le=2_000_000)
+    distribution: Literal["fixed", "exponential", "lognormal"] = "fixed"
+    cv: float = Field(0.0, ge=0, le=10, allow_inf_nan=False,
+                      description="coefficient of variation for lognormal")
+
+    def spread(self) -> float:
+        return {"fixed": 0.0, "exponential": 1.0, "lognormal": self.cv}[self.distribution]
+
+
+def _flat_profile() -> list[float]:
+    # A typical interactive service: a night trough at ~35% of peak, the peak mid-afternoon.
+    return [0.40, 0.35, 0.33, 0.33, 0.35, 0.42, 0.55, 0.68, 0.80, 0.88, 0.93, 0.96,
+            0.97, 0.98, 1.00, 0.99, 0.96, 0.92, 0.88, 0.83, 0.76, 0.66, 0.55, 0.46]
+
+
+class Traffic(_Model):
+    peak_rps: float = Field(gt=0, le=1e7, allow_inf_nan=False)
+    profile_24h: list[Fraction] = Field(default_factory=_flat_profile, min_length=24,
+                                        max_length=24)
+
+    @model_validator(mode="after")
+    def _peak_is_one(self) -> Traffic:
+        if max(self.profile_24h) <= 0:
+            raise ValueError("the 24-hour profile must have at least one hour above zero")
+        return self
+
+
+class Workload(_Model):
+    name: Name
+    model: str
+    weight_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
+    kv_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
+    traffic: Traffic
+    input_tokens: Tokens
+    output_tokens: Tokens
+    slo: Slo = Field(default_factory=Slo)
+
+
+class MigSlice(_Model):
+    profile: str
+    workload: str
+
+
+class Layout(_Model):
+    tp: int = Field(1, ge=1, le=1024)
+    pp: int = Field(1, ge=1, le=256)
+    ep: int = Field(1, ge=1, le=1024)
+    chips: int | None = Field(None, ge=1, le=100_000,
+                              description="SRAM chain length; None = the fewest that hold the "
+                              "weights plus the KV caches of a pipeline-filling batch")
+    mig: list[MigSlice] | None = Field(None, description="slices of every GPU in the pool")
+
+
+class Pool(_Model):
+    name: Name
+    system: str
+    count: int | None = Field(None, ge=0, le=1_000_000, description="None = size it for me")
+    layout: Layout = Field(default_factory=Layout)
+    serving: Literal["aggregated", "disaggregated"] = "aggregated"
+    prefill_share: float = Field(0.3, gt=0, lt=1, allow_inf_nan=False,
+                                 description="share of accelerators doing prefill when "
+                                 "disaggregated")
+    workloads: list[str] = Field(min_length=1)
+    target_utilization: float = Field(0.75, gt=0, le=1, allow_inf_nan=False)
+    redundancy: int = Field(1, ge=0, le=1000, description="N+k: spare replicas")
+    rent_usd_per_accelerator_hour: float | None = Field(None, ge=0, le=1000,
+                                                        allow_inf_nan=False)
+
+
+class Scenario(_Model):
+    name: Name
+    description: str = ""
+    overrides: dict[str, Any] = Field(default_factory=dict, description=(
+        "dotted paths into the plan, lists addressed by item name: "
+        "'workloads.chat.traffic.peak_rps', 'pools.main.system', 'facility.pue'"))
+
+
+class Plan(_Model):
+    format: Literal["inference-planner-plan"] = PLAN_FORMAT
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: Name = "Untitled plan"
+    notes: str = ""
+    facility: Facility = Field(default_factory=Facility)
+    workloads: list[Workload] = Field(min_length=1)
+    pools: list[Pool] = Field(min_length=1)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    baseline: str = "base"
+
+    @model_validator(mode="after")
+    def _references(self) -> Plan:
+        names = [w.name for w in self.workloads]
+        _unique(names, "workloads")
+        _unique([p.name for p in self.pools], "pools")
+        _unique([s.name for s in self.scenarios], "scenarios")
+        for p in self.pools:
+            for w in p.workloads:
+                if w not in names:
+                    raise ValueError(f"pool {p.name!r} serves unknown workload {w!r}")
+            if p.layout.mig:
+                for s in p.layout.mig:
+                    if s.workload not in p.workloads:
+                        raise ValueError(f"pool {p.name!r}: MIG slice serves {s.workload!r}, "
+                                         "which the pool does not list")
+        served = {w for p in self.pools for w in p.workloads}
+        for n in names:
+            if n not in served:
+                raise ValueError(f"workload {n!r} is served by no pool")
+        if self.baseline != "base" and self.baseline not in {s.name for s in self.scenarios}:
+            raise ValueError(f"baseline {self.baseline!r} is not 'base' or a scenario name")
+        return self
+
+    # -- access by name --------------------------------------------------------------------
+    def workload(self, name: str) -> Workload:
+        for w in self.workloads:
+            if w.name == name:
+                return w
+        raise PlannerError(f"no workload named {name!r}", field="workloads")
+
+    def scenario(self, name: str) -> Scenario:
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        raise PlannerError(f"no scenario named {name!r}", field="scenarios")
+
+    def scenario_names(self) -> list[str]:
+        return ["base"] + [s.name for s in self.scenarios]
+
+    def variant(self, scenario: str) -> Plan:
+        """The plan with a scenario's overrides applied (``base`` is the plan itself)."""
+        if scenario == "base":
+            return self
+        return apply_overrides(self, self.scenario(scenario).overrides,
+                               where=f"scenarios.{scenario}")
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"two {what} are named {n!r}")
+        seen.add(n)
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Sets a dotted path in a plan dict; list items are addressed by their ``name``."""
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            match = [x for x in node if isinstance(x, dict) and x.get("name") == part]
+            if not match:
+                if part.isdigit() and int(part) < len(node):
+                    match = [node[int(part)]] if not last else []
+                    if last:
+                        node[int(part)] = value
+                        return
+                else:
+                    raise PlannerError(f"no item named {part!r}", field=path)
+            node = match[0]
+            continue
+        if not isinstance(node, dict) or (part not in node and not last):
+            if isinstance(node, dict) and not last:
+                node[part] = {}
+            else:
+                raise PlannerError(f"{part!r} is not a field here", field=path)
+        if last:
+            node[part] = value
+        else:
+            if node[part] is None:
+                node[part] = {}
+            node = node[part]
+
+
+def get_path(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            match = [x for x in node if isinstance(x, dict) and x.get("name") == part]
+            if not match:
+                raise PlannerError(f"no item named {part!r}", field=path)
+            node = match[0]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise PlannerError(f"{part!r} is not a field here", field=path)
+    return node
+
+
+def apply_overrides(plan: Plan, overrides: dict[str, Any], where: str = "overrides") -> Plan:
+    data = plan.model_dump(mode="json")
+    data = copy.deepcopy(data)
+    data["scenarios"] = []
+    data["baseline"] = "base"
+    for path, value in overrides.items():
+        set_path(data, path, value)
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source=where) from exc
+
+
+def plan_from_dict(data: Any, source: str | None = None) -> Plan:
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source=source) from exc
+
+
+def plan_from_json(text: str, source: str | None = None) -> Plan:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlannerError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
+                           source=source) from exc
+    if not isinstance(data, dict):
+        raise PlannerError("a plan file holds a JSON object", source=source)
+    if data.get("format") != PLAN_FORMAT:
+        raise PlannerError(f"not an Inference Planner plan (format is {data.get('format')!r})",
+                           field="format", source=source)
+    version = data.get("schema_version")
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise PlannerError(f"written by a newer Inference Planner (schema_version {version}; "
+                           f"this version reads up to {SCHEMA_VERSION})",
+                           field="schema_version", source=source)
+    return plan_from_dict(data, source)
+
+
+def plan_to_json(plan: Plan) -> str:
+    return json.dumps(plan.model_dump(mode="json"), indent=2) + "\n"

@@ -1,0 +1,182 @@
+"""A replica: the hardware holding one copy of the model, reduced to the numbers the formulas use.
+
+A replica is ``tp × pp`` accelerators of a system, a MIG slice of one GPU, or a chain of SRAM
+chips. :class:`ReplicaHW` carries per-accelerator capacities already scaled for MIG slices, so
+the performance formulas do not care which of these it is. Every field may be a numpy array,
+so one call evaluates many configurations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .catalog import BYTES_PER_VALUE, COMPUTE_KEY, Accelerator, Catalog, Model, System
+from .errors import PlannerError
+
+ArrayLike = float | np.ndarray
+
+
+@dataclass(frozen=True)
+class ReplicaHW:
+    """Hardware of one replica. Per-accelerator figures are SI units (bytes, bytes/s, FLOP/s)."""
+
+    tp: ArrayLike  # accelerators splitting each layer (tensor parallel, or chips per layer)
+    pp: ArrayLike  # pipeline stages
+    ep: ArrayLike  # expert-parallel degree (MoE)
+    mem_bytes: ArrayLike  # capacity per accelerator (or per slice)
+    bw: ArrayLike  # memory bandwidth per accelerator, bytes/s
+    flops: ArrayLike  # dense FLOP/s per accelerator at the weights' precision
+    attn_flops: ArrayLike  # dense FLOP/s at the KV cache's precision (attention)
+    link_bw: ArrayLike  # scale-up bandwidth per accelerator, one direction, bytes/s
+    link_lat: ArrayLike  # latency of one collective step, s
+    sram: ArrayLike = 0.0  # 1.0 for SRAM-resident designs (LPU, wafer), else 0.0
+    family: str = "hopper"
+    accelerator_id: str = ""
+    mig_profile: str | None = None
+
+    @property
+    def n_acc(self) -> ArrayLike:
+        return self.tp * self.pp
+
+    def with_(self, **kw) -> ReplicaHW:
+        return replace(self, **kw)
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """The model numbers the formulas use, at a chosen precision."""
+
+    params: float  # total parameters
+    active: float  # parameters touched per token
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    kv_bytes_per_token: float
+    weight_bytes: float
+    w_bytes_per_param: float
+    moe_experts: int = 0
+    moe_active: int = 0
+    moe_layers: int = 0
+    expert_bytes: float = 0.0  # one routed expert's weights in one layer
+    attn_width: int = field(default=0)  # per-head width QK·V work scales with (MLA: latent)
+
+    @property
+    def dense_weight_bytes(self) -> float:
+        """Weights read every step whatever the batch (all but the routed experts)."""
+        return self.weight_bytes - self.moe_experts * self.moe_layers * self.expert_bytes
+
+
+def model_shape(model: Model, weight_precision: str, kv_precision: str) -> ModelShape:
+    wb = BYTES_PER_VALUE[weight_precision]
+    kb = BYTES_PER_VALUE[kv_precision]
+    if model.kv_layout == "mla":
+        assert model.mla is not None
+        kv_tok = model.layers * (model.mla.kv_lora_rank + model.mla.rope_dim) * kb
+        # Absorbed MLA attention works in the latent space: per head, scores over
+        # (kv_lora_rank + rope) and values over kv_lora_rank.
+        attn_width = model.mla.kv_lora_rank + model.mla.rope_dim // 2
+    else:
+        kv_tok = 2 * model.layers * model.kv_heads * model.head_dim * kb
+        attn_width = model.head_dim
+    moe = model.moe
+    expert_bytes = 3 * model.hidden * moe.expert_ffn * wb if moe else 0.0
+    return ModelShape(
+        params=model.params_b * 1e9,
+        active=model.active_params_b * 1e9,
+        layers=model.layers,
+        hidden=model.hidden,
+        heads=model.heads,
+        kv_heads=model.kv_heads,
+        head_dim=model.head_dim,
+        vocab=model.vocab,
+        kv_bytes_per_token=kv_tok,
+        weight_bytes=model.params_b * 1e9 * wb,
+        w_bytes_per_param=wb,
+        moe_experts=moe.experts if moe else 0,
+        moe_active=moe.active_experts if moe else 0,
+        moe_layers=moe.moe_layers if moe else 0,
+        expert_bytes=expert_bytes,
+        attn_width=attn_width,
+    )
+
+
+def default_kv_precision(weight_precision: str) -> str:
+    """Serving engines keep an 8-bit KV cache with 8-bit or 4-bit weights, else 16-bit."""
+    return "fp8" if BYTES_PER_VALUE[weight_precision] <= 1.0 else "bf16"
+
+
+def replica_hw(
+    acc: Accelerator,
+    tp: int = 1,
+    pp: int = 1,
+    ep: int = 1,
+    weight_precision: str | None = None,
+    kv_precision: str | None = None,
+    system: System | None = None,
+    mig_profile: str | None = None,
+) -> ReplicaHW:
+    """Builds the replica hardware for an accelerator, a layout and (optionally) a MIG slice."""
+    wp = weight_precision or acc.default_precision
+    if wp not in acc.precisions and COMPUTE_KEY[wp] not in acc.dense_tflops:
+        raise PlannerError(
+            f"{acc.name} does not support {wp}; it supports {', '.join(acc.precisions)}",
+            field="weight_precision",
+        )
+    kp = kv_precision or default_kv_precision(wp)
+    link_bw = (system.scaleup_bw_gbs.value if system else acc.scaleup_bw_gbs.value) * 1e9
+    mem = acc.memory_gb.value * 1e9
+    bw = acc.memory_bw_gbs.value * 1e9
+    flops = acc.tflops(wp) * 1e12
+    attn = acc.tflops(kp) * 1e12
+    if mig_profile is not None:
+        if acc.mig is None:
+            raise PlannerError(f"{acc.name} does not offer MIG", field="mig")
+        prof = acc.mig.profile(mig_profile)
+        mem_frac = prof.memory_slices / acc.mig.memory_slices
+        compute_frac = prof.compute_slices / acc.mig.compute_slices
+        if prof.memory_gib is not None:
+            mem = prof.memory_gib * 2**30
+        else:
+            mem *= mem_frac
+        # A slice owns its memory slices' share of the HBM controllers and its SMs' share
+        # of the math units; a slice has no NVLink peer, so it is a one-accelerator replica.
+        bw *= mem_frac
+        flops *= compute_frac
+        attn *= compute_frac
+        if tp * pp != 1:
+            raise PlannerError("a MIG slice serves a replica on its own (tp = pp = 1)",
+                               field="layout")
+    if system is not None:
+        domain = system.scaleup_domain
+        if tp > domain:
+            raise PlannerError(
+                f"tensor parallelism {tp} exceeds {system.name}'s scale-up domain of {domain}",
+                field="layout.tp",
+            )
+    return ReplicaHW(
+        tp=float(tp), pp=float(pp), ep=float(ep), mem_bytes=mem, bw=bw, flops=flops,
+        attn_flops=attn, link_bw=link_bw, link_lat=acc.scaleup_latency_us.value * 1e-6,
+        sram=1.0 if acc.architecture == "sram" else 0.0, family=acc.family,
+        accelerator_id=acc.id, mig_profile=mig_profile,
+    )
+
+
+def sram_chips_needed(shape: ModelShape, acc: Accelerator, usable_fraction: float) -> int:
+    """Chips an SRAM-resident design needs to hold the weights (KV cache aside)."""
+    per_chip = acc.memory_gb.value * 1e9 * usable_fraction
+    return max(1, math.ceil(shape.weight_bytes / per_chip))
+
+
+def resolve(catalog: Catalog, accelerator_or_system: str) -> tuple[Accelerator, System | None]:
+    if accelerator_or_system in catalog.systems:
+        sys_ = catalog.system(accelerator_or_system)
+        return catalog.accelerator(sys_.accelerator), sys_
+    acc = catalog.accelerator(accelerator_or_system)
+    systems = catalog.systems_for(acc.id)
+    return acc, (max(systems, key=lambda s: s.scaleup_domain) if systems else None)

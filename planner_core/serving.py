@@ -1,0 +1,198 @@
+"""Serving under load with continuous batching, for one replica.
+
+The replica alternates prefill work and decode steps. Prefill is a queue of its own: at a
+request rate λ it is busy a share ρ = λ·(prefill seconds per request) of the time, and decode
+advances in the rest, so the inter-token latency is ``decode_step(b) / (1 − ρ)``. Little's law
+ties the running batch b to λ: ``b = λ · output_tokens · ITL``. TTFT is the prefill service
+time plus the wait in the prefill queue (Pollaczek–Khinchine) plus, on average, half a decode
+step before the prompt is admitted. Everything broadcasts over numpy arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .memory import max_sequences
+from .performance import Efficiency, decode_step, prefill_per_request, prefill_time
+from .replica import ModelShape, ReplicaHW
+
+#: Largest running batch a serving engine schedules (TensorRT-LLM's and vLLM's usual cap).
+MAX_BATCH = 2048.0
+#: z-score of the 99th percentile of a normal distribution.
+Z99 = 2.326
+_ITERATIONS = 28
+_NEWTON = 5
+
+
+def _quiet(fn):
+    """Saturated replicas carry +inf through the arithmetic on purpose; don't warn about it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class LoadPoint:
+    """A replica at a request rate (or a user count). Arrays broadcast like the inputs."""
+
+    rate_rps: np.ndarray
+    batch: np.ndarray
+    prefill_busy: np.ndarray
+    tpot_s: np.ndarray
+    tpot_p99_s: np.ndarray
+    ttft_s: np.ndarray
+    ttft_p99_s: np.ndarray
+    output_tok_s: np.ndarray
+    feasible: np.ndarray  # the replica keeps up (queue stable, KV cache holds the batch)
+    max_batch: np.ndarray
+
+
+def batch_cap(hw: ReplicaHW, shape: ModelShape, isl, osl) -> np.ndarray:
+    """Sequences that may decode at once: the KV cache reserves each its full isl + osl."""
+    kv = max_sequences(hw, shape, np.asarray(isl, float) + np.asarray(osl, float))
+    return np.minimum(kv, MAX_BATCH)
+
+
+def offline(hw, shape, eff: Efficiency, isl, osl) -> LoadPoint:
+    """Maximum throughput: the batch is as large as memory and the scheduler allow."""
+    cap = batch_cap(hw, shape, isl, osl)
+    point = offline_with_batch(hw, shape, eff, isl, osl, cap)
+    point.feasible = cap >= 1
+    point.max_batch = cap
+    return point
+
+
+def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho):
+    """Fixed point b = λ·osl·decode_step(b)/(1 − ρ), by Newton steps on a nearly linear map.
+
+    decode_step is close to a + c·b, so a few Newton steps (with a numeric slope) converge.
+    Where the map's slope reaches 1 the batch grows without bound: the replica cannot keep up,
+    and the result is +inf.
+    """
+    ctx = isl + osl / 2.0
+    k = rate * osl / np.maximum(1.0 - rho, 1e-9)
+    b = k * decode_step(hw, shape, eff, 1.0, ctx)
+    for _ in range(_NEWTON):
+        step = np.maximum(0.05 * b, 1.0)
+        f0 = k * decode_step(hw, shape, eff, b, ctx)
+        f1 = k * decode_step(hw, shape, eff, b + step, ctx)
+        slope = (f1 - f0) / step
+        stable = slope < 0.999
+        b_new = np.where(stable, b + (f0 - b) / (1.0 - np.minimum(slope, 0.999)), np.inf)
+        b = np.clip(b_new, 0.0, np.inf)
+    return np.where(np.isfinite(b) & (rho < 1.0), np.maximum(b, 0.0), np.inf)
+
+
+@_quiet
+def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0) -> LoadPoint:
+    """A replica serving Poisson arrivals at ``rate`` requests per second."""
+    rate = np.asarray(rate, float)
+    isl = np.asarray(isl, float)
+    osl = np.asarray(osl, float)
+    cap = batch_cap(hw, shape, isl, osl)
+    t_pf_req = prefill_per_request(hw, shape, eff, isl)
+    t_pf1 = prefill_time(hw, shape, eff, 1.0, isl)
+    rho = rate * t_pf_req
+    b = _batch_at_rate(hw, shape, eff, rate, isl, osl, rho)
+    ctx = isl + osl / 2.0
+    t_d = decode_step(hw, shape, eff, b, ctx)
+    free = np.maximum(1.0 - rho, 1e-9)
+    tpot = t_d / free
+    b99 = b + Z99 * np.sqrt(b)
+    tpot99 = decode_step(hw, shape, eff, b99, ctx) / free
+    # Prefill queue: M/G/1 mean wait, and an exponential tail for the 99th percentile.
+    wait = rho / free * t_pf1 * (1.0 + prompt_cv**2) / 2.0
+    cond = np.where(rho > 0, wait / np.maximum(rho, 1e-12), 0.0)
+    wait99 = np.where(rho > 0.01, cond * np.log(np.maximum(rho, 0.01) / 0.01), 0.0)
+    ttft = t_pf1 + wait + 0.5 * t_d
+    ttft99 = t_pf1 + wait99 + t_d
+    feasible = (rho < 1.0) & (b <= cap) & (cap >= 1)
+    return LoadPoint(
+        rate_rps=rate, batch=b, prefill_busy=rho, tpot_s=tpot, tpot_p99_s=tpot99, ttft_s=ttft,
+        ttft_p99_s=ttft99, output_tok_s=rate * osl, feasible=feasible, max_batch=cap,
+    )
+
+
+@_quiet
+def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
+             prompt_cv: float = 0.0) -> LoadPoint:
+    """The highest request rate whose p99 TTFT and p99 TPOT stay within the limits.
+
+    ``tpot_p99_s`` may be ``np.inf`` for no limit. Feasibility is monotone in the rate, so a
+    bisection between zero and the offline maximum finds it. Where even a trickle of requests
+    misses the SLO, the returned rate is zero and ``feasible`` is False.
+    """
+    top = offline(hw, shape, eff, isl, osl).rate_rps
+    lo = np.zeros(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape)
+    hi = lo + top
+    for _ in range(_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        p = at_rate(hw, shape, eff, mid, isl, osl, prompt_cv)
+        ok = p.feasible & (p.ttft_p99_s <= ttft_p99_s) & (p.tpot_p99_s <= tpot_p99_s)
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv)
+    point.feasible = point.feasible & (lo > 0)
+    return point
+
+
+@_quiet
+def closed_loop(hw, shape, eff: Efficiency, users, isl, osl) -> LoadPoint:
+    """``users`` clients, each sending its next request as soon as the last one finishes.
+
+    While the users fit in the batch, the request rate solves users = λ·(TTFT + osl·ITL).
+    Beyond the batch cap the replica is saturated: it runs at its offline rate with the cap,
+    and the extra users wait, which lengthens TTFT: TTFT = users/λ − osl·ITL.
+    """
+    users = np.asarray(users, float)
+    isl = np.asarray(isl, float)
+    osl = np.asarray(osl, float)
+    cap = np.maximum(batch_cap(hw, shape, isl, osl), 1.0)
+    sat = offline_with_batch(hw, shape, eff, isl, osl, np.minimum(cap, users))
+    lo = np.zeros(np.broadcast(users, isl, osl).shape)
+    hi = lo + sat.rate_rps
+    for _ in range(_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        p = at_rate(hw, shape, eff, mid, isl, osl)
+        in_system = mid * (p.ttft_s + osl * p.tpot_s)
+        below = (in_system < users) & (p.prefill_busy < 1.0)
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    p = at_rate(hw, shape, eff, lo, isl, osl)
+    saturated = users > cap
+    rate = np.where(saturated, sat.rate_rps, lo)
+    tpot = np.where(saturated, sat.tpot_s, p.tpot_s)
+    ttft = np.where(saturated, users / np.maximum(rate, 1e-12) - osl * tpot, p.ttft_s)
+    return LoadPoint(
+        rate_rps=rate, batch=np.where(saturated, cap, p.batch), prefill_busy=p.prefill_busy,
+        tpot_s=tpot, tpot_p99_s=tpot, ttft_s=ttft, ttft_p99_s=ttft, output_tok_s=rate * osl,
+        feasible=cap >= 1, max_batch=cap,
+    )
+
+
+def offline_with_batch(hw, shape, eff, isl, osl, batch) -> LoadPoint:
+    """Throughput with a given running batch (the closed loop's saturated state)."""
+    isl = np.asarray(isl, float)
+    osl = np.asarray(osl, float)
+    b = np.maximum(np.asarray(batch, float), 1.0)
+    t_d = decode_step(hw, shape, eff, b, isl + osl / 2.0)
+    t_pf = prefill_per_request(hw, shape, eff, isl)
+    rate = b / (osl * t_d + b * t_pf)
+    tpot = t_d / (1.0 - rate * t_pf)
+    ttft = prefill_time(hw, shape, eff, 1.0, isl)
+    return LoadPoint(
+        rate_rps=rate, batch=b, prefill_busy=rate * t_pf, tpot_s=tpot, tpot_p99_s=tpot,
+        ttft_s=ttft, ttft_p99_s=ttft, output_tok_s=rate * osl, feasible=b >= 1, max_batch=b,
+    )
+
+
+def single_stream(hw, shape, eff, isl, osl) -> LoadPoint:
+    """One user: TTFT is the prefill alone, TPOT a decode step at batch one."""
+    return closed_loop(hw, shape, eff, 1.0, isl, osl)

@@ -1,0 +1,284 @@
+"""Fleet sizing: from a pool's layout and its workloads' peak traffic to replicas, systems, racks.
+
+For each workload a pool serves, the replica's highest request rate within the SLOs (p99 TTFT
+and TPOT) sets its capacity; the replicas needed are peak / (capacity × target utilization),
+rounded up, plus N+k spares. A pool with a fixed count is checked against that need instead.
+Systems go into racks within the rack power budget, and within the air-cooling limit for
+air-cooled systems; a whole-rack system (NVL72, GroqRack) is its own rack.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .calibration import Calibration
+from .catalog import Accelerator, Catalog, System
+from .errors import PlannerError
+from .memory import SRAM_USABLE_FRACTION
+from .mig import place
+from .performance import Efficiency, prefill_time
+from .plan import Facility, Plan, Pool, Workload
+from .replica import ModelShape, ReplicaHW, default_kv_precision, model_shape, replica_hw
+from .serving import LoadPoint, at_rate, batch_cap, max_rate
+
+PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
+RACK_UNITS = 42  # usable units in a standard rack (assumption: 48U racks less PDUs/switches)
+
+
+@dataclass
+class Issue:
+    kind: str  # does-not-fit, slo-missed, rack-over-budget, air-too-dense, invalid-mig, ...
+    item: str  # "pools.<name>", "workloads.<name>", "facility"
+    message: str
+    severity: str = "warning"
+
+
+@dataclass
+class WorkloadSizing:
+    """One workload on one pool."""
+
+    pool: str
+    workload: str
+    model: str
+    precision: str
+    kv_precision: str
+    layout: str
+    acc_per_replica: float  # accelerators (or GPU share for MIG) per replica
+    capacity_rps: float  # per replica at the SLOs
+    replicas_needed: int
+    replicas: int
+    peak_rps: float
+    point: LoadPoint | None  # at peak, per replica
+    max_batch: float
+    hw: ReplicaHW | None = None
+    shape: ModelShape | None = None
+    eff: Efficiency | None = None
+    meets_slo: bool = True
+    prefill_replicas: int = 0  # disaggregated: replicas doing prefill
+    kv_transfer_ms: float = 0.0
+    isl: float = 0.0
+    osl: float = 0.0
+
+
+@dataclass
+class PoolSizing:
+    pool: Pool
+    system: System
+    accelerator: Accelerator
+    workloads: list[WorkloadSizing] = field(default_factory=list)
+    accelerators: int = 0
+    systems: int = 0
+    racks: int = 0
+    systems_per_rack: int = 1
+    system_kw_peak: float = 0.0
+
+
+def _precisions(acc: Accelerator, w: Workload) -> tuple[str, str]:
+    wp = w.weight_precision or acc.default_precision
+    if wp not in acc.precisions:
+        raise PlannerError(f"{acc.name} does not run {wp}; it supports "
+                           f"{', '.join(acc.precisions)}", field=f"workloads.{w.name}."
+                           "weight_precision")
+    return wp, w.kv_precision or default_kv_precision(wp)
+
+
+def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None = None):
+    """The replica hardware, model shape and accelerators per replica for one workload."""
+    system = catalog.system(pool.system)
+    acc = catalog.accelerator(system.accelerator)
+    wp, kp = _precisions(acc, w)
+    shape = model_shape(catalog.model(w.model), wp, kp)
+    lay = pool.layout
+    if mig_profile is not None:
+        hw = replica_hw(acc, 1, 1, 1, wp, kp, system, mig_profile)
+        assert acc.mig is not None
+        prof = acc.mig.profile(mig_profile)
+        return hw, shape, prof.compute_slices / acc.mig.compute_slices, f"MIG {mig_profile}"
+    if acc.architecture == "sram":
+        per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
+        ctx = w.input_tokens.mean + w.output_tokens.mean
+        need = math.ceil((shape.weight_bytes + shape.kv_bytes_per_token * ctx) / per_chip)
+        # Left to us, the chain also holds the KV caches of enough sequences to keep every
+        # pipeline stage busy (one per layer, up to 64), as SRAM designs are deployed.
+        fill = min(shape.layers, PIPELINE_FILL)
+        chosen = math.ceil((shape.weight_bytes + fill * shape.kv_bytes_per_token * ctx)
+                           / per_chip)
+        chips = lay.chips or chosen
+        if chips < need:
+            raise PlannerError(f"{chips} chips hold {chips * per_chip / 1e9:,.1f} GB; "
+                               f"{w.model} needs {need} chips", field=f"pools.{pool.name}"
+                               ".layout.chips")
+        stages = min(shape.layers, chips)
+        hw = replica_hw(acc, 1, 1, 1, wp, kp, None).with_(tp=chips / stages, pp=float(stages))
+        return hw, shape, float(chips), f"chain of {chips} chips"
+    hw = replica_hw(acc, lay.tp, lay.pp, lay.ep, wp, kp, system)
+    text = f"TP{lay.tp}" + (f" PP{lay.pp}" if lay.pp > 1 else "") + \
+        (f" EP{lay.ep}" if lay.ep > 1 else "")
+    return hw, shape, float(lay.tp * lay.pp), text
+
+
+def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, wp, kp,
+              slots: int | None, issues: list[Issue]) -> WorkloadSizing:
+    isl, osl = w.input_tokens.mean, w.output_tokens.mean
+    cv = w.input_tokens.spread()
+    ttft_lim = w.slo.ttft_p99_ms / 1e3
+    tpot_lim = w.slo.tpot_limit_s()
+    cap = float(batch_cap(hw, shape, isl, osl))
+    item = f"pools.{pool.name}"
+    ws = WorkloadSizing(pool.name, w.name, w.model, wp, kp, layout, acc_per_replica, 0.0, 0,
+                        0, w.traffic.peak_rps, None, cap, hw, shape, eff, isl=isl, osl=osl)
+    if cap < 1:
+        issues.append(Issue("does-not-fit", item,
+                            f"{w.model} ({wp}) does not fit a {layout} replica of "
+                            f"{pool.system} with a {isl + osl:,}-token context", "error"))
+        ws.meets_slo = False
+        return ws
+    kv_ms = 0.0
+    if pool.serving == "disaggregated":
+        # Prefill and decode on separate replicas; the KV cache crosses the scale-up or
+        # scale-out fabric once per request.
+        kv_ms = 1e3 * shape.kv_bytes_per_token * isl / float(hw.link_bw * hw.tp)
+        decode = max_rate(hw, shape, eff, 1.0, osl, np.inf, tpot_lim)  # decode-only replicas
+        t_pf = float(prefill_time(hw, shape, eff, 1.0, isl))
+        pf_cap = _prefill_capacity(t_pf, ttft_lim - kv_ms / 1e3 - float(decode.tpot_s), cv)
+        share = pool.prefill_share
+        # Per "replica pair" of the pool's split: capacity is the tighter of the two sides.
+        cap_rps = min(pf_cap / share, float(decode.rate_rps) / (1 - share)) if pf_cap > 0 else 0
+        capacity = cap_rps
+        ws.kv_transfer_ms = kv_ms
+    else:
+        best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
+        capacity = float(best.rate_rps) if bool(best.feasible) else 0.0
+    ws.capacity_rps = capacity
+    if capacity <= 0:
+        ws.meets_slo = False
+        unloaded = at_rate(hw, shape, eff, 1e-6, isl, osl, cv)
+        issues.append(Issue("slo-missed", item, (
+            f"{w.name}: even one request at a time misses the SLO on {layout} "
+            f"(p99 TTFT {1e3 * float(unloaded.ttft_p99_s):,.0f} ms vs {w.slo.ttft_p99_ms:,.0f};"
+            f" TPOT {1e3 * float(unloaded.tpot_p99_s):,.1f} ms vs "
+            f"{1e3 * tpot_lim:,.1f})"), "error"))
+        return ws
+    needed = math.ceil(w.traffic.peak_rps / (capacity * pool.target_utilization) - 1e-9)
+    needed = max(needed, 1) + pool.redundancy
+    ws.replicas_needed = needed
+    ws.replicas = needed if slots is None else slots
+    active = max(ws.replicas - pool.redundancy, 1) if slots is None else max(ws.replicas, 1)
+    per_replica = w.traffic.peak_rps / active
+    ws.point = at_rate(hw, shape, eff, per_replica, isl, osl, cv)
+    if slots is not None and w.traffic.peak_rps > capacity * max(slots, 0):
+        ws.meets_slo = False
+        issues.append(Issue("slo-missed", item, (
+            f"{w.name}: {slots} replica(s) carry {capacity * slots:,.1f} req/s within the SLO; "
+            f"the peak is {w.traffic.peak_rps:,.1f} req/s (needs {needed} with "
+            f"{pool.redundancy} spare)")))
+    if pool.serving == "disaggregated":
+        ws.prefill_replicas = max(1, round(ws.replicas * pool.prefill_share))
+    return ws
+
+
+def _prefill_capacity(t_pf: float, budget_s: float, cv: float) -> float:
+    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s``."""
+    if budget_s <= t_pf:
+        return 0.0
+    lo, hi = 0.0, 1.0 / t_pf
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        rho = mid * t_pf
+        wait = rho / (1 - rho) * t_pf * (1 + cv**2) / 2
+        cond = wait / rho if rho > 0 else 0.0
+        wait99 = cond * math.log(max(rho, 0.01) / 0.01) if rho > 0.01 else 0.0
+        if t_pf + wait99 <= budget_s:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
+              issues: list[Issue]) -> PoolSizing:
+    system = catalog.system(pool.system)
+    acc = catalog.accelerator(system.accelerator)
+    eff = cal.efficiency(acc.family, catalog)
+    ps = PoolSizing(pool, system, acc)
+    item = f"pools.{pool.name}"
+    if pool.layout.mig:
+        if acc.mig is None:
+            raise PlannerError(f"{acc.name} does not offer MIG", field=f"{item}.layout.mig")
+        try:
+            place(acc.mig, [s.profile for s in pool.layout.mig])
+        except PlannerError as exc:
+            issues.append(Issue("invalid-mig", item, f"MIG layout not allowed: {exc.detail}",
+                                "error"))
+            return _finish(ps, plan.facility, 0, issues)
+        gpus_needed = 0
+        gpus = pool.count * system.accelerators if pool.count is not None else None
+        for wname in pool.workloads:
+            w = plan.workload(wname)
+            slices = [s for s in pool.layout.mig if s.workload == wname]
+            if not slices:
+                issues.append(Issue("idle-workload", item, f"{wname}: no MIG slice serves it"))
+                continue
+            hw, shape, share, text = replica_for(catalog, pool, w, slices[0].profile)
+            wp, kp = _precisions(acc, w)
+            slots = None if gpus is None else gpus * len(slices)
+            ws = _size_one(pool, w, hw, shape, eff, share, text, wp, kp, slots, issues)
+            ps.workloads.append(ws)
+            if ws.replicas_needed:
+                gpus_needed = max(gpus_needed, math.ceil(ws.replicas_needed / len(slices)))
+        total_gpus = gpus if gpus is not None else gpus_needed
+        return _finish(ps, plan.facility, total_gpus, issues)
+    need_acc = 0.0
+    fixed_acc = pool.count * system.accelerators if pool.count is not None else None
+    share = 1.0 / len(pool.workloads)  # a fixed pool splits its accelerators evenly
+    for wname in pool.workloads:
+        w = plan.workload(wname)
+        try:
+            hw, shape, per_rep, text = replica_for(catalog, pool, w)
+        except PlannerError as exc:
+            issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
+            continue
+        wp, kp = _precisions(acc, w)
+        slots = None if fixed_acc is None else int(fixed_acc * share // per_rep)
+        ws = _size_one(pool, w, hw, shape, eff, per_rep, text, wp, kp, slots, issues)
+        ps.workloads.append(ws)
+        need_acc += ws.replicas_needed * per_rep
+    total = fixed_acc if fixed_acc is not None else math.ceil(need_acc)
+    return _finish(ps, plan.facility, total, issues)
+
+
+def _finish(ps: PoolSizing, fac: Facility, accelerators: int, issues: list[Issue]) -> PoolSizing:
+    s = ps.system
+    # Systems come whole: an NVL72 bought for 32 GPUs of replicas powers all 72.
+    ps.systems = math.ceil(accelerators / s.accelerators) if accelerators else 0
+    if ps.pool.count is not None:
+        ps.systems = ps.pool.count
+    ps.accelerators = ps.systems * s.accelerators
+    kw = (ps.accelerator.tdp_w.value * s.accelerators + s.host_power_w.value
+          + fac.network_power_w_per_system) / 1e3
+    ps.system_kw_peak = kw
+    item = f"pools.{ps.pool.name}"
+    if s.form == "rack":
+        ps.systems_per_rack = 1
+        if kw > fac.rack_power_budget_kw:
+            issues.append(Issue("rack-over-budget", item, (
+                f"one {s.name} draws up to {kw:,.0f} kW; the rack budget is "
+                f"{fac.rack_power_budget_kw:,.0f} kW")))
+    else:
+        limit = fac.rack_power_budget_kw
+        if s.cooling == "air":
+            limit = min(limit, fac.max_air_cooled_rack_kw)
+        by_power = int(limit // kw) if kw > 0 else 1
+        by_space = RACK_UNITS // (s.rack_units or RACK_UNITS)
+        ps.systems_per_rack = max(1, min(by_power, by_space))
+        if by_power < 1:
+            kind = "air-too-dense" if s.cooling == "air" else "rack-over-budget"
+            what = "air-cooling limit" if s.cooling == "air" else "rack budget"
+            issues.append(Issue(kind, item, (
+                f"one {s.name} draws up to {kw:,.1f} kW, above the {what} of {limit:,.0f} kW;"
+                " planned one per rack")))
+    ps.racks = math.ceil(ps.systems / ps.systems_per_rack) if ps.systems else 0
+    return ps

@@ -1,0 +1,57 @@
+"""Predicts every case of a measurements CSV and reports the errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .calibration import Calibration, default_calibration
+from .cases import predict_case, read_cases
+from .catalog import Catalog, load_catalog
+from .errors import PlannerError
+
+
+@dataclass
+class ValidationSummary:
+    table: pd.DataFrame
+    count: int
+    median_abs_error_pct: float
+    worst_abs_error_pct: float
+    worst_case: str
+
+
+def validate_cases(path: Path, catalog: Catalog | None = None,
+                   calibration: Calibration | None = None,
+                   progress: Callable[[float], None] | None = None) -> ValidationSummary:
+    catalog = catalog or load_catalog()
+    cal = calibration or default_calibration()
+    df = read_cases(Path(path))
+    preds, layouts = [], []
+    for i, (_, row) in enumerate(df.iterrows()):
+        try:
+            acc = catalog.accelerator(row["system"])
+        except PlannerError as exc:
+            raise PlannerError(exc.detail, field=f"row {i + 2} ({row['case_id']})",
+                               source=str(path)) from None
+        value, setup = predict_case(catalog, row, cal.efficiency(acc.family, catalog))
+        preds.append(value)
+        layouts.append(f"{setup.accelerators}x tp{setup.hw.tp:g} pp{setup.hw.pp:g} "
+                       f"{setup.precision}/{setup.kv_precision}")
+        if progress:
+            progress((i + 1) / len(df))
+    out = df.copy()
+    out["predicted"] = np.round(preds, 4)
+    out["error_pct"] = np.round(100.0 * (out["predicted"] / out["measured"] - 1.0), 2)
+    out["planner_layout"] = layouts
+    abs_err = out["error_pct"].abs()
+    worst = int(abs_err.idxmax()) if len(out) else 0
+    return ValidationSummary(
+        table=out, count=len(out),
+        median_abs_error_pct=float(abs_err.median()) if len(out) else 0.0,
+        worst_abs_error_pct=float(abs_err.max()) if len(out) else 0.0,
+        worst_case=str(out.loc[worst, "case_id"]) if len(out) else "",
+    )

@@ -1,0 +1,57 @@
+"""`make bench`: prints speed and memory figures (targets in brackets); asserts nothing."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+
+import numpy as np
+
+
+def _ms(fn, repeat=15) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1e3 * statistics.median(times)
+
+
+def main() -> None:
+    from planner_core.catalog import load_catalog
+    from planner_core.evaluate import evaluate
+    from planner_core.performance import Efficiency
+    from planner_core.plan import plan_from_json
+    from planner_core.replica import model_shape, replica_hw
+    from planner_core.resources import resource_path
+    from planner_core.serving import offline
+
+    catalog = load_catalog()
+    plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
+    evaluate(plan, catalog)
+    one = _ms(lambda: evaluate(plan, catalog, scenarios=["base"]))
+    every = _ms(lambda: evaluate(plan, catalog), repeat=5)
+    print(f"evaluate example plan, base scenario : {one:8.2f} ms   [target <= 5 ms]")
+    print(f"evaluate example plan, 4 scenarios   : {every:8.2f} ms")
+
+    n = 1_000_000
+    rng = np.random.default_rng(0)
+    shape = model_shape(catalog.model("llama-3.1-70b"), "fp8", "fp8")
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=8)
+    hw = hw.with_(bw=hw.bw * rng.uniform(0.5, 2.0, n), flops=hw.flops * rng.uniform(0.5, 2.0, n))
+    isl = rng.integers(64, 8192, n).astype(float)
+    osl = rng.integers(64, 4096, n).astype(float)
+    eff = Efficiency()
+    t = time.perf_counter()
+    out = offline(hw, shape, eff, isl, osl)
+    dt = time.perf_counter() - t
+    assert out.output_tok_s.shape == (n,)
+    print(f"offline throughput, {n:,} configs  : {dt * 1e3:8.1f} ms = "
+          f"{n / dt:,.0f} configs/s   [target >= 1,000,000/s on one core]")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory                 : {rss:8.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The command line, run as a user runs it."""
+
+import os
+import subprocess
+import sys
+
+from planner_core import __version__
+from planner_core.resources import resource_path
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          env=env or os.environ.copy(), timeout=300)
+
+
+def test_version_and_help():
+    r = run("--version")
+    assert r.returncode == 0 and __version__ in r.stdout
+    r = run("--help")
+    assert r.returncode == 0 and "validate" in r.stdout and "gui" in r.stdout
+
+
+def test_validate_writes_predictions(tmp_path):
+    out = tmp_path / "pred.csv"
+    r = run("validate", str(resource_path("calibration_cases.csv")), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "57 cases: median |error|" in r.stdout
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    assert {"predicted", "error_pct"} <= set(df.columns) and len(df) == 57
+
+
+def test_validate_bad_file_is_one_clear_message(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,system\nx,h100-sxm-80gb\n")
+    r = run("validate", str(bad))
+    assert r.returncode == 3
+    assert "missing column" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_no_display_gives_one_sentence_not_a_core_dump():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                           "QT_QPA_PLATFORM")}
+    r = run(env=env)
+    assert r.returncode == 1
+    assert "QT_QPA_PLATFORM=offscreen" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_screenshot_offscreen(tmp_path):
+    png = tmp_path / "shot.png"
+    r = run("gui", "--screenshot", str(png))
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20000

@@ -1,0 +1,87 @@
+"""Each formula against a case computed by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from planner_core.cost import capital_recovery_factor, usd_per_million_tokens
+from planner_core.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, fit, max_sequences
+from planner_core.performance import Efficiency, _all_reduce, decode_step, weights_read
+from planner_core.power import accelerator_watts, it_watts
+from planner_core.replica import model_shape, replica_hw
+
+
+def test_kv_bytes_per_token_match_reference(catalog):
+    # hardware.md: Llama 3.1 8B 131,072 B; 70B 327,680 B; 405B 516,096 B; DeepSeek-V3 70,272 B.
+    expected = {"llama-3.1-8b": 131072, "llama-3.1-70b": 327680, "llama-3.1-405b": 516096,
+                "deepseek-v3": 70272, "mixtral-8x7b": 131072}
+    for ident, kv in expected.items():
+        assert model_shape(catalog.model(ident), "bf16", "bf16").kv_bytes_per_token == kv
+    assert model_shape(catalog.model("llama-3.1-70b"), "fp8", "fp8").kv_bytes_per_token == 163840
+
+
+def test_weights_and_fit_by_hand(catalog):
+    shape = model_shape(catalog.model("llama-3.1-70b"), "fp8", "fp8")
+    assert shape.weight_bytes == pytest.approx(70.6e9)
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=2)
+    usable = 2 * (80e9 * (1 - RESERVE_FRACTION) - RESERVE_FIXED_BYTES)
+    per_seq = 163840 * 4096
+    assert max_sequences(hw, shape, 4096) == math.floor((usable - 70.6e9) / per_seq)
+    one = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=1)
+    f = fit(one, model_shape(catalog.model("llama-3.1-70b"), "bf16", "bf16"), 4096)
+    assert not f.fits and "weights need 141.2 GB" in f.reason
+
+
+def test_decode_step_memory_bound_by_hand(catalog):
+    # Batch 1, tiny context, hard roofline, no overhead: time = weight bytes / bandwidth.
+    shape = model_shape(catalog.model("llama-3.1-8b"), "fp8", "fp8")
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"))
+    eff = Efficiency(compute=1.0, memory=1.0, layer_overhead_us=0.0, sharpness=200.0)
+    t = float(decode_step(hw, shape, eff, 1, 1))
+    kv = 65536 * 1
+    assert t == pytest.approx((8.03e9 + kv) / 3350e9, rel=1e-3)
+
+
+def test_layer_overhead_adds_per_layer(catalog):
+    shape = model_shape(catalog.model("llama-3.1-8b"), "fp8", "fp8")
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"))
+    a = float(decode_step(hw, shape, Efficiency(layer_overhead_us=0.0), 8, 100))
+    b = float(decode_step(hw, shape, Efficiency(layer_overhead_us=10.0), 8, 100))
+    assert b - a == pytest.approx(32 * 10e-6)
+
+
+def test_all_reduce_ring_formula(catalog):
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=8)
+    msg = 1e6
+    expected = 2 * 7 / 8 * msg / hw.link_bw + hw.link_lat
+    assert float(_all_reduce(hw, msg)) == pytest.approx(expected)
+    assert float(_all_reduce(replica_hw(catalog.accelerator("h100-sxm-80gb")), msg)) == 0.0
+
+
+def test_moe_reads_only_touched_experts(catalog):
+    shape = model_shape(catalog.model("deepseek-v3"), "fp8", "fp8")
+    one = float(weights_read(shape, 1))
+    # One token touches 8 of 256 routed experts in each of 58 MoE layers.
+    expected = shape.dense_weight_bytes + 58 * shape.expert_bytes * 8
+    assert one == pytest.approx(expected, rel=1e-9)
+    assert float(weights_read(shape, 1e6)) == pytest.approx(shape.weight_bytes, rel=1e-6)
+
+
+def test_mig_slice_gets_its_share(catalog):
+    acc = catalog.accelerator("h100-sxm-80gb")
+    full = replica_hw(acc)
+    s = replica_hw(acc, mig_profile="3g.40gb")
+    assert s.flops == pytest.approx(full.flops * 3 / 7)
+    assert s.bw == pytest.approx(full.bw * 4 / 8)
+    assert s.mem_bytes == pytest.approx(39.5 * 2**30)
+
+
+def test_power_and_cost_by_hand():
+    assert accelerator_watts(100, 700, 0.5) == pytest.approx(400)
+    acc, host, net = it_watts(8, 100, 700, 1, 2000, 500, np.array([0.0, 1.0]))
+    assert list(acc) == [800, 5600] and list(host) == [1200, 2000] and list(net) == [500, 500]
+    # 8% over 5 years: r(1+r)^n / ((1+r)^n - 1) = 0.250456...
+    assert float(capital_recovery_factor(0.08, 5)) == pytest.approx(0.2504564545, rel=1e-9)
+    assert float(capital_recovery_factor(0.0, 4)) == pytest.approx(0.25)
+    assert float(usd_per_million_tokens(1e6, 2e12)) == pytest.approx(0.5)
