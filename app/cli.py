@@ -8,8 +8,6 @@ from pathlib import Path
 
 from planner_core import __version__
 
-EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
-
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(

@@ -168,9 +168,6 @@ class System(_Strict):
     def _form(self) -> System:
         if self.form == "server" and self.rack_units is None:
             raise ValueError("a server needs rack_units")
-        if self.scaleup_domain > self.accelerators and self.form == "server":
-            # A server's NVLink domain cannot exceed its own GPUs unless stated as a pod.
-            pass
         return self
 
 

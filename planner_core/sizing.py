@@ -146,8 +146,8 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
         pf_cap = _prefill_capacity(t_pf, ttft_lim - kv_ms / 1e3 - float(decode.tpot_s), cv)
         share = pool.prefill_share
         # Per "replica pair" of the pool's split: capacity is the tighter of the two sides.
-        cap_rps = min(pf_cap / share, float(decode.rate_rps) / (1 - share)) if pf_cap > 0 else 0
-        capacity = cap_rps
+        capacity = (min(pf_cap / share, float(decode.rate_rps) / (1 - share))
+                    if pf_cap > 0 else 0.0)
         ws.kv_transfer_ms = kv_ms
     else:
         best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
