@@ -22,6 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("plan", nargs="?", type=Path, help="plan file to open (default: the example)")
     g.add_argument("--screenshot", type=Path, metavar="PNG",
                    help="render the main window once, save it as PNG and exit")
+    g.add_argument("--panel", default=None,
+                   choices=["fleet", "racks", "workloads", "facility", "scenarios", "dashboard",
+                            "compare"],
+                   help="panel to bring to the front (with --screenshot: the one to show)")
+    g.add_argument("--scenario", default=None, metavar="NAME",
+                   help="scenario to show (default: the base plan)")
 
     from . import cli_core
 
@@ -35,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from .gui import run_gui
 
-        return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None))
+        return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None),
+                       getattr(args, "panel", None), getattr(args, "scenario", None))
     return args.func(args)
 
 

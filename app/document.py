@@ -1,37 +1,104 @@
-"""One open plan: the pydantic plan, its file, its undo stack, and its latest results.
+"""One open plan: the pydantic plan, its file, its undo stack, the scenario on show, its results.
 
-Views subscribe to ``resultsChanged``; they never compute. Every edit is a QUndoCommand
-pushed on ``undo_stack``; after each, the plan is re-evaluated (debounced).
+Views subscribe to ``planChanged`` / ``scenarioChanged`` / ``resultsChanged``; they never
+compute. Every edit goes through :meth:`Document.edit` (or :meth:`Document.apply` for
+structural edits), which pushes a :class:`PlanCommand`. After each change the plan is
+re-evaluated on a worker thread, debounced; only scenarios whose effective plan changed are
+evaluated again, so an edit inside one what-if does not redo the others.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from planner_core import edits
+from planner_core.calibration import Calibration, default_calibration
 from planner_core.catalog import Catalog
 from planner_core.errors import PlannerError
-from planner_core.evaluate import Results, evaluate
-from planner_core.plan import Plan, plan_from_json
+from planner_core.evaluate import Results, evaluate_scenario, merge_results
+from planner_core.files import atomic_write_text
+from planner_core.plan import Plan, plan_from_json, plan_to_json
+
+from .commands import PlanCommand
+
+
+class Evaluator(QObject):
+    """Evaluates plans; lives on a worker thread, also callable directly (synchronously)."""
+
+    finished = Signal(int, object, str)  # generation, Results or None, error message
+
+    def __init__(self, catalog: Catalog, calibration: Calibration):
+        super().__init__()
+        self.catalog = catalog
+        self.calibration = calibration
+        self.latest = 0  # newest generation asked for; older queued requests are skipped
+        self._cache: dict[tuple[str, str], Results] = {}
+        self._lock = threading.Lock()
+
+    def compute(self, plan: Plan) -> Results:
+        with self._lock:
+            parts, keep = [], {}
+            for name in plan.scenario_names():
+                variant = plan.variant(name)
+                key = (name, variant.model_dump_json())
+                part = self._cache.get(key)
+                if part is None:
+                    part = evaluate_scenario(variant, name, self.catalog, self.calibration)
+                keep[key] = part
+                parts.append(part)
+            self._cache = keep  # holds only the current plan's scenarios
+            return merge_results(parts)
+
+    @Slot(int, object)
+    def run(self, generation: int, plan: Plan) -> None:
+        if generation != self.latest:
+            return
+        try:
+            results = self.compute(plan)
+        except PlannerError as exc:
+            self.finished.emit(generation, None, str(exc))
+            return
+        except Exception as exc:  # a bug in the engine must not take the window down
+            self.finished.emit(generation, None, f"internal error: {exc!r}")
+            return
+        self.finished.emit(generation, results, "")
 
 
 class Document(QObject):
     planChanged = Signal()
+    scenarioChanged = Signal(str)
     resultsChanged = Signal(object)  # Results
     evaluationFailed = Signal(str)
+    editRefused = Signal(str)
+    busyChanged = Signal(bool)
+    _request = Signal(int, object)
 
-    def __init__(self, catalog: Catalog, plan: Plan, path: Path | None = None, parent=None):
+    def __init__(self, catalog: Catalog, plan: Plan, path: Path | None = None, parent=None,
+                 calibration: Calibration | None = None):
         super().__init__(parent)
         self.catalog = catalog
         self.plan = plan
         self.path = path
+        self.scenario = "base"
         self.results: Results | None = None
         self.undo_stack = QUndoStack(self)
-        self._timer = QTimer(self, singleShot=True, interval=30)
-        self._timer.timeout.connect(self.evaluate_now)
-        self.undo_stack.indexChanged.connect(lambda _i: self.schedule())
+        self._variant: tuple[Plan, str, Plan] | None = None
+        self._generation = 0
+        self._shown = 0
+        self._evaluator = Evaluator(catalog, calibration or default_calibration())
+        self._thread = QThread(self)
+        self._thread.setObjectName("evaluator")
+        self._evaluator.moveToThread(self._thread)
+        self._request.connect(self._evaluator.run)
+        self._evaluator.finished.connect(self._on_finished)
+        self._thread.start()
+        self._timer = QTimer(self, singleShot=True, interval=15)
+        self._timer.timeout.connect(self._dispatch)
 
     @classmethod
     def open(cls, catalog: Catalog, path: Path, parent=None) -> Document:
@@ -41,22 +108,106 @@ class Document(QObject):
             raise PlannerError(f"cannot read: {exc}", source=str(path)) from exc
         return cls(catalog, plan_from_json(text, source=str(path)), Path(path), parent)
 
-    def set_plan(self, plan: Plan) -> None:
+    def save(self, path: Path | None = None) -> None:
+        target = Path(path or self.path)
+        atomic_write_text(target, plan_to_json(self.plan))
+        self.path = target
+        self.undo_stack.setClean()
+
+    def shutdown(self) -> None:
+        """Stops the worker thread (before the document goes away)."""
+        self._timer.stop()
+        self._thread.quit()
+        self._thread.wait()
+
+    # -- what the views show -----------------------------------------------------------------
+    def view_plan(self) -> Plan:
+        """The plan as the current scenario sees it (the base plan for ``base``)."""
+        cached = self._variant
+        if cached is None or cached[0] is not self.plan or cached[1] != self.scenario:
+            try:
+                variant = self.plan.variant(self.scenario)
+            except PlannerError:
+                variant = self.plan
+            self._variant = cached = (self.plan, self.scenario, variant)
+        return cached[2]
+
+    def set_scenario(self, name: str) -> None:
+        if name not in self.plan.scenario_names():
+            name = "base"
+        if name != self.scenario:
+            self.scenario = name
+            self.scenarioChanged.emit(name)
+
+    # -- edits -------------------------------------------------------------------------------
+    def edit(self, path: str, value, text: str, merge_key: str | None = None) -> bool:
+        """Sets one field (in the base plan or as an override of the scenario on show)."""
+        return self.apply(lambda p: edits.set_value(p, path, value, self.scenario), text,
+                          merge_key)
+
+    def apply(self, change: Callable[[Plan], Plan], text: str,
+              merge_key: str | None = None) -> bool:
+        """Pushes ``change(plan)`` as one undo step; a refused change leaves the plan as is."""
+        try:
+            after = change(self.plan)
+        except PlannerError as exc:
+            self.editRefused.emit(str(exc))
+            self.planChanged.emit()  # editors snap back to the plan's real values
+            return False
+        if after == self.plan:
+            return True
+        self.undo_stack.push(PlanCommand(self, self.plan, after, text, merge_key,
+                                         self.scenario))
+        return True
+
+    def set_plan(self, plan: Plan, scenario: str | None = None) -> None:
         """Replaces the plan (called by undo commands, never by views directly)."""
         self.plan = plan
+        if scenario is not None and scenario in plan.scenario_names():
+            self.scenario = scenario
+        elif self.scenario not in plan.scenario_names():
+            self.scenario = "base"
         self.planChanged.emit()
+        self.scenarioChanged.emit(self.scenario)
+        self.schedule()
 
+    # -- evaluation --------------------------------------------------------------------------
     def schedule(self) -> None:
         self._timer.start()
 
+    def _dispatch(self) -> None:
+        self._generation += 1
+        self._evaluator.latest = self._generation
+        self.busyChanged.emit(True)
+        self._request.emit(self._generation, self.plan)
+
+    @Slot(int, object, str)
+    def _on_finished(self, generation: int, results: Results | None, error: str) -> None:
+        if generation != self._generation or generation <= self._shown:
+            return  # an older plan's results: a newer evaluation is on its way
+        self._shown = generation
+        self.busyChanged.emit(False)
+        self._publish(results, error)
+
     def evaluate_now(self) -> None:
+        """Evaluates on the calling thread and publishes (screenshots, tests, first render)."""
         self._timer.stop()
+        self._generation += 1
+        self._evaluator.latest = self._generation
+        self._shown = self._generation
         try:
-            self.results = evaluate(self.plan, self.catalog)
+            results, error = self._evaluator.compute(self.plan), ""
         except PlannerError as exc:
-            self.evaluationFailed.emit(str(exc))
+            results, error = None, str(exc)
+        self.busyChanged.emit(False)
+        self._publish(results, error)
+
+    def _publish(self, results: Results | None, error: str) -> None:
+        if results is None:
+            self.evaluationFailed.emit(error)
             return
-        self.resultsChanged.emit(self.results)
+        self.results = results
+        self.resultsChanged.emit(results)
 
     @property
     def modified(self) -> bool:

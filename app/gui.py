@@ -9,7 +9,8 @@ from pathlib import Path
 from planner_core import __version__
 
 
-def run_gui(plan: Path | None = None, screenshot: Path | None = None) -> int:
+def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str | None = None,
+            scenario: str | None = None) -> int:
     from .display import display_problem
 
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
@@ -37,10 +38,23 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None) -> int:
 
     window = MainWindow()
     if plan is not None and not window.open_plan(Path(plan)) and screenshot is not None:
+        window.shutdown()
         return 3
+    if scenario is not None:
+        if scenario not in window.document.plan.scenario_names():
+            print(f"inference-planner: no scenario named {scenario!r}; the plan has "
+                  f"{', '.join(window.document.plan.scenario_names())}", file=sys.stderr)
+            window.shutdown()
+            return 2
+        window.document.set_scenario(scenario)
+    if panel is not None:
+        window.show_panel(panel)
     window.show()
     if screenshot is not None:
-        return save_screenshot(window, Path(screenshot))
+        try:
+            return save_screenshot(window, Path(screenshot))
+        finally:
+            window.shutdown()
     QTimer.singleShot(0, window.raise_)
     return qapp.exec()
 

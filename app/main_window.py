@@ -1,10 +1,14 @@
-"""The main window: menus, the catalog and warnings docks, the fleet table and the dashboard."""
+"""The main window: editors on the left, the live dashboard on the right, KPI tiles on top.
+
+The window wires a Document to its views; it holds no planning logic. Docks (catalog, warnings,
+fleet summary), the splitter and the window geometry are remembered between runs.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,9 +19,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from planner_core import __version__
@@ -27,12 +35,18 @@ from planner_core.evaluate import Results
 from planner_core.plan import plan_from_json
 from planner_core.resources import resource_path
 
+from .charts.compare import CompareView
 from .charts.dashboard import Dashboard
 from .document import Document
 from .widgets.catalog_browser import CatalogBrowser
+from .widgets.facility_editor import FacilityEditor
+from .widgets.pool_editor import PoolEditor
+from .widgets.rack_view import RackView
+from .widgets.scenario_panel import ScenarioPanel
+from .widgets.workload_editor import WorkloadEditor
 
 EXAMPLE_PLAN = "llama70b-chat.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 FLEET_COLUMNS = [
     ("pool", "Pool", "{}"), ("system", "System", "{}"), ("accelerators", "Accelerators", "{:,}"),
     ("systems", "Systems", "{:,}"), ("racks", "Racks", "{:,}"), ("cooling", "Cooling", "{}"),
@@ -40,78 +54,159 @@ FLEET_COLUMNS = [
     ("capex_usd", "CapEx (USD)", "{:,.0f}"),
     ("utilization_peak_pct", "Utilization peak (%)", "{:,.0f}"),
 ]
+# Panels by the names the command line's --panel takes: (tab widget attribute, index)
+PANELS = {"fleet": ("editors", 0), "racks": ("editors", 1), "workloads": ("editors", 2),
+          "facility": ("editors", 3), "scenarios": ("editors", 4),
+          "dashboard": ("views", 0), "compare": ("views", 1)}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self):
+    def __init__(self, open_example: bool = True):
         super().__init__()
         self.catalog = load_catalog()
         self.document: Document | None = None
+        self.ask_before_discarding = True  # tests turn the modal question off
         self.setWindowTitle("Inference Planner[*]")
-        self.dashboard = Dashboard()
-        self.setCentralWidget(self.dashboard)
+        self._build_central()
         self._build_docks()
         self._build_actions()
         self._restore_state()
-        self.open_example()
+        if open_example:
+            self.open_example()
 
     # -- construction ------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.dashboard = Dashboard()
+        self.compare = CompareView()
+        self.compare.scenarioActivated.connect(self._choose_scenario)
+        self.pools = PoolEditor()
+        self.racks = RackView()
+        self.racks.poolClicked.connect(lambda name: self.pools.select(name))
+        self.workloads = WorkloadEditor()
+        self.facility = FacilityEditor()
+        self.scenarios = ScenarioPanel()
+        self.editors = QTabWidget()
+        self.editors.setObjectName("editors")
+        self.editors.addTab(self.pools, "Fleet")
+        self.editors.addTab(self.racks, "Racks")
+        self.editors.addTab(self.workloads, "Workloads")
+        self.editors.addTab(self.facility, "Facility && cost")
+        self.editors.addTab(self.scenarios, "Scenarios")
+        self.editors.setTabToolTip(0, "Pools of systems, replica layout, MIG, serving mode")
+        self.editors.setTabToolTip(1, "Rack elevations: systems in racks, power against budget")
+        self.pools.selectionChanged.connect(self.racks.select_pool)
+        self.views = QTabWidget()
+        self.views.setObjectName("views")
+        self.views.addTab(self.dashboard, "Dashboard")
+        self.views.addTab(self.compare, "Compare scenarios")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.editors)
+        self.splitter.addWidget(self.views)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.dashboard.tile_strip)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
     def _build_docks(self) -> None:
         self.browser = CatalogBrowser(self.catalog)
+        self.browser.activated.connect(self._add_from_catalog)
         self.catalog_dock = self._dock("Catalog", self.browser,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.warnings = QListWidget()
         self.warnings.setWordWrap(True)
+        self.warnings.setToolTip("Click a warning to select the item it names")
+        self.warnings.itemClicked.connect(self._warning_clicked)
+        self.warnings.itemActivated.connect(self._warning_clicked)
         self.warnings_dock = self._dock("Warnings", self.warnings,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.fleet = QTableWidget(0, len(FLEET_COLUMNS))
         self.fleet.setHorizontalHeaderLabels([c[1] for c in FLEET_COLUMNS])
         self.fleet.verticalHeader().setVisible(False)
         self.fleet.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.fleet_dock = self._dock("Fleet", self.fleet, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.fleet.cellClicked.connect(
+            lambda r, _c: self.select_item(f"pools.{self.fleet.item(r, 0).text()}"))
+        self.fleet_dock = self._dock("Fleet summary", self.fleet,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.warnings_dock, self.fleet_dock)
+        self.warnings_dock.raise_()
 
     def _dock(self, title: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setObjectName(f"dock-{title.lower().replace(' ', '-')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
 
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.triggered.connect(slot)
+        return act
+
     def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        open_act = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open)
-        open_act.triggered.connect(self._on_open)
-        example = QAction("Open &Example Plan", self)
-        example.triggered.connect(self.open_example)
-        quit_act = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_act.triggered.connect(self.close)
-        file_menu.addActions([open_act, example])
+        self.open_act = self._action("&Open…", self._on_open, keys.Open)
+        self.save_act = self._action("&Save", self.save, keys.Save)
+        self.save_as_act = self._action("Save &As…", self.save_as, keys.SaveAs)
+        file_menu.addActions([self.open_act,
+                              self._action("Open &Example Plan", self._on_example)])
         file_menu.addSeparator()
-        file_menu.addAction(quit_act)
+        file_menu.addActions([self.save_act, self.save_as_act])
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
         self.edit_menu = bar.addMenu("&Edit")
+        self.add_pool_act = self._action("Add &Pool", lambda: self.pools.add_item(),
+                                         tip="A new pool of the first pool's system")
+        self.add_workload_act = self._action("Add &Workload", lambda: self.workloads.add_item(),
+                                             tip="A new workload like the first one")
+        self.what_if_act = self._action("&Duplicate as What-if", self.scenarios.duplicate,
+                                        QKeySequence("Ctrl+D"),
+                                        "A new scenario copying the one on show, to edit")
         view = bar.addMenu("&View")
-        for dock in (self.catalog_dock, self.fleet_dock, self.warnings_dock):
+        for name, (attr, index) in PANELS.items():
+            tabs = getattr(self, attr)
+            view.addAction(self._action(f"Show {tabs.tabText(index).replace('&&', '&')}",
+                                        lambda _c=False, n=name: self.show_panel(n)))
+        view.addSeparator()
+        for dock in (self.catalog_dock, self.warnings_dock, self.fleet_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
-        about = QAction("&About Inference Planner", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu.addAction(self._action("&About Inference Planner", self._about))
         tools = QToolBar("Scenario", self)
         tools.setObjectName("toolbar-scenario")
         tools.addWidget(QLabel(" Scenario: "))
         self.scenario_box = QComboBox()
         self.scenario_box.setMinimumContentsLength(18)
-        self.scenario_box.setToolTip("Which what-if scenario the dashboard shows")
-        self.scenario_box.currentTextChanged.connect(self._show_scenario)
+        self.scenario_box.setToolTip("Which scenario the window shows and edits")
+        self.scenario_box.currentIndexChanged.connect(
+            lambda _i: self._choose_scenario(self.scenario_box.currentData()))
         tools.addWidget(self.scenario_box)
+        tools.addAction(self.what_if_act)
         self.addToolBar(tools)
+        self.busy = QLabel("")
+        self.statusBar().addPermanentWidget(self.busy)
 
     # -- documents ---------------------------------------------------------------------------
     def open_example(self) -> None:
         path = resource_path("examples", EXAMPLE_PLAN)
         plan = plan_from_json(path.read_text(encoding="utf-8"), source=str(path))
         self._set_document(Document(self.catalog, plan, None, self))
+
+    def _on_example(self) -> None:
+        if self._may_discard():
+            self.open_example()
 
     def open_plan(self, path: Path) -> bool:
         try:
@@ -123,51 +218,149 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_open(self) -> None:
+        if not self._may_discard():
+            return
         name, _ = QFileDialog.getOpenFileName(self, "Open plan", "", "Plans (*.json)")
         if name:
             self.open_plan(Path(name))
 
+    def save(self) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
+        if doc.path is None:
+            return self.save_as()
+        return self._write(doc.path)
+
+    def save_as(self) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
+        start = str(doc.path or Path.home() / f"{doc.plan.name}.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save plan", start, "Plans (*.json)")
+        if not name:
+            return False
+        path = Path(name)
+        if path.suffix.lower() != ".json":
+            path = path.with_suffix(path.suffix + ".json")
+        return self._write(path)
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save plan",
+                                f"{path}: {exc.strerror or exc}. The plan is still open.")
+            return False
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _may_discard(self) -> bool:
+        """Asks before unsaved changes would be lost; True when it is fine to go on."""
+        doc = self.document
+        if doc is None or not doc.modified or not self.ask_before_discarding:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to “{self._title()}” first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
     def _set_document(self, doc: Document) -> None:
-        if self.document is not None:
-            self.document.deleteLater()
+        old = self.document
         self.document = doc
+        if old is not None:
+            old.shutdown()
+            old.deleteLater()
         self.edit_menu.clear()
         undo = doc.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = doc.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         self.edit_menu.addActions([undo, redo])
+        self.edit_menu.addSeparator()
+        self.edit_menu.addActions([self.add_pool_act, self.add_workload_act, self.what_if_act])
         doc.resultsChanged.connect(self._on_results)
         doc.evaluationFailed.connect(self._on_failed)
-        doc.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
-        title = doc.path.name if doc.path else doc.plan.name
-        self.setWindowTitle(f"{title}[*] — Inference Planner")
-        self.scenario_box.blockSignals(True)
-        self.scenario_box.clear()
-        self.scenario_box.addItems(doc.plan.scenario_names())
-        self.scenario_box.blockSignals(False)
+        doc.editRefused.connect(self._on_refused)
+        doc.busyChanged.connect(self._on_busy)
+        doc.undo_stack.cleanChanged.connect(self._update_title)
+        doc.planChanged.connect(self._sync_scenarios)
+        doc.scenarioChanged.connect(self._on_scenario_changed)
+        for editor in (self.pools, self.workloads, self.facility, self.scenarios):
+            editor.set_document(doc)
+        self._sync_scenarios()
+        self._update_title()
         doc.evaluate_now()
+
+    def _title(self) -> str:
+        doc = self.document
+        return doc.path.name if doc and doc.path else (doc.plan.name if doc else "")
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy.setText("Evaluating…" if busy else "")
+
+    def _update_title(self, *_clean) -> None:
+        self.setWindowTitle(f"{self._title()}[*] — Inference Planner")
+        self.setWindowModified(bool(self.document and self.document.modified))
+
+    def shutdown(self) -> None:
+        """Stops background work; the window may be dropped without closing it after this."""
+        if self.document is not None:
+            self.document.shutdown()
 
     def render_now(self) -> None:
         """Evaluates and draws synchronously (used before a screenshot)."""
         if self.document is not None:
             self.document.evaluate_now()
 
-    def _on_results(self, results: Results) -> None:
-        self._show_scenario(self.scenario_box.currentText() or "base")
-
-    def _on_failed(self, message: str) -> None:
-        self.warnings.clear()
-        item = QListWidgetItem(f"Cannot evaluate the plan: {message}")
-        item.setForeground(Qt.GlobalColor.red)
-        self.warnings.addItem(item)
-
-    def _show_scenario(self, name: str) -> None:
+    # -- scenarios ---------------------------------------------------------------------------
+    def _sync_scenarios(self) -> None:
         doc = self.document
-        if doc is None or doc.results is None or not name:
+        was = self.scenario_box.blockSignals(True)
+        self.scenario_box.clear()
+        for name in doc.plan.scenario_names():
+            label = "Base plan" if name == "base" else name
+            if name == doc.plan.baseline:
+                label += "  (baseline)"
+            self.scenario_box.addItem(label, name)
+        self.scenario_box.setCurrentIndex(max(self.scenario_box.findData(doc.scenario), 0))
+        self.scenario_box.blockSignals(was)
+
+    def _choose_scenario(self, name: str | None) -> None:
+        if self.document is not None and name:
+            self.document.set_scenario(name)
+
+    def _on_scenario_changed(self, name: str) -> None:
+        was = self.scenario_box.blockSignals(True)
+        self.scenario_box.setCurrentIndex(max(self.scenario_box.findData(name), 0))
+        self.scenario_box.blockSignals(was)
+        self._show_results()
+
+    # -- results -----------------------------------------------------------------------------
+    def _on_results(self, _results: Results) -> None:
+        self._show_results()
+
+    def _show_results(self) -> None:
+        doc = self.document
+        if doc is None or doc.results is None:
             return
         results = doc.results
-        self.dashboard.show_results(results, name)
+        name = doc.scenario if doc.scenario in results.sizings else "base"
+        baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else "base"
+        self.dashboard.show_results(results, name, baseline)
+        self.compare.show_results(results, baseline, name)
+        self.racks.show_fleet(results.sizings[name],
+                              results.pools[results.pools.scenario == name],
+                              doc.view_plan().facility)
+        self.racks.select_pool(self.pools.current)
+        self._fill_fleet(results, name)
+        self._fill_warnings(results, name)
+
+    def _fill_fleet(self, results: Results, name: str) -> None:
         pools = results.pools[results.pools.scenario == name]
         self.fleet.setRowCount(len(pools))
         for r, (_, row) in enumerate(pools.iterrows()):
@@ -178,32 +371,105 @@ class MainWindow(QMainWindow):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.fleet.setItem(r, c, item)
         self.fleet.resizeColumnsToContents()
+
+    def _fill_warnings(self, results: Results, name: str) -> None:
         self.warnings.clear()
         shown = [w for w in results.warnings if w["scenario"] == name]
         for w in shown:
             item = QListWidgetItem(f"[{w['severity']}] {w['item']}: {w['message']}")
             item.setData(Qt.ItemDataRole.UserRole, w["item"])
+            if w["severity"] == "error":
+                item.setForeground(Qt.GlobalColor.red)
+            item.setToolTip("Click to select " + w["item"])
             self.warnings.addItem(item)
         if not shown:
             self.warnings.addItem("No warnings: every workload fits and meets its SLOs.")
+        self.warnings_dock.setWindowTitle(f"Warnings ({len(shown)})")
+
+    def _on_failed(self, message: str) -> None:
+        self.warnings.clear()
+        item = QListWidgetItem(f"Cannot evaluate the plan: {message}")
+        item.setForeground(Qt.GlobalColor.red)
+        self.warnings.addItem(item)
+        self.warnings_dock.raise_()
+
+    def _on_refused(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not applied: {message}", 12000)
+
+    # -- selection ---------------------------------------------------------------------------
+    def _warning_clicked(self, item: QListWidgetItem) -> None:
+        target = item.data(Qt.ItemDataRole.UserRole)
+        if target:
+            self.select_item(target)
+
+    def select_item(self, target: str) -> None:
+        """Shows the editor of a plan item named like ``pools.serving`` or ``facility``."""
+        section, _, name = target.partition(".")
+        if section == "pools":
+            self.show_panel("fleet")
+            self.pools.select(name)
+        elif section == "workloads":
+            self.show_panel("workloads")
+            self.workloads.select(name)
+        elif section == "facility":
+            self.show_panel("facility")
+
+    def show_panel(self, name: str) -> None:
+        attr, index = PANELS[name]
+        getattr(self, attr).setCurrentIndex(index)
+
+    def _add_from_catalog(self, kind: str, ident: str) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        if doc.scenario != "base":
+            self.statusBar().showMessage(
+                "Adding pools and workloads is done in the base plan: choose “Base plan” "
+                "in the scenario box first.", 10000)
+            return
+        if kind == "model":
+            self.show_panel("workloads")
+            self.workloads.accept_catalog(kind, ident)
+        else:
+            self.show_panel("fleet")
+            if not self.pools.accept_catalog(kind, ident):
+                self.statusBar().showMessage(f"No system in the catalog holds {ident}", 10000)
 
     # -- window state ------------------------------------------------------------------------
     def _restore_state(self) -> None:
         s = QSettings()
         geometry = s.value("window/geometry")
         state = s.value("window/state")
+        splitter = s.value("window/splitter")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
+            self.splitter.setSizes([560, 640])
         if isinstance(state, QByteArray):
             self.restoreState(state, STATE_VERSION)
+        else:
+            self.resizeDocks([self.catalog_dock], [270], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.warnings_dock], [130], Qt.Orientation.Vertical)
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self._may_discard():
+            event.ignore()
+            return
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(STATE_VERSION))
+        s.setValue("window/splitter", self.splitter.saveState())
+        self.shutdown()
         super().closeEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Light/dark follows the system: charts take their colors from the new palette.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.dashboard.apply_palette()
+        super().changeEvent(event)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Inference Planner", (

@@ -43,14 +43,36 @@ def evaluate(plan: Plan, catalog: Catalog | None = None, calibration: Calibratio
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     names = scenarios or plan.scenario_names()
-    parts = [_evaluate_one(plan.variant(n), n, catalog, cal) for n in names]
+    return merge_results([evaluate_scenario(plan.variant(n), n, catalog, cal) for n in names])
+
+
+def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = None,
+                      calibration: Calibration | None = None) -> Results:
+    """One scenario's results, from the plan with its overrides already applied.
+
+    Callers that keep results per scenario (the app re-evaluates only the scenarios an edit
+    changed) combine them with :func:`merge_results`.
+    """
+    parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
+                          calibration or default_calibration())
+    kpis, pools, workloads, hourly, warnings, sizings = parts
+    return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
+                   workloads=pd.DataFrame(workloads), hourly=pd.DataFrame(hourly),
+                   warnings=warnings, sizings={scenario: sizings})
+
+
+def merge_results(parts: list[Results]) -> Results:
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     return Results(
-        kpis=pd.DataFrame([p[0] for p in parts]),
-        pools=pd.DataFrame([r for p in parts for r in p[1]]),
-        workloads=pd.DataFrame([r for p in parts for r in p[2]]),
-        hourly=pd.DataFrame([r for p in parts for r in p[3]]),
-        warnings=[w for p in parts for w in p[4]],
-        sizings={n: p[5] for n, p in zip(names, parts, strict=True)},
+        kpis=cat([p.kpis for p in parts]),
+        pools=cat([p.pools for p in parts]),
+        workloads=cat([p.workloads for p in parts]),
+        hourly=cat([p.hourly for p in parts]),
+        warnings=[w for p in parts for w in p.warnings],
+        sizings={k: v for p in parts for k, v in p.sizings.items()},
     )
 
 

@@ -206,9 +206,11 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
     ps = PoolSizing(pool, system, acc)
     item = f"pools.{pool.name}"
     if pool.layout.mig:
-        if acc.mig is None:
-            raise PlannerError(f"{acc.name} does not offer MIG", field=f"{item}.layout.mig")
+        # A scenario may swap in a system without MIG, or one whose profiles differ: that
+        # pool is reported and left empty, and the rest of the plan still evaluates.
         try:
+            if acc.mig is None:
+                raise PlannerError(f"{acc.name} does not offer MIG", field=f"{item}.layout.mig")
             place(acc.mig, [s.profile for s in pool.layout.mig])
         except PlannerError as exc:
             issues.append(Issue("invalid-mig", item, f"MIG layout not allowed: {exc.detail}",
@@ -222,8 +224,12 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             if not slices:
                 issues.append(Issue("idle-workload", item, f"{wname}: no MIG slice serves it"))
                 continue
-            hw, shape, share, text = replica_for(catalog, pool, w, slices[0].profile)
-            wp, kp = _precisions(acc, w)
+            try:
+                hw, shape, share, text = replica_for(catalog, pool, w, slices[0].profile)
+                wp, kp = _precisions(acc, w)
+            except PlannerError as exc:
+                issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
+                continue
             slots = None if gpus is None else gpus * len(slices)
             ws = _size_one(pool, w, hw, shape, eff, share, text, wp, kp, slots, issues)
             ps.workloads.append(ws)

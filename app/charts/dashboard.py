@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from planner_core.curves import interactivity, latency_vs_load
 from planner_core.evaluate import Results
@@ -26,6 +26,12 @@ TILES = [
 COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1"]
 
 
+# KPIs where a fall is an improvement; the tile's change against the baseline is colored so.
+LOWER_IS_BETTER = {"facility_mw_peak", "usd_per_m_output_tokens", "ttft_p99_ms", "tpot_p99_ms",
+                   "accelerators", "racks"}
+BETTER, WORSE = "#2e9d5b", "#d9534f"  # readable on light and dark backgrounds
+
+
 class KpiTile(QFrame):
     def __init__(self, title: str, tooltip: str):
         super().__init__()
@@ -35,13 +41,19 @@ class KpiTile(QFrame):
         self.value = QLabel("—")
         self.value.setObjectName("kpiValue")
         font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.value.setFont(font)
+        self.delta = QLabel("")
+        small = self.delta.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.delta.setFont(small)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setContentsMargins(10, 4, 10, 4)
+        lay.setSpacing(1)
         lay.addWidget(self.title)
         lay.addWidget(self.value)
+        lay.addWidget(self.delta)
 
 
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
@@ -50,23 +62,28 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     w.setLabel("left", left)
     w.setLabel("bottom", bottom)
     w.showGrid(x=True, y=True, alpha=0.25)
-    w.setMinimumHeight(190)
+    w.setMinimumHeight(170)
     w.setMouseEnabled(x=False, y=False)
+    w.setMenuEnabled(False)
+    w.getAxis("left").enableAutoSIPrefix(False)  # the label carries the unit already
     return w
 
 
 class Dashboard(QWidget):
+    """Charts of one scenario; ``tile_strip`` (the KPI tiles) is placed by the window."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        pal = self.palette()
-        pg.setConfigOptions(antialias=True, foreground=pal.color(QPalette.ColorRole.Text),
-                            background=pal.color(QPalette.ColorRole.Base))
-        grid = QGridLayout(self)
+        self.tile_strip = QWidget()
+        strip = QHBoxLayout(self.tile_strip)
+        strip.setContentsMargins(0, 0, 0, 0)
         self.tiles = {}
-        for i, (key, title, _fmt, tip) in enumerate(TILES):
+        for key, title, _fmt, tip in TILES:
             tile = KpiTile(title, tip)
             self.tiles[key] = tile
-            grid.addWidget(tile, 0, i)
+            strip.addWidget(tile)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
         self.latency = _plot("Latency vs load (one replica)", "p99 latency (ms)",
                              "requests/s per replica")
         self.latency.addLegend(offset=(-10, 10))
@@ -74,30 +91,74 @@ class Dashboard(QWidget):
                                    "tokens/s per user")
         self.power = _plot("Power at peak", "kW", "")
         self.cost = _plot("Cost per year", "million USD", "")
-        self.day = _plot("24 hours", "utilization (%) · facility kW", "hour")
+        self.power.setToolTip("Facility power at the peak hour, kW: accelerators (accel.), host "
+                              "CPUs/memory/fans, scale-out network, and cooling and losses "
+                              "(PUE − 1)")
+        self.cost.setToolTip("Cost per year, million USD: annualized hardware CapEx, energy, "
+                             "facility (colocation or owned building), maintenance (maint.)")
+        self.day = _plot("24 hours", "% (utilization, power of peak)", "hour")
         self.day.addLegend(offset=(-10, 10))
-        grid.addWidget(self.latency, 1, 0, 1, 4)
-        grid.addWidget(self.interactivity, 1, 4, 1, 3)
-        grid.addWidget(self.power, 2, 0, 1, 2)
-        grid.addWidget(self.cost, 2, 2, 1, 2)
-        grid.addWidget(self.day, 2, 4, 1, 3)
+        self.plots = [self.latency, self.interactivity, self.power, self.cost, self.day]
+        grid.addWidget(self.latency, 0, 0)
+        grid.addWidget(self.interactivity, 0, 1)
+        grid.addWidget(self.power, 1, 0)
+        grid.addWidget(self.cost, 1, 1)
+        grid.addWidget(self.day, 2, 0, 1, 2)
         self.scenario = "base"
+        self._last: tuple[Results, str, str] | None = None
+        self.apply_palette()
 
-    def show_results(self, results: Results, scenario: str = "base") -> None:
+    def apply_palette(self) -> None:
+        """Follows the window's light or dark palette (also when the system switches)."""
+        pal = self.palette()
+        fg = pal.color(QPalette.ColorRole.Text)
+        bg = pal.color(QPalette.ColorRole.Base)
+        pg.setConfigOptions(antialias=True, foreground=fg, background=bg)
+        for p in self.plots:
+            p.setBackground(bg)
+            for side in ("left", "bottom"):
+                axis = p.getAxis(side)
+                axis.setPen(fg)
+                axis.setTextPen(fg)
+            p.setTitle(p.plotItem.titleLabel.text, color=fg)
+        if self._last is not None:
+            self.show_results(*self._last)
+
+    def show_results(self, results: Results, scenario: str = "base",
+                     baseline: str = "base") -> None:
         self.scenario = scenario
+        self._last = (results, scenario, baseline)
         k = results.kpi(scenario)
+        ref = results.kpi(baseline) if baseline in results.sizings else None
         for key, _title, fmt, _tip in TILES:
-            value = k[key]
-            text = fmt.format(value) if np.isfinite(value) else "—"
-            self.tiles[key].value.setText(text)
+            value = float(k[key])
+            tile = self.tiles[key]
+            tile.value.setText(fmt.format(value) if np.isfinite(value) else "—")
+            tile.delta.setText(self._delta(key, value, ref, scenario, baseline))
         self._latency(results, scenario)
-        self._bars(self.power, ["accelerators", "host", "network", "cooling"],
+        self._bars(self.power, ["accel.", "host", "network", "cooling"],
                    [k.power_accelerators_kw, k.power_host_kw, k.power_network_kw,
                     k.power_cooling_kw])
-        self._bars(self.cost, ["CapEx", "energy", "facility", "maintenance"],
+        self._bars(self.cost, ["CapEx", "energy", "facility", "maint."],
                    [k.annual_capex_usd / 1e6, k.opex_energy_usd_per_year / 1e6,
                     k.opex_facility_usd_per_year / 1e6, k.opex_maintenance_usd_per_year / 1e6])
         self._day(results, scenario)
+
+    @staticmethod
+    def _delta(key: str, value: float, ref, scenario: str, baseline: str) -> str:
+        if ref is None or scenario == baseline:
+            return "baseline" if ref is not None else ""
+        base = float(ref[key])
+        if not (np.isfinite(value) and np.isfinite(base)) or base == 0:
+            return ""
+        change = 100 * (value / base - 1)
+        if abs(change) < 0.05:
+            return f"= {baseline}"
+        color = ""
+        if key in LOWER_IS_BETTER:
+            color = BETTER if change < 0 else WORSE
+        text = f"{change:+,.1f}% vs {baseline}".replace("-", "−")
+        return f'<span style="color:{color}">{text}</span>' if color else text
 
     def _latency(self, results: Results, scenario: str) -> None:
         self.latency.clear()

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QMimeData, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner_core.catalog import Catalog, Spec
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+CATALOG_MIME = "application/x-inference-planner-catalog"  # payload "kind:id"
+
+
+class _CatalogModel(QStandardItemModel):
+    """Drags carry only "kind:id": the drop target looks the entry up in its own catalog."""
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
+        return [CATALOG_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802 (Qt's name)
+        data = QMimeData()
+        for index in indexes:
+            item = self.itemFromIndex(index.siblingAtColumn(0))
+            if item is not None and item.data(ID_ROLE):
+                payload = f"{item.data(KIND_ROLE)}:{item.data(ID_ROLE)}"
+                data.setData(CATALOG_MIME, payload.encode())
+                data.setText(item.data(ID_ROLE))
+                break
+        return data
 
 
 def _fmt(spec: Spec | None, unit: str, scale: float = 1.0, digits: int = 0) -> str:
@@ -35,7 +63,7 @@ class CatalogBrowser(QWidget):
         self.catalog = catalog
         self.search = QLineEdit(placeholderText="Search the catalog (name, vendor, id)…")
         self.search.setClearButtonEnabled(True)
-        self.model = QStandardItemModel(0, 2, self)
+        self.model = _CatalogModel(0, 2, self)
         self.model.setHorizontalHeaderLabels(["Entry", "Key specs [grade]"])
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -47,11 +75,24 @@ class CatalogBrowser(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.doubleClicked.connect(self._on_double_click)
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.search.textChanged.connect(self._filter)
+        self.add_btn = QPushButton("Add to plan")
+        self.add_btn.setToolTip("A system or accelerator becomes a new pool; a model a new "
+                                "workload. Or drag the entry onto the Fleet or Workloads panel.")
+        self.add_btn.clicked.connect(self._add_current)
+        hint = QLabel("Grades: P primary · S secondary · S? weak · claim · assumption")
+        hint.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_btn)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
+        layout.addLayout(buttons)
+        layout.addWidget(hint)
         self.populate()
 
     def _filter(self, text: str) -> None:
@@ -118,6 +159,23 @@ class CatalogBrowser(QWidget):
         item = self.model.itemFromIndex(src)
         if item is not None and item.data(ID_ROLE):
             self.activated.emit(item.data(KIND_ROLE), item.data(ID_ROLE))
+
+    def _add_current(self) -> None:
+        chosen = self.current()
+        if chosen is not None:
+            self.activated.emit(*chosen)
+
+    def select(self, kind: str, ident: str) -> bool:
+        """Makes an entry current (for tests and for links from other panels)."""
+        for row in range(self.proxy.rowCount()):
+            group = self.proxy.index(row, 0)
+            for child in range(self.proxy.rowCount(group)):
+                index = self.proxy.index(child, 0, group)
+                item = self.model.itemFromIndex(self.proxy.mapToSource(index))
+                if item.data(KIND_ROLE) == kind and item.data(ID_ROLE) == ident:
+                    self.tree.setCurrentIndex(index)
+                    return True
+        return False
 
     def current(self) -> tuple[str, str] | None:
         index = self.tree.currentIndex()

@@ -50,7 +50,11 @@ def main() -> None:
     print(f"offline throughput, {n:,} configs  : {dt * 1e3:8.1f} ms = "
           f"{n / dt:,.0f} configs/s   [target >= 1,000,000/s on one core]")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory                 : {rss:8.1f} MB")
+    print(f"peak resident memory (core)          : {rss:8.1f} MB")
+
+    from . import gui
+
+    gui.main()
 
 
 if __name__ == "__main__":

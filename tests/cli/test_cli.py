@@ -53,3 +53,13 @@ def test_screenshot_offscreen(tmp_path):
     r = run("gui", "--screenshot", str(png))
     assert r.returncode == 0, r.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20000
+
+
+def test_screenshot_of_a_panel_and_scenario(tmp_path):
+    png = tmp_path / "racks.png"
+    r = run("gui", "--screenshot", str(png), "--panel", "racks", "--scenario", "HGX H200")
+    assert r.returncode == 0, r.stderr
+    assert "QThread" not in r.stderr  # the evaluator thread is stopped before exit
+    assert png.stat().st_size > 20000
+    r = run("gui", "--screenshot", str(png), "--scenario", "nope")
+    assert r.returncode == 2 and "no scenario named 'nope'" in r.stderr

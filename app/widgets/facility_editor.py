@@ -1,0 +1,147 @@
+"""The facility and cost editor: every facility field, with its unit, range and source.
+
+The form is built from the plan model itself (field ranges, defaults and their source notes),
+so a new facility field appears here without a second list to keep in step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner_core import edits
+from planner_core.plan import Facility
+
+from .fields import FieldBinder, spin
+
+# label, unit suffix, decimals, step; grouped as an architect reads a facility sheet
+GROUPS: list[tuple[str, list[tuple[str, str, str, int, float]]]] = [
+    ("Power and cooling", [
+        ("pue", "PUE", "", 2, 0.05),
+        ("rack_power_budget_kw", "Rack power budget", " kW", 1, 5),
+        ("max_air_cooled_rack_kw", "Air-cooled rack limit", " kW", 1, 5),
+        ("network_power_w_per_system", "Network power per system", " W", 0, 50),
+        ("electricity_usd_per_kwh", "Electricity", " $/kWh", 4, 0.005),
+    ]),
+    ("Facility cost", [
+        ("cost_model", "Facility", "", 0, 0),
+        ("colocation_usd_per_kw_month", "Colocation", " $/kW·month", 0, 10),
+        ("facility_capex_usd_per_mw", "Build cost (owned)", " $/MW", 0, 250_000),
+        ("facility_life_years", "Facility life (owned)", " years", 1, 1),
+    ]),
+    ("Hardware finance", [
+        ("amortization_years", "Amortization", " years", 1, 0.5),
+        ("cost_of_capital", "Cost of capital", " %/year", 1, 0.5),
+        ("maintenance_pct_per_year", "Maintenance", " % of CapEx/year", 1, 0.5),
+        ("network_capex_pct", "Network CapEx", " % of systems", 1, 1),
+        ("installation_capex_pct", "Installation", " % of systems", 1, 0.5),
+    ]),
+]
+PERCENT_FRACTIONS = {"cost_of_capital"}  # stored as a fraction, shown as a percentage
+
+
+def _bounds(name: str, decimals: int) -> tuple[float, float]:
+    """The field's allowed range; an open lower bound starts one display step above it."""
+    lo, hi = 0.0, 1e9
+    for m in Facility.model_fields[name].metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo = m.gt + 10.0 ** -decimals
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+    return lo, hi
+
+
+class FacilityEditor(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.doc = None
+        self.binder = FieldBinder(lambda: "facility" if self.doc else None, self._edit, self)
+        self.fields: dict[str, QWidget] = {}
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        defaults = Facility()
+        for title, rows in GROUPS:
+            group = QGroupBox(title)
+            form = QFormLayout(group)
+            for name, label, suffix, decimals, step in rows:
+                info = Facility.model_fields[name]
+                default = getattr(defaults, name)
+                if name == "cost_model":
+                    w = QComboBox()
+                    w.addItem("colocation (rent space and power per kW)", "colocation")
+                    w.addItem("owned (build the facility, amortize it)", "owned")
+                    tip = "How the building is paid for"
+                else:
+                    lo, hi = _bounds(name, decimals)
+                    scale = 100.0 if name in PERCENT_FRACTIONS else 1.0
+                    w = spin(lo * scale, hi * scale, decimals or 0, step, suffix)
+                    shown = default * scale
+                    tip = (f"{label}{suffix}: {info.description or ''}. "
+                           f"Default {shown:,.{decimals}f}{suffix}.")
+                w.setToolTip(tip)
+                scale = 100.0 if name in PERCENT_FRACTIONS else 1.0
+                self.binder.bind(w, name, label.lower(), scale=scale)
+                self.fields[name] = w
+                form.addRow(label, w)
+            layout.addWidget(group)
+        self.reset = QPushButton("Reset to reference defaults")
+        self.reset.setToolTip("Sets every facility field back to the defaults from the "
+                              "reference constants (one undo step)")
+        self.reset.clicked.connect(self._reset)
+        layout.addWidget(self.reset)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addWidget(scroll)
+
+    def set_document(self, doc) -> None:
+        self.doc = doc
+        doc.planChanged.connect(self.refresh)
+        doc.scenarioChanged.connect(self.refresh)
+        self.refresh()
+
+    def _edit(self, path: str, value, text: str, merge_key: str | None) -> bool:
+        return self.doc is not None and self.doc.edit(path, value, text, merge_key)
+
+    def refresh(self, *_signal_args) -> None:
+        if self.doc is None:
+            return
+        data = self.doc.view_plan().model_dump(mode="json")
+        self.binder.sync(data)
+        owned = data["facility"]["cost_model"] == "owned"
+        for name in ("facility_capex_usd_per_mw", "facility_life_years"):
+            self.fields[name].setEnabled(owned)
+        self.fields["colocation_usd_per_kw_month"].setEnabled(not owned)
+        where = ("the base plan" if self.doc.scenario == "base"
+                 else f"scenario “{self.doc.scenario}” (as overrides)")
+        self.note.setText(f"Edits apply to {where}. Hover a field for its source.")
+
+    def _reset(self) -> None:
+        if self.doc is None:
+            return
+        scenario = self.doc.scenario
+        defaults = Facility().model_dump(mode="json")
+
+        def change(plan):
+            for name, value in defaults.items():
+                plan = edits.set_value(plan, f"facility.{name}", value, scenario)
+            return plan
+
+        self.doc.apply(change, "Reset the facility to defaults")

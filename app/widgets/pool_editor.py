@@ -1,0 +1,220 @@
+"""The fleet editor: pools of systems, how replicas are laid out on them, and how they serve.
+
+What a pool can set depends on its hardware: HBM systems take TP/PP/EP, SRAM systems (LPU,
+wafer) a chain length, MIG-capable GPUs a slice layout. Controls that do not apply are hidden
+rather than ignored, so the form never shows a knob that has no effect.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner_core import edits
+from planner_core.plan import MigSlice
+
+from .fields import spin
+from .item_editor import ItemEditor
+from .mig_editor import MigEditor
+
+
+def _slider(minimum: int, maximum: int, tip: str) -> tuple[QSlider, QLabel, QWidget]:
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setRange(minimum, maximum)
+    slider.setPageStep(5)
+    slider.setToolTip(tip)
+    label = QLabel()
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance("100 %") + 6)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    slider.valueChanged.connect(lambda v: label.setText(f"{v} %"))
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(slider, 1)
+    row.addWidget(label)
+    return slider, label, box
+
+
+class PoolEditor(ItemEditor):
+    section = "pools"
+    noun = "pool"
+
+    def build_form(self, layout: QVBoxLayout) -> None:
+        b, f = self.binder, self.form
+        self.system_box = QComboBox()
+        self.system_box.setToolTip("The system this pool is built from (catalog entry)")
+        f.addRow("System", b.bind(self.system_box, "system", "system"))
+        self.system_info = QLabel()
+        self.system_info.setWordWrap(True)
+        f.addRow("", self.system_info)
+        self.count = spin(-1, 1_000_000, 0, 1, " systems", special="size for me",
+                          tip="Systems in the pool; 'size for me' = the fewest that meet the "
+                          "peak within the SLOs at the target utilization, plus spares")
+        f.addRow("Size", b.bind(self.count, "count", "pool size"))
+
+        lay = QGroupBox("Replica layout")
+        lf = QFormLayout(lay)
+        self.tp = spin(1, 1024, tip="Tensor parallelism: accelerators splitting every layer")
+        self.pp = spin(1, 256, tip="Pipeline parallelism: stages of consecutive layers")
+        self.ep = spin(1, 1024, tip="Expert parallelism (MoE models): accelerators sharing "
+                       "the experts")
+        self.chips = spin(0, 100_000, 0, 8, " chips", special="auto",
+                          tip="Chips in one SRAM chain (a replica); auto = the fewest that "
+                          "hold the weights plus the KV caches of a pipeline-filling batch")
+        lf.addRow("Tensor parallel (TP)", b.bind(self.tp, "layout.tp", "TP"))
+        lf.addRow("Pipeline parallel (PP)", b.bind(self.pp, "layout.pp", "PP"))
+        lf.addRow("Expert parallel (EP)", b.bind(self.ep, "layout.ep", "EP"))
+        lf.addRow("Chain length", b.bind(self.chips, "layout.chips", "chain length"))
+        self.layout_form = lf
+        layout.addWidget(lay)
+
+        self.mig_group = QGroupBox("MIG slices")
+        mg = QVBoxLayout(self.mig_group)
+        self.mig = MigEditor()
+        self.mig.layoutEdited.connect(self._mig_edited)
+        mg.addWidget(self.mig)
+        layout.addWidget(self.mig_group)
+
+        serve = QGroupBox("Serving")
+        sf = QFormLayout(serve)
+        self.serving = QComboBox()
+        self.serving.addItem("aggregated (prefill and decode share replicas)", "aggregated")
+        self.serving.addItem("disaggregated (separate prefill and decode)", "disaggregated")
+        sf.addRow("Prefill / decode", b.bind(self.serving, "serving", "serving mode"))
+        self.prefill, _, box = _slider(5, 95, "Share of accelerators doing prefill, %")
+        sf.addRow("Prefill share", box)
+        b.bind(self.prefill, "prefill_share", "prefill share", scale=100)
+        self.workload_list = QListWidget()
+        self.workload_list.setMaximumHeight(80)
+        self.workload_list.setToolTip("Workloads this pool serves")
+        self.workload_list.itemChanged.connect(self._workloads_changed)
+        sf.addRow("Serves", self.workload_list)
+        self.util, _, box = _slider(10, 100, "Highest share of SLO capacity the pool may run "
+                                    "at the peak hour, %")
+        sf.addRow("Target utilization", box)
+        b.bind(self.util, "target_utilization", "target utilization", scale=100)
+        self.redundancy = spin(0, 1000, tip="N+k: spare replicas beyond the peak's need")
+        sf.addRow("Spare replicas", b.bind(self.redundancy, "redundancy", "spare replicas"))
+        self.rent = spin(-1, 1000, 2, 0.25, " $/acc·h", special="owned (no rent)",
+                         tip="Cloud rent per accelerator-hour, to compare with owning, USD")
+        sf.addRow("Rent", b.bind(self.rent, "rent_usd_per_accelerator_hour", "rent"))
+        layout.addWidget(serve)
+
+        self.sizing_info = QLabel()
+        self.sizing_info.setWordWrap(True)
+        self.sizing_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.sizing_info)
+
+    def set_document(self, doc) -> None:
+        self.system_box.clear()
+        cat = doc.catalog
+        for ident, s in sorted(cat.systems.items(), key=lambda kv: (kv[1].vendor, kv[1].name)):
+            tag = "" if s.status == "shipping" else f" — {s.status}"
+            self.system_box.addItem(f"{s.name}{tag}", ident)
+        super().set_document(doc)
+        doc.resultsChanged.connect(self._show_sizing)
+
+    def sync_extra(self, data: dict, item: dict) -> None:
+        cat = self.doc.catalog
+        system = cat.system(item["system"])
+        acc = cat.accelerator(system.accelerator)
+        form = "whole rack" if system.form == "rack" else f"{system.rack_units or '?'} U"
+        self.system_info.setText(
+            f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
+            f"{acc.memory_gb.value:,.0f} GB at {acc.memory_bw_gbs.value / 1e3:,.1f} TB/s each")
+        sram = acc.architecture == "sram"
+        for w in (self.tp, self.pp, self.ep):
+            self.layout_form.setRowVisible(w, not sram)
+        self.layout_form.setRowVisible(self.chips, sram)
+        self.mig_group.setVisible(acc.mig is not None)
+        slices = item["layout"].get("mig")
+        self.mig.set_pool(acc, system.accelerators,
+                          [MigSlice(**s) for s in slices] if slices else None,
+                          list(item["workloads"]))
+        self.prefill.setEnabled(item["serving"] == "disaggregated")
+        was = self.workload_list.blockSignals(True)
+        self.workload_list.clear()
+        for w in data["workloads"]:
+            it = QListWidgetItem(w["name"])
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Checked if w["name"] in item["workloads"]
+                             else Qt.CheckState.Unchecked)
+            self.workload_list.addItem(it)
+        self.workload_list.blockSignals(was)
+        self._show_sizing()
+
+    def _show_sizing(self, *_results) -> None:
+        doc = self.doc
+        if doc is None or doc.results is None or not self.current:
+            return
+        r = doc.results
+        rows = r.pools[(r.pools.scenario == doc.scenario) & (r.pools.pool == self.current)]
+        wl = r.workloads[(r.workloads.scenario == doc.scenario)
+                         & (r.workloads.pool == self.current)]
+        if not len(rows):
+            self.sizing_info.setText("")
+            return
+        p = rows.iloc[0]
+        lines = [f"<b>Sized:</b> {p.systems:,} systems · {p.accelerators:,} accelerators · "
+                 f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
+                 f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
+        for _, w in wl.iterrows():
+            lines.append(
+                f"{w.workload}: {w.layout}, {w.replicas:,} replicas × "
+                f"{w.capacity_rps_per_replica:,.2f} req/s within the SLOs, "
+                f"batch ≤ {w.max_batch:,.0f}")
+        self.sizing_info.setText("<br>".join(lines))
+
+    def _mig_edited(self, layout) -> None:
+        if self.current:
+            self._edit(f"pools.{self.current}.layout.mig", layout, "Change the MIG layout", None)
+
+    def _workloads_changed(self, _item) -> None:
+        if not self.current:
+            return
+        names = [self.workload_list.item(i).text() for i in range(self.workload_list.count())
+                 if self.workload_list.item(i).checkState() == Qt.CheckState.Checked]
+        self._edit(f"pools.{self.current}.workloads", names, "Change the workloads served",
+                   None)
+
+    # -- structure ---------------------------------------------------------------------------
+    def add_item(self, system: str | None = None) -> None:
+        if self.doc is None:
+            return
+        system = system or self.doc.plan.pools[0].system
+        before = [p.name for p in self.doc.plan.pools]
+        if self.doc.apply(lambda p: edits.add_pool(p, system), f"Add pool of {system}"):
+            self._after_add(before)
+
+    def _duplicate(self) -> None:
+        if self.doc is None or not self.current:
+            return
+        src = next(p for p in self.doc.plan.pools if p.name == self.current)
+        before = [p.name for p in self.doc.plan.pools]
+        if self.doc.apply(lambda p: edits.add_pool(p, src.system, like=src.name, name=src.name),
+                          f"Duplicate pool {src.name}"):
+            self._after_add(before)
+
+    def accept_catalog(self, kind: str, ident: str) -> bool:
+        if self.doc is None or self.doc.scenario != "base":
+            return False
+        if kind == "accelerator":
+            systems = self.doc.catalog.systems_for(ident)
+            if not systems:
+                return False
+            ident, kind = systems[0].id, "system"
+        if kind != "system":
+            return False
+        self.add_item(ident)
+        return True

@@ -1,0 +1,201 @@
+"""Edits to a plan as pure functions: each takes a Plan and returns a new, validated Plan.
+
+The app wraps each in an undo command; keeping them here (Qt-free) lets the same edits be tested
+without a window and reused by scripts. Renames carry every reference along (pools' workload
+lists, MIG slices, scenario override paths, the baseline), so a rename never breaks a plan.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .errors import PlannerError
+from .plan import Plan, get_path, plan_from_dict, set_path
+
+_MISSING = object()
+
+
+def _data(plan: Plan) -> dict:
+    return copy.deepcopy(plan.model_dump(mode="json"))
+
+
+def _validated(data: dict, where: str) -> Plan:
+    plan = plan_from_dict(data, source=where)
+    for name in plan.scenario_names():
+        plan.variant(name)  # an edit that breaks a scenario is refused, not saved
+    return plan
+
+
+def set_value(plan: Plan, path: str, value: Any, scenario: str = "base") -> Plan:
+    """Sets a dotted path in the base plan, or as an override of ``scenario``.
+
+    An override equal to the base value is dropped, so a scenario lists only real differences.
+    """
+    if scenario == "base":
+        data = _data(plan)
+        set_path(data, path, value)
+        return _validated(data, path)
+    data = _data(plan)
+    try:
+        base_value = get_path(data, path)
+    except PlannerError:
+        base_value = _MISSING
+    scen = _scenario(data, scenario)
+    if base_value is not _MISSING and base_value == value:
+        scen["overrides"].pop(path, None)
+    else:
+        scen["overrides"][path] = value
+    return _validated(data, f"scenarios.{scenario}.overrides.{path}")
+
+
+def revert_override(plan: Plan, scenario: str, path: str) -> Plan:
+    data = _data(plan)
+    _scenario(data, scenario)["overrides"].pop(path, None)
+    return _validated(data, f"scenarios.{scenario}")
+
+
+def _scenario(data: dict, name: str) -> dict:
+    for s in data["scenarios"]:
+        if s["name"] == name:
+            return s
+    raise PlannerError(f"no scenario named {name!r}", field="scenarios")
+
+
+def _free_name(taken: list[str], stem: str) -> str:
+    if stem not in taken:
+        return stem
+    i = 2
+    while f"{stem} {i}" in taken:
+        i += 1
+    return f"{stem} {i}"
+
+
+def _rename_paths(data: dict, section: str, old: str, new: str) -> None:
+    prefix = f"{section}.{old}."
+    for s in data["scenarios"]:
+        s["overrides"] = {(f"{section}.{new}." + k[len(prefix):] if k.startswith(prefix) else k): v
+                          for k, v in s["overrides"].items()}
+
+
+def _drop_paths(data: dict, section: str, name: str) -> None:
+    prefix = f"{section}.{name}."
+    for s in data["scenarios"]:
+        s["overrides"] = {k: v for k, v in s["overrides"].items() if not k.startswith(prefix)}
+
+
+def rename(plan: Plan, section: str, old: str, new: str) -> Plan:
+    """Renames a workload, pool or scenario and every reference to it."""
+    new = new.strip()
+    data = _data(plan)
+    names = [x["name"] for x in data[section]]
+    if old not in names:
+        raise PlannerError(f"no {section[:-1]} named {old!r}", field=section)
+    if new == old:
+        return plan
+    if not new or new in names or (section == "scenarios" and new == "base"):
+        raise PlannerError(f"{new!r} is empty or already taken", field=f"{section}.{old}.name")
+    if "." in new:
+        # Dotted override paths address items by name, so a dot would make them ambiguous.
+        raise PlannerError("names may not contain '.'", field=f"{section}.{old}.name")
+    for x in data[section]:
+        if x["name"] == old:
+            x["name"] = new
+    if section == "workloads":
+        for p in data["pools"]:
+            p["workloads"] = [new if w == old else w for w in p["workloads"]]
+            for s in (p["layout"].get("mig") or []):
+                if s["workload"] == old:
+                    s["workload"] = new
+    if section in ("workloads", "pools"):
+        _rename_paths(data, section, old, new)
+    if section == "scenarios" and data["baseline"] == old:
+        data["baseline"] = new
+    return _validated(data, f"{section}.{old}.name")
+
+
+def add_pool(plan: Plan, system: str, workloads: list[str] | None = None,
+             name: str | None = None, like: str | None = None) -> Plan:
+    """A new pool running ``system``; ``like`` copies another pool's settings."""
+    data = _data(plan)
+    taken = [p["name"] for p in data["pools"]]
+    if like is not None:
+        src = next((p for p in data["pools"] if p["name"] == like), None)
+        if src is None:
+            raise PlannerError(f"no pool named {like!r}", field="pools")
+        pool = copy.deepcopy(src)
+    else:
+        pool = {"system": system, "workloads": workloads or [data["workloads"][0]["name"]]}
+    pool["system"] = system
+    if workloads is not None:
+        pool["workloads"] = workloads
+    if like is None or system != src["system"]:
+        pool["layout"] = {}  # a layout chosen for another system rarely suits this one
+    pool["name"] = _free_name(taken, name or system)
+    data["pools"].append(pool)
+    return _validated(data, "pools")
+
+
+def remove(plan: Plan, section: str, name: str) -> Plan:
+    """Removes a pool, workload or scenario, with its references."""
+    data = _data(plan)
+    if not any(x["name"] == name for x in data[section]):
+        raise PlannerError(f"no {section[:-1]} named {name!r}", field=section)
+    data[section] = [x for x in data[section] if x["name"] != name]
+    if section == "workloads":
+        for p in data["pools"]:
+            p["workloads"] = [w for w in p["workloads"] if w != name]
+            if p["layout"].get("mig"):
+                p["layout"]["mig"] = [s for s in p["layout"]["mig"] if s["workload"] != name] \
+                    or None
+        data["pools"] = [p for p in data["pools"] if p["workloads"]]
+    if section in ("workloads", "pools"):
+        _drop_paths(data, section, name)
+    if section == "scenarios" and data["baseline"] == name:
+        data["baseline"] = "base"
+    if not data["workloads"] or not data["pools"]:
+        raise PlannerError("a plan needs at least one workload served by one pool",
+                           field=section)
+    return _validated(data, section)
+
+
+def add_workload(plan: Plan, model: str, like: str | None = None, pool: str | None = None,
+                 name: str | None = None) -> Plan:
+    """A new workload running ``model``, served by ``pool`` (default: the first pool)."""
+    data = _data(plan)
+    taken = [w["name"] for w in data["workloads"]]
+    src = next((w for w in data["workloads"] if w["name"] == (like or taken[0])), None)
+    if src is None:
+        raise PlannerError(f"no workload named {like!r}", field="workloads")
+    w = copy.deepcopy(src)  # traffic, tokens and SLOs of an existing workload as a start
+    w["model"] = model
+    if like is None:
+        w["weight_precision"] = None
+        w["kv_precision"] = None
+    w["name"] = _free_name(taken, (name or model).replace(".", "-"))
+    data["workloads"].append(w)
+    target = pool or data["pools"][0]["name"]
+    # A MIG pool serves a workload only through a slice; none is guessed here (it may not
+    # fit), so the sizing warns until the user gives the workload a slice.
+    for p in data["pools"]:
+        if p["name"] == target:
+            p["workloads"].append(w["name"])
+    return _validated(data, "workloads")
+
+
+def add_scenario(plan: Plan, like: str = "base", name: str | None = None,
+                 description: str = "") -> Plan:
+    """A what-if: a copy of ``like`` (the base plan or a scenario) to edit."""
+    data = _data(plan)
+    taken = ["base"] + [s["name"] for s in data["scenarios"]]
+    overrides = {} if like == "base" else copy.deepcopy(_scenario(data, like)["overrides"])
+    stem = name or ("What-if" if like == "base" else f"{like} copy")
+    data["scenarios"].append({"name": _free_name(taken, stem), "description": description,
+                              "overrides": overrides})
+    return _validated(data, "scenarios")
+
+
+def set_baseline(plan: Plan, name: str) -> Plan:
+    data = _data(plan)
+    data["baseline"] = name
+    return _validated(data, "baseline")

@@ -1,0 +1,182 @@
+"""The scenario comparison view with the example plan's four scenarios."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.charts.compare import VERDICT_ROLE, CompareView, format_change, verdict_colors
+from planner_core.evaluate import evaluate
+
+
+@pytest.fixture(scope="module")
+def results(catalog, example_plan):
+    return evaluate(example_plan, catalog)
+
+
+@pytest.fixture
+def view(qtbot, results):
+    v = CompareView()
+    qtbot.addWidget(v)
+    v.resize(1000, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    v.show_results(results, "base", "base")
+    return v
+
+
+def _header(view, col):
+    return view.table.horizontalHeaderItem(col)
+
+
+def test_one_column_per_scenario_in_results_order(view, results):
+    names = list(results.kpis.scenario)
+    assert names == ["base", "HGX H200", "Groq LPU racks", "Power +50%"]
+    assert view.table.columnCount() == 4
+    headers = [_header(view, c).text() for c in range(4)]
+    assert headers[0] == "base\n(baseline)"
+    assert headers[1:] == names[1:]
+    assert all("(baseline)" not in h for h in headers[1:])
+    assert _header(view, 0).font().bold()
+    assert not _header(view, 1).font().bold()
+
+
+def test_power_plus_50_costs_more_and_is_marked_worse(view, results):
+    item = view.cell("usd_per_m_output_tokens", "Power +50%")
+    base = results.kpi("base").usd_per_m_output_tokens
+    mine = results.kpi("Power +50%").usd_per_m_output_tokens
+    assert mine > base
+    pct = round((mine / base - 1) * 100)
+    assert item.text() == f"{mine:,.2f}  (+{pct}%)"
+    assert item.data(VERDICT_ROLE) == "worse"
+    _good, bad = verdict_colors(view.palette())
+    assert item.foreground().color() == bad
+    # The tooltip has the exact values behind the rounded ones.
+    assert f"{base:,.5f}" in item.toolTip() and f"{mine:,.5f}" in item.toolTip()
+    assert item.textAlignment() & Qt.AlignmentFlag.AlignRight
+    # Same hardware, same accelerator count: no change and no color.
+    same = view.cell("accelerators", "Power +50%")
+    assert same.text() == "72  (±0%)" and same.data(VERDICT_ROLE) is None
+
+
+def test_h200_uses_a_different_number_of_accelerators(view, results):
+    base = view.cell("accelerators", "base")
+    h200 = view.cell("accelerators", "HGX H200")
+    assert base.text() == f"{results.kpi('base').accelerators:,.0f}"
+    assert h200.text().split()[0] != base.text()
+    assert "(−56%)" in h200.text()
+    # Counts are neutral: no better/worse color either way.
+    assert h200.data(VERDICT_ROLE) is None
+    # Big factors read as such, with thousands separators.
+    groq = view.cell("accelerators", "Groq LPU racks")
+    assert groq.text() == "38,016  (×528)"
+
+
+def test_lower_cost_is_better_and_more_tokens_per_kwh_is_better(view):
+    assert view.cell("usd_per_m_output_tokens", "HGX H200").data(VERDICT_ROLE) == "better"
+    assert view.cell("output_tokens_per_kwh", "HGX H200").data(VERDICT_ROLE) == "better"
+    assert view.cell("output_tokens_per_kwh", "Groq LPU racks").data(VERDICT_ROLE) == "worse"
+    assert view.cell("ttft_p99_ms", "HGX H200").data(VERDICT_ROLE) == "worse"
+
+
+def test_changing_the_baseline_changes_the_deltas(view, results):
+    before = view.cell("usd_per_m_output_tokens", "Power +50%").text()
+    view.show_results(results, "HGX H200", "base")
+    assert _header(view, 1).text() == "HGX H200\n(baseline)"
+    assert _header(view, 0).text() == "base"
+    own = view.cell("usd_per_m_output_tokens", "HGX H200")
+    assert own.text() == "1.25"  # the baseline shows no change against itself
+    assert own.data(VERDICT_ROLE) is None
+    base = view.cell("usd_per_m_output_tokens", "base")
+    assert base.text() == "3.62  (+191%)"
+    assert base.data(VERDICT_ROLE) == "worse"
+    after = view.cell("usd_per_m_output_tokens", "Power +50%").text()
+    assert after != before and after.endswith("(+198%)")
+
+
+def test_double_click_on_header_emits_scenario(view, qtbot):
+    header = view.table.horizontalHeader()
+    col = 2
+    pos = QPoint(header.sectionViewportPosition(col) + header.sectionSize(col) // 2,
+                 header.height() // 2)
+    with qtbot.waitSignal(view.scenarioActivated, timeout=1000) as blocker:
+        qtbot.mouseDClick(header.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["Groq LPU racks"]
+
+
+def test_nan_and_inf_show_a_dash(view, results):
+    kpis = results.kpis.copy()
+    row = kpis.index[kpis.scenario == "Groq LPU racks"][0]
+    kpis.loc[row, "ttft_p99_ms"] = math.nan
+    kpis.loc[row, "usd_per_m_output_tokens"] = math.inf
+    broken = dataclasses.replace(results, kpis=kpis)
+    view.show_results(broken, "base", "Groq LPU racks")
+    for key in ("ttft_p99_ms", "usd_per_m_output_tokens"):
+        item = view.cell(key, "Groq LPU racks")
+        assert item.text() == "—"
+        assert item.data(VERDICT_ROLE) is None
+    assert view.cell("ttft_p99_ms", "HGX H200").text() != "—"
+    assert _header(view, 2).font().bold()
+    # The bar charts survive the gaps and label them too.
+    assert view.charts["ttft_p99_ms"].bars.opts["height"][2] == 0.0
+
+
+def test_issue_counts(view, results):
+    warnings = [
+        {"scenario": "HGX H200", "severity": "error", "item": "pool serving",
+         "message": "does not fit"},
+        {"scenario": "HGX H200", "severity": "warning", "item": "rack", "message": "hot"},
+        {"scenario": "HGX H200", "severity": "warning", "item": "rack", "message": "loud"},
+    ]
+    view.show_results(dataclasses.replace(results, warnings=warnings), "base", "base")
+    item = view.cell("issues", "HGX H200")
+    assert item.text() == "1 / 2"
+    assert item.data(VERDICT_ROLE) == "worse"
+    assert "does not fit" in item.toolTip()
+    assert view.cell("issues", "base").text() == "0 / 0"
+
+
+def test_bar_charts_match_the_kpis(view, results):
+    cost = view.charts["usd_per_m_output_tokens"]
+    assert list(cost.bars.opts["height"]) == pytest.approx(
+        list(results.kpis.usd_per_m_output_tokens))
+    assert cost.baseline == 0
+    ttft = view.charts["ttft_p99_ms"]
+    assert ttft.slo_line is not None
+    assert ttft.slo_line.value() == pytest.approx(results.workloads.slo_ttft_p99_ms.min())
+    assert view.charts["accelerators"].slo_line is None
+    ticks = view.charts["accelerators"].getAxis("bottom")._tickLevels[0]
+    assert ticks[0][1].endswith("baseline")
+    assert len(ticks) == 4
+
+
+@pytest.mark.parametrize(("value", "base", "text"), [
+    (2.41, 3.6, "−33%"),
+    (3.7, 3.6, "+3%"),
+    (3.6, 3.6, "±0%"),
+    (3.61, 3.6, "+0.3%"),
+    (0.01, 3.6, "−99.7%"),
+    (100.0, 2.0, "×50.0"),
+    (1.0, 0.0, ""),
+    (math.nan, 1.0, ""),
+])
+def test_format_change(value, base, text):
+    assert format_change(value, base)[0] == text
+
+
+def test_switching_to_a_dark_palette_recolors(view):
+    from PySide6.QtGui import QColor, QPalette
+
+    light_bad = view.cell("usd_per_m_output_tokens", "Power +50%").foreground().color()
+    pal = QPalette(view.palette())
+    pal.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    pal.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    view.setPalette(pal)
+    _good, dark_bad = verdict_colors(view.palette())
+    assert dark_bad != light_bad
+    assert view.cell("usd_per_m_output_tokens", "Power +50%").foreground().color() == dark_bad
+    chart = view.charts["usd_per_m_output_tokens"]
+    assert chart.backgroundBrush().color() == QColor("#1e1e1e")

@@ -1,0 +1,180 @@
+"""Each editor changes the plan, the dashboard follows, and undo/redo restore both."""
+
+import re
+
+from PySide6.QtCore import Qt
+
+
+def tile(window, key: str) -> float:
+    """The number a KPI tile shows, e.g. '$3.62 /M tok' → 3.62."""
+    text = window.dashboard.tiles[key].value.text()
+    return float(re.search(r"-?[\d,]*\.?\d+", text).group().replace(",", ""))
+
+
+def settle(qtbot, window, action):
+    """Runs a GUI action and waits for the background evaluation it triggers."""
+    with qtbot.waitSignal(window.document.resultsChanged, timeout=10000):
+        action()
+
+
+def test_workload_peak_load_resizes_the_fleet_and_undo_restores(qtbot, window):
+    doc = window.document
+    before_acc, before_rps = tile(window, "accelerators"), doc.plan.workload("chat").traffic
+    settle(qtbot, window, lambda: window.workloads.peak.setValue(400.0))
+    assert doc.plan.workload("chat").traffic.peak_rps == 400.0
+    assert tile(window, "accelerators") > before_acc
+    assert tile(window, "facility_mw_peak") > 0.11
+    assert window.isWindowModified()
+    settle(qtbot, window, doc.undo_stack.undo)
+    assert doc.plan.workload("chat").traffic == before_rps
+    assert tile(window, "accelerators") == before_acc
+    assert window.workloads.peak.value() == 40.0  # the editor shows the restored value
+    assert not window.isWindowModified()
+    settle(qtbot, window, doc.undo_stack.redo)
+    assert window.workloads.peak.value() == 400.0 and tile(window, "accelerators") > before_acc
+
+
+def test_slo_and_tokens_edits_change_latency_kpis(qtbot, window):
+    doc = window.document
+    settle(qtbot, window, lambda: window.workloads.input_tokens_mean.setValue(8000))
+    assert doc.plan.workload("chat").input_tokens.mean == 8000
+    ttft_long = tile(window, "ttft_p99_ms")
+    settle(qtbot, window, lambda: window.workloads.input_tokens_mean.setValue(500))
+    assert tile(window, "ttft_p99_ms") < ttft_long
+    settle(qtbot, window, lambda: window.workloads.tpot.setValue(0))  # "none" = no TPOT SLO
+    assert doc.plan.workload("chat").slo.tpot_p99_ms is None
+
+
+def test_pool_system_and_layout_edits(qtbot, window):
+    doc = window.document
+    box = window.pools.system_box
+    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("hgx-h200")))
+    assert doc.plan.pools[0].system == "hgx-h200"
+    assert window.fleet.item(0, 1).text() == "hgx-h200"
+    acc_tp8 = tile(window, "accelerators")
+    settle(qtbot, window, lambda: window.pools.tp.setValue(4))
+    assert doc.plan.pools[0].layout.tp == 4
+    assert tile(window, "accelerators") != acc_tp8
+    # An SRAM system hides TP/PP/EP and shows the chain length instead.
+    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("groq-rack")))
+    assert window.pools.chips.isVisibleTo(window.pools)
+    assert not window.pools.tp.isVisibleTo(window.pools)
+
+
+def test_slider_drag_is_one_undo_step(qtbot, window):
+    doc = window.document
+    slider = window.pools.util
+    steps = doc.undo_stack.count()
+    slider.setSliderDown(True)
+    for v in (70, 65, 60, 55, 50):
+        slider.setValue(v)
+    slider.setSliderDown(False)
+    assert doc.plan.pools[0].target_utilization == 0.5
+    assert doc.undo_stack.count() == steps + 1
+    doc.undo_stack.undo()
+    assert doc.plan.pools[0].target_utilization == 0.75
+    assert slider.value() == 75
+
+
+def test_profile_drag_is_one_undo_step_and_changes_the_day(qtbot, window):
+    doc = window.document
+    chart = window.workloads.profile
+    steps = doc.undo_stack.count()
+    flat = [1.0] * 24
+    settle(qtbot, window, lambda: [chart.profileEdited.emit([0.5] * 23 + [1.0], 7),
+                                   chart.profileEdited.emit(flat, 7)])
+    assert doc.undo_stack.count() == steps + 1
+    assert doc.plan.workload("chat").traffic.profile_24h == flat
+    hourly = doc.results.hourly[doc.results.hourly.scenario == "base"]
+    assert hourly.utilization_pct.min() == hourly.utilization_pct.max()  # flat load, flat use
+
+
+def test_facility_edits_change_cost_and_power(qtbot, window):
+    doc = window.document
+    cost, mw = tile(window, "usd_per_m_output_tokens"), tile(window, "facility_mw_peak")
+    settle(qtbot, window, lambda: window.facility.fields["electricity_usd_per_kwh"].setValue(0.3))
+    assert doc.plan.facility.electricity_usd_per_kwh == 0.3
+    assert tile(window, "usd_per_m_output_tokens") > cost
+    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.8))
+    assert tile(window, "facility_mw_peak") > mw
+    settle(qtbot, window, lambda: window.facility.fields["cost_of_capital"].setValue(12.0))
+    assert doc.plan.facility.cost_of_capital == 0.12  # shown in %, stored as a fraction
+    settle(qtbot, window, window.facility.reset.click)
+    assert doc.plan.facility.pue == 1.3 and doc.plan.facility.cost_of_capital == 0.08
+
+
+def test_refused_edit_leaves_plan_and_says_why(qtbot, window):
+    doc = window.document
+    served = window.pools.workload_list
+    before = doc.plan
+    served.item(0).setCheckState(Qt.CheckState.Unchecked)  # chat would be served by no pool
+    assert doc.plan is before
+    assert "at least 1 item" in window.statusBar().currentMessage()
+    assert served.item(0).checkState() == Qt.CheckState.Checked  # the editor snapped back
+
+
+def test_unsupported_precision_is_a_warning_on_the_pool(qtbot, window):
+    window.scenario_box.setCurrentIndex(window.scenario_box.findData("HGX H200"))
+    box = window.workloads.weights_box
+    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("fp4")))  # H200: no FP4
+    messages = [window.warnings.item(i).text() for i in range(window.warnings.count())]
+    assert any("pools.serving" in m and "does not run fp4" in m for m in messages), messages
+    assert window.document.plan.workload("chat").weight_precision == "fp8"  # base untouched
+
+
+def test_mig_layout_from_the_editor(qtbot, window):
+    doc = window.document
+    box = window.pools.system_box
+    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("hgx-h100")))
+    assert window.pools.mig_group.isVisibleTo(window.pools)
+    mig = window.pools.mig
+    settle(qtbot, window, lambda: mig.enable_box.setChecked(True))
+    layout = doc.plan.pools[0].layout.mig
+    assert layout is not None and len(layout) == 1
+    # The largest slice takes the whole GPU: every other profile is refused now.
+    assert not any(b.isEnabled() for b in mig.profile_buttons.values())
+    doc.undo_stack.undo()
+    assert doc.plan.pools[0].layout.mig is None
+
+
+def test_catalog_add_creates_a_pool_and_a_workload(qtbot, window):
+    doc = window.document
+    assert window.browser.select("system", "mi300x-8")
+    settle(qtbot, window, window.browser.add_btn.click)
+    assert [p.system for p in doc.plan.pools] == ["gb200-nvl72", "mi300x-8"]
+    assert window.pools.current == doc.plan.pools[1].name
+    assert window.fleet.rowCount() == 2
+    assert window.browser.select("model", "llama-3.1-8b")
+    settle(qtbot, window, window.browser.add_btn.click)
+    assert [w.model for w in doc.plan.workloads][-1] == "llama-3.1-8b"
+    assert window.editors.currentWidget() is window.workloads
+
+
+def test_warning_click_selects_its_item(qtbot, window):
+    doc = window.document
+    settle(qtbot, window, lambda: window.pools.count.setValue(1))  # 1 rack: too few at 400 rps
+    settle(qtbot, window, lambda: window.workloads.peak.setValue(400.0))
+    window.show_panel("facility")
+    items = [window.warnings.item(i) for i in range(window.warnings.count())]
+    pool_warn = [i for i in items if i.data(Qt.ItemDataRole.UserRole) == "pools.serving"]
+    assert pool_warn, [i.text() for i in items]
+    window._warning_clicked(pool_warn[0])
+    assert window.editors.currentWidget() is window.pools
+    assert window.pools.current == "serving"
+    assert doc.plan.pools[0].count == 1
+
+
+def test_close_asks_when_modified(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    window.ask_before_discarding = True
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.4))
+    assert "[*]" in window.windowTitle() and window.isWindowModified()
+    assert not window.close()
+    assert asked and window.isVisible() is window.isVisible()  # still open
+    window.document.undo_stack.undo()
+    assert window.close()  # clean again: no question
+    assert len(asked) == 1
