@@ -30,7 +30,7 @@ from .commands import PlanCommand
 class Evaluator(QObject):
     """Evaluates plans; lives on a worker thread, also callable directly (synchronously)."""
 
-    finished = Signal(int, object, str)  # generation, Results or None, error message
+    finished = Signal(int, object, str, bool)  # generation, Results or None, error, complete
 
     def __init__(self, catalog: Catalog, calibration: Calibration):
         super().__init__()
@@ -40,10 +40,11 @@ class Evaluator(QObject):
         self._cache: dict[tuple[str, str], Results] = {}
         self._lock = threading.Lock()
 
-    def compute(self, plan: Plan) -> Results:
+    def compute(self, plan: Plan, only: list[str] | None = None) -> Results:
+        """Results for ``only`` these scenarios (default all), reusing unchanged ones."""
         with self._lock:
-            parts, keep = [], {}
-            for name in plan.scenario_names():
+            parts, keep = [], dict(self._cache) if only else {}
+            for name in only or plan.scenario_names():
                 variant = plan.variant(name)
                 key = (name, variant.model_dump_json())
                 part = self._cache.get(key)
@@ -51,22 +52,24 @@ class Evaluator(QObject):
                     part = evaluate_scenario(variant, name, self.catalog, self.calibration)
                 keep[key] = part
                 parts.append(part)
-            self._cache = keep  # holds only the current plan's scenarios
+            # A full pass keeps only the current plan's scenarios, so the cache stays small.
+            self._cache = keep
             return merge_results(parts)
 
-    @Slot(int, object)
-    def run(self, generation: int, plan: Plan) -> None:
+    @Slot(int, object, object)
+    def run(self, generation: int, plan: Plan, only: list[str] | None) -> None:
+        """Evaluates ``only`` these scenarios (None: all) unless a newer plan is queued."""
         if generation != self.latest:
             return
         try:
-            results = self.compute(plan)
+            results = self.compute(plan, only)
         except PlannerError as exc:
-            self.finished.emit(generation, None, str(exc))
+            self.finished.emit(generation, None, str(exc), True)
             return
         except Exception as exc:  # a bug in the engine must not take the window down
-            self.finished.emit(generation, None, f"internal error: {exc!r}")
+            self.finished.emit(generation, None, f"internal error: {exc!r}", True)
             return
-        self.finished.emit(generation, results, "")
+        self.finished.emit(generation, results, "", only is None)
 
 
 class Document(QObject):
@@ -76,7 +79,7 @@ class Document(QObject):
     evaluationFailed = Signal(str)
     editRefused = Signal(str)
     busyChanged = Signal(bool)
-    _request = Signal(int, object)
+    _request = Signal(int, object, object)
 
     def __init__(self, catalog: Catalog, plan: Plan, path: Path | None = None, parent=None,
                  calibration: Calibration | None = None):
@@ -86,6 +89,7 @@ class Document(QObject):
         self.path = path
         self.scenario = "base"
         self.results: Results | None = None
+        self.results_complete = False  # False while only the scenarios on show are fresh
         self.undo_stack = QUndoStack(self)
         self._variant: tuple[Plan, str, Plan] | None = None
         self._generation = 0
@@ -97,7 +101,8 @@ class Document(QObject):
         self._request.connect(self._evaluator.run)
         self._evaluator.finished.connect(self._on_finished)
         self._thread.start()
-        self._timer = QTimer(self, singleShot=True, interval=15)
+        # Zero: the edits already queued (a drag) are handled before the evaluation starts.
+        self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._dispatch)
 
     @classmethod
@@ -163,31 +168,45 @@ class Document(QObject):
     def set_plan(self, plan: Plan, scenario: str | None = None) -> None:
         """Replaces the plan (called by undo commands, never by views directly)."""
         self.plan = plan
+        before = self.scenario
         if scenario is not None and scenario in plan.scenario_names():
             self.scenario = scenario
         elif self.scenario not in plan.scenario_names():
             self.scenario = "base"
+        changed = self.scenario != before
         self.planChanged.emit()
-        self.scenarioChanged.emit(self.scenario)
+        if changed:
+            self.scenarioChanged.emit(self.scenario)
         self.schedule()
 
     # -- evaluation --------------------------------------------------------------------------
     def schedule(self) -> None:
+        # A new generation at once: results still in flight for the old plan are dropped
+        # rather than drawn over the edit.
+        self._generation += 1
+        self._evaluator.latest = self._generation
         self._timer.start()
 
     def _dispatch(self) -> None:
-        self._generation += 1
-        self._evaluator.latest = self._generation
         self.busyChanged.emit(True)
-        self._request.emit(self._generation, self.plan)
+        # The dashboard needs only the scenario on show and the baseline: those first, drawn,
+        # then the rest for the comparison. Drawing and the rest do not compete for the GIL.
+        names = self.plan.scenario_names()
+        first = [n for n in dict.fromkeys([self.scenario, self.plan.baseline]) if n in names]
+        self._request.emit(self._generation, self.plan,
+                           first if len(first) < len(names) else None)
 
-    @Slot(int, object, str)
-    def _on_finished(self, generation: int, results: Results | None, error: str) -> None:
-        if generation != self._generation or generation <= self._shown:
+    @Slot(int, object, str, bool)
+    def _on_finished(self, generation: int, results: Results | None, error: str,
+                     complete: bool) -> None:
+        if generation != self._generation or generation < self._shown:
             return  # an older plan's results: a newer evaluation is on its way
         self._shown = generation
-        self.busyChanged.emit(False)
-        self._publish(results, error)
+        if complete:
+            self.busyChanged.emit(False)
+        self._publish(results, error, complete)
+        if not complete and results is not None:
+            self._request.emit(generation, self.plan, None)
 
     def evaluate_now(self) -> None:
         """Evaluates on the calling thread and publishes (screenshots, tests, first render)."""
@@ -200,13 +219,14 @@ class Document(QObject):
         except PlannerError as exc:
             results, error = None, str(exc)
         self.busyChanged.emit(False)
-        self._publish(results, error)
+        self._publish(results, error, True)
 
-    def _publish(self, results: Results | None, error: str) -> None:
+    def _publish(self, results: Results | None, error: str, complete: bool) -> None:
         if results is None:
             self.evaluationFailed.emit(error)
             return
         self.results = results
+        self.results_complete = complete
         self.resultsChanged.emit(results)
 
     @property

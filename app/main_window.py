@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
         self.views.setObjectName("views")
         self.views.addTab(self.dashboard, "Dashboard")
         self.views.addTab(self.compare, "Compare scenarios")
+        self._stale: set[str] = set()  # panels whose drawing is older than the results
+        self.editors.currentChanged.connect(self._show_hidden_panels)
+        self.views.currentChanged.connect(self._show_hidden_panels)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(self.editors)
@@ -349,16 +352,33 @@ class MainWindow(QMainWindow):
         if doc is None or doc.results is None:
             return
         results = doc.results
-        name = doc.scenario if doc.scenario in results.sizings else "base"
-        baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else "base"
+        name = doc.scenario
+        if name not in results.sizings:
+            return  # the scenario's results are on their way (a partial evaluation)
+        baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else name
         self.dashboard.show_results(results, name, baseline)
-        self.compare.show_results(results, baseline, name)
-        self.racks.show_fleet(results.sizings[name],
-                              results.pools[results.pools.scenario == name],
-                              doc.view_plan().facility)
-        self.racks.select_pool(self.pools.current)
         self._fill_fleet(results, name)
         self._fill_warnings(results, name)
+        # Hidden panels are drawn when they are shown: an edit redraws only what is on screen.
+        self._stale = {"racks", "compare"}
+        self._show_hidden_panels()
+
+    def _show_hidden_panels(self, *_tab) -> None:
+        doc = self.document
+        if doc is None or doc.results is None or doc.scenario not in doc.results.sizings:
+            return
+        results, name = doc.results, doc.scenario
+        if "racks" in self._stale and self.editors.currentWidget() is self.racks:
+            self.racks.show_fleet(results.sizings[name],
+                                  results.pools[results.pools.scenario == name],
+                                  doc.view_plan().facility)
+            self.racks.select_pool(self.pools.current)
+            self._stale.discard("racks")
+        if ("compare" in self._stale and self.views.currentWidget() is self.compare
+                and doc.results_complete):
+            baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else "base"
+            self.compare.show_results(results, baseline, name)
+            self._stale.discard("compare")
 
     def _fill_fleet(self, results: Results, name: str) -> None:
         pools = results.pools[results.pools.scenario == name]

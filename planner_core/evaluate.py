@@ -24,6 +24,36 @@ from .plan import Plan
 from .power import facility_watts, it_watts
 from .sizing import Issue, PoolSizing, size_pool
 
+# A scenario whose pools serve nothing still has these columns, so views can filter and
+# read an empty table the same way as a full one.
+WORKLOAD_COLUMNS = [
+    "scenario",
+    "pool",
+    "workload",
+    "model",
+    "precision",
+    "kv_precision",
+    "layout",
+    "accelerators_per_replica",
+    "replicas",
+    "replicas_needed",
+    "capacity_rps_per_replica",
+    "peak_rps",
+    "utilization_peak_pct",
+    "max_batch",
+    "batch_at_peak",
+    "ttft_mean_ms",
+    "ttft_p99_ms",
+    "tpot_mean_ms",
+    "tpot_p99_ms",
+    "user_tok_s",
+    "output_tok_s_per_replica",
+    "output_tok_s_per_accelerator",
+    "slo_ttft_p99_ms",
+    "slo_tpot_p99_ms",
+    "meets_slo",
+]
+
 
 @dataclass
 class Results:
@@ -57,14 +87,17 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
                           calibration or default_calibration())
     kpis, pools, workloads, hourly, warnings, sizings = parts
     return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
-                   workloads=pd.DataFrame(workloads), hourly=pd.DataFrame(hourly),
+                   workloads=pd.DataFrame(workloads, columns=WORKLOAD_COLUMNS),
+                   hourly=pd.DataFrame(hourly),
                    warnings=warnings, sizings={scenario: sizings})
 
 
 def merge_results(parts: list[Results]) -> Results:
     def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        frames = [f for f in frames if len(f)]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        full = [f for f in frames if len(f)]
+        if not full:
+            return frames[0] if frames else pd.DataFrame()
+        return pd.concat(full, ignore_index=True)
 
     return Results(
         kpis=cat([p.kpis for p in parts]),

@@ -106,6 +106,7 @@ class Dashboard(QWidget):
         grid.addWidget(self.day, 2, 0, 1, 2)
         self.scenario = "base"
         self._last: tuple[Results, str, str] | None = None
+        self._items: dict = {}  # plot → its reusable items
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -201,25 +202,44 @@ class Dashboard(QWidget):
             self.latency.setYRange(0, float(limits.max()) * 1.3)
 
     def _bars(self, plot: pg.PlotWidget, names: list[str], values: list[float]) -> None:
-        plot.clear()
+        # The bars and labels are made once and updated in place: rebuilding pyqtgraph items
+        # on every edit costs more than drawing them.
+        values = [float(v) for v in values]
         x = np.arange(len(names))
-        plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.6,
-                                     brushes=[pg.mkBrush(c) for c in COLORS[:len(names)]]))
-        plot.getAxis("bottom").setTicks([list(zip(x, names, strict=True))])
-        for xi, v in zip(x, values, strict=True):
-            label = pg.TextItem(f"{v:,.2f}", anchor=(0.5, 1.0),
-                                color=self.palette().color(QPalette.ColorRole.Text))
+        color = self.palette().color(QPalette.ColorRole.Text)
+        items = self._items.get(plot)
+        if items is None:
+            bars = pg.BarGraphItem(x=x, height=values, width=0.6,
+                                   brushes=[pg.mkBrush(c) for c in COLORS[:len(names)]])
+            plot.addItem(bars)
+            labels = [pg.TextItem("", anchor=(0.5, 1.0)) for _ in names]
+            for label in labels:
+                plot.addItem(label)
+            plot.getAxis("bottom").setTicks([list(zip(x, names, strict=True))])
+            self._items[plot] = items = (bars, labels)
+        bars, labels = items
+        bars.setOpts(height=values)
+        for xi, v, label in zip(x, values, labels, strict=True):
+            label.setText(f"{v:,.2f}", color=color)
             label.setPos(xi, v)
-            plot.addItem(label)
         plot.setYRange(0, max(max(values), 1e-9) * 1.2)
 
     def _day(self, results: Results, scenario: str) -> None:
-        self.day.clear()
         h = results.hourly[results.hourly.scenario == scenario]
-        self.day.plot(h.hour.to_numpy(), h.utilization_pct.to_numpy(),
-                      pen=pg.mkPen(COLORS[0], width=2), name="utilization %")
         peak = max(float(h.facility_kw.max()), 1e-9)
-        self.day.plot(h.hour.to_numpy(), 100 * h.facility_kw.to_numpy() / peak,
-                      pen=pg.mkPen(COLORS[1], width=2),
-                      name=f"facility power, % of {peak:,.0f} kW")
-        self.day.setYRange(0, 105)
+        name = f"facility power, % of {peak:,.0f} kW"
+        items = self._items.get(self.day)
+        if items is None:
+            util = self.day.plot(pen=pg.mkPen(COLORS[0], width=2), name="utilization %")
+            power = self.day.plot(pen=pg.mkPen(COLORS[1], width=2), name=name)
+            self.day.setYRange(0, 105)
+            self._items[self.day] = items = (util, power)
+        util, power = items
+        hours = h.hour.to_numpy()
+        util.setData(hours, h.utilization_pct.to_numpy())
+        power.setData(hours, 100 * h.facility_kw.to_numpy() / peak)
+        legend = self.day.plotItem.legend
+        if legend is not None:
+            for sample, label in legend.items:
+                if sample.item is power:
+                    label.setText(name)

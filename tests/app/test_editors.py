@@ -15,6 +15,8 @@ def settle(qtbot, window, action):
     """Runs a GUI action and waits for the background evaluation it triggers."""
     with qtbot.waitSignal(window.document.resultsChanged, timeout=10000):
         action()
+    # The scenario on show comes first; wait for the rest (the comparison needs them).
+    qtbot.waitUntil(lambda: window.document.results_complete, timeout=10000)
 
 
 def test_workload_peak_load_resizes_the_fleet_and_undo_restores(qtbot, window):

@@ -11,6 +11,8 @@ def tile(window, key: str) -> float:
 def settle(qtbot, window, action):
     with qtbot.waitSignal(window.document.resultsChanged, timeout=10000):
         action()
+    # The scenario on show comes first; wait for the rest (the comparison needs them).
+    qtbot.waitUntil(lambda: window.document.results_complete, timeout=10000)
 
 
 def test_what_if_edits_become_overrides_and_base_is_untouched(qtbot, window):
@@ -34,6 +36,7 @@ def test_what_if_edits_become_overrides_and_base_is_untouched(qtbot, window):
 
 def test_compare_shows_every_scenario_and_follows_the_baseline(qtbot, window):
     doc = window.document
+    window.show_panel("compare")
     table = window.compare.table
     assert table.columnCount() == 4
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
@@ -50,6 +53,7 @@ def test_compare_shows_every_scenario_and_follows_the_baseline(qtbot, window):
 
 def test_revert_and_remove_a_scenario_with_undo(qtbot, window):
     doc = window.document
+    window.show_panel("compare")
     window.scenario_box.setCurrentIndex(window.scenario_box.findData("HGX H200"))
     panel = window.scenarios
     assert panel.overrides.rowCount() == 3
@@ -62,3 +66,12 @@ def test_revert_and_remove_a_scenario_with_undo(qtbot, window):
     settle(qtbot, window, doc.undo_stack.undo)
     assert "HGX H200" in doc.plan.scenario_names()
     assert window.compare.table.columnCount() == 4
+
+
+def test_hidden_comparison_is_drawn_when_shown(qtbot, window):
+    doc = window.document
+    window.show_panel("dashboard")
+    settle(qtbot, window, window.what_if_act.trigger)
+    assert "What-if" in doc.results.sizings
+    window.show_panel("compare")
+    assert window.compare.table.columnCount() == 5
