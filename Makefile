@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint contract bench calibrate validate clean
+.PHONY: install run test lint contract bench calibrate validate screenshots clean
 
 install: $(STAMP)
 
@@ -40,6 +40,16 @@ calibrate: install
 
 validate: install
 	$(BIN)/inference-planner validate resources/calibration_cases.csv
+
+# The README's pictures of the real window, one per panel.
+screenshots: install
+	$(BIN)/inference-planner gui --screenshot docs/screenshot.png --panel dashboard
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-racks.png --panel racks --scenario "HGX H200"
+	$(BIN)/inference-planner gui resources/examples/mig-h100-8b-tenants.json --screenshot docs/screenshot-mig.png --panel mig
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-workloads.png --panel workloads
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-facility.png --panel facility
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-scenarios.png --panel scenarios --scenario "HGX H200"
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

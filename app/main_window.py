@@ -55,7 +55,7 @@ FLEET_COLUMNS = [
     ("utilization_peak_pct", "Utilization peak (%)", "{:,.0f}"),
 ]
 # Panels by the names the command line's --panel takes: (tab widget attribute, index)
-PANELS = {"fleet": ("editors", 0), "racks": ("editors", 1), "workloads": ("editors", 2),
+PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1), "workloads": ("editors", 2),
           "facility": ("editors", 3), "scenarios": ("editors", 4),
           "dashboard": ("views", 0), "compare": ("views", 1)}
 
@@ -179,6 +179,8 @@ class MainWindow(QMainWindow):
                                         "A new scenario copying the one on show, to edit")
         view = bar.addMenu("&View")
         for name, (attr, index) in PANELS.items():
+            if name == "mig":
+                continue  # a place within the Fleet panel, for screenshots
             tabs = getattr(self, attr)
             view.addAction(self._action(f"Show {tabs.tabText(index).replace('&&', '&')}",
                                         lambda _c=False, n=name: self.show_panel(n)))
@@ -437,6 +439,8 @@ class MainWindow(QMainWindow):
     def show_panel(self, name: str) -> None:
         attr, index = PANELS[name]
         getattr(self, attr).setCurrentIndex(index)
+        if name == "mig":
+            self.pools.scroll.ensureWidgetVisible(self.pools.mig_group, 0, 0)
 
     def _add_from_catalog(self, kind: str, ident: str) -> None:
         doc = self.document

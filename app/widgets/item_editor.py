@@ -64,7 +64,7 @@ class ItemEditor(QWidget):
         body_layout.addLayout(self.form)
         self.build_form(body_layout)
         body_layout.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

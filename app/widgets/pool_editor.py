@@ -117,11 +117,13 @@ class PoolEditor(ItemEditor):
         layout.addWidget(self.sizing_info)
 
     def set_document(self, doc) -> None:
+        was = self.system_box.blockSignals(True)  # filling the list is not an edit
         self.system_box.clear()
         cat = doc.catalog
         for ident, s in sorted(cat.systems.items(), key=lambda kv: (kv[1].vendor, kv[1].name)):
             tag = "" if s.status == "shipping" else f" — {s.status}"
             self.system_box.addItem(f"{s.name}{tag}", ident)
+        self.system_box.blockSignals(was)
         super().set_document(doc)
         doc.resultsChanged.connect(self._show_sizing)
 

@@ -80,9 +80,13 @@ class WorkloadEditor(ItemEditor):
         layout.addWidget(slo)
 
     def set_document(self, doc) -> None:
+        # Filling the list is not an edit: with signals on, it would "set" the model of the
+        # previous plan's workload.
+        was = self.model_box.blockSignals(True)
         self.model_box.clear()
         for ident, m in sorted(doc.catalog.models.items(), key=lambda kv: kv[1].name):
             self.model_box.addItem(f"{m.name} ({m.params_b:g} B)", ident)
+        self.model_box.blockSignals(was)
         super().set_document(doc)
 
     def sync_extra(self, data: dict, item: dict) -> None:

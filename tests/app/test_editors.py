@@ -180,3 +180,15 @@ def test_close_asks_when_modified(qtbot, window, monkeypatch):
     window.document.undo_stack.undo()
     assert window.close()  # clean again: no question
     assert len(asked) == 1
+
+
+def test_opening_another_plan_is_not_an_edit(qtbot, window):
+    from planner_core.resources import resource_path
+
+    assert window.open_plan(resource_path("examples", "mig-h100-8b-tenants.json"))
+    doc = window.document
+    assert doc.undo_stack.count() == 0 and not window.isWindowModified()
+    assert window.statusBar().currentMessage() == ""
+    assert window.pools.current == "h100-mig" and window.workloads.current == "assistant"
+    assert window.pools.mig.enable_box.isChecked()
+    assert window.pools.system_box.currentData() == "hgx-h100"
