@@ -23,8 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", type=Path, metavar="PNG",
                    help="render the main window once, save it as PNG and exit")
     g.add_argument("--panel", default=None,
-                   choices=["fleet", "mig", "racks", "workloads", "facility", "scenarios", "dashboard",
-                            "compare"],
+                   choices=["fleet", "mig", "racks", "workloads", "facility", "scenarios",
+                            "dashboard", "compare"],
                    help="panel to bring to the front (with --screenshot: the one to show)")
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")

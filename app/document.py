@@ -218,6 +218,8 @@ class Document(QObject):
             results, error = self._evaluator.compute(self.plan), ""
         except PlannerError as exc:
             results, error = None, str(exc)
+        except Exception as exc:  # a bug in the engine must not take the window down
+            results, error = None, f"internal error: {exc!r}"
         self.busyChanged.emit(False)
         self._publish(results, error, True)
 

@@ -37,7 +37,8 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
 
     window = MainWindow()
-    if plan is not None and not window.open_plan(Path(plan)) and screenshot is not None:
+    if (plan is not None and not window.open_plan(Path(plan), interactive=screenshot is None)
+            and screenshot is not None):
         window.shutdown()
         return 3
     if scenario is not None:

@@ -6,15 +6,19 @@ fleet summary), the splitter and the window geometry are remembered between runs
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -55,8 +59,8 @@ FLEET_COLUMNS = [
     ("utilization_peak_pct", "Utilization peak (%)", "{:,.0f}"),
 ]
 # Panels by the names the command line's --panel takes: (tab widget attribute, index)
-PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1), "workloads": ("editors", 2),
-          "facility": ("editors", 3), "scenarios": ("editors", 4),
+PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1),
+          "workloads": ("editors", 2), "facility": ("editors", 3), "scenarios": ("editors", 4),
           "dashboard": ("views", 0), "compare": ("views", 1)}
 
 
@@ -213,11 +217,15 @@ class MainWindow(QMainWindow):
         if self._may_discard():
             self.open_example()
 
-    def open_plan(self, path: Path) -> bool:
+    def open_plan(self, path: Path, interactive: bool = True) -> bool:
+        """Opens a plan; a broken file leaves the open plan as it was and says why."""
         try:
             doc = Document.open(self.catalog, path, self)
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot open plan", str(exc))
+            if interactive:
+                QMessageBox.warning(self, "Cannot open plan", str(exc))
+            else:
+                print(f"inference-planner: cannot open plan: {exc}", file=sys.stderr)
             return False
         self._set_document(doc)
         return True
@@ -229,7 +237,15 @@ class MainWindow(QMainWindow):
         if name:
             self.open_plan(Path(name))
 
+    @staticmethod
+    def _commit_typing() -> None:
+        """Takes a value still being typed (spin boxes edit on Enter or focus out) first."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractSpinBox | QLineEdit):
+            focus.clearFocus()
+
     def save(self) -> bool:
+        self._commit_typing()
         doc = self.document
         if doc is None:
             return False
@@ -253,9 +269,11 @@ class MainWindow(QMainWindow):
     def _write(self, path: Path) -> bool:
         try:
             self.document.save(path)
-        except OSError as exc:
+        except (OSError, PlannerError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             QMessageBox.warning(self, "Cannot save plan",
-                                f"{path}: {exc.strerror or exc}. The plan is still open.")
+                                f"{path}: {reason}. Nothing was overwritten; the plan is "
+                                "still open with its changes.")
             return False
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
@@ -263,6 +281,7 @@ class MainWindow(QMainWindow):
 
     def _may_discard(self) -> bool:
         """Asks before unsaved changes would be lost; True when it is fine to go on."""
+        self._commit_typing()
         doc = self.document
         if doc is None or not doc.modified or not self.ask_before_discarding:
             return True
@@ -340,6 +359,8 @@ class MainWindow(QMainWindow):
             self.document.set_scenario(name)
 
     def _on_scenario_changed(self, name: str) -> None:
+        for act in (self.add_pool_act, self.add_workload_act):
+            act.setEnabled(name == "base")  # structure is edited in the base plan
         was = self.scenario_box.blockSignals(True)
         self.scenario_box.setCurrentIndex(max(self.scenario_box.findData(name), 0))
         self.scenario_box.blockSignals(was)
@@ -409,6 +430,9 @@ class MainWindow(QMainWindow):
         self.warnings_dock.setWindowTitle(f"Warnings ({len(shown)})")
 
     def _on_failed(self, message: str) -> None:
+        # Figures of an older plan must not stand beside a plan that cannot be evaluated.
+        self.dashboard.show_unavailable()
+        self.fleet.setRowCount(0)
         self.warnings.clear()
         item = QListWidgetItem(f"Cannot evaluate the plan: {message}")
         item.setForeground(Qt.GlobalColor.red)
@@ -482,11 +506,13 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
-        s = QSettings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState(STATE_VERSION))
-        s.setValue("window/splitter", self.splitter.saveState())
-        self.shutdown()
+        try:
+            s = QSettings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/state", self.saveState(STATE_VERSION))
+            s.setValue("window/splitter", self.splitter.saveState())
+        finally:
+            self.shutdown()
         super().closeEvent(event)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)

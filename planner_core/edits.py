@@ -78,6 +78,26 @@ def _rename_paths(data: dict, section: str, old: str, new: str) -> None:
                           for k, v in s["overrides"].items()}
 
 
+def _workload_values(data: dict, change) -> None:
+    """Applies ``change(name) -> name | None`` to workload names inside override values.
+
+    Scenarios may override which workloads a pool serves and its MIG slices; those values
+    hold workload names, which a rename or remove must follow like the plan itself does.
+    """
+    for s in data["scenarios"]:
+        for key, value in list(s["overrides"].items()):
+            if key.endswith(".workloads") and isinstance(value, list):
+                kept = [n for n in (change(v) for v in value) if n is not None]
+                if kept:
+                    s["overrides"][key] = kept
+                else:
+                    del s["overrides"][key]
+            elif key.endswith(".layout.mig") and isinstance(value, list):
+                kept = [dict(x, workload=change(x.get("workload"))) for x in value
+                        if isinstance(x, dict) and change(x.get("workload")) is not None]
+                s["overrides"][key] = kept or None
+
+
 def _drop_paths(data: dict, section: str, name: str) -> None:
     prefix = f"{section}.{name}."
     for s in data["scenarios"]:
@@ -109,6 +129,8 @@ def rename(plan: Plan, section: str, old: str, new: str) -> Plan:
                     s["workload"] = new
     if section in ("workloads", "pools"):
         _rename_paths(data, section, old, new)
+    if section == "workloads":
+        _workload_values(data, lambda n: new if n == old else n)
     if section == "scenarios" and data["baseline"] == old:
         data["baseline"] = new
     return _validated(data, f"{section}.{old}.name")
@@ -148,7 +170,11 @@ def remove(plan: Plan, section: str, name: str) -> Plan:
             if p["layout"].get("mig"):
                 p["layout"]["mig"] = [s for s in p["layout"]["mig"] if s["workload"] != name] \
                     or None
+        emptied = [p["name"] for p in data["pools"] if not p["workloads"]]
         data["pools"] = [p for p in data["pools"] if p["workloads"]]
+        for pool in emptied:
+            _drop_paths(data, "pools", pool)
+        _workload_values(data, lambda n: None if n == name else n)
     if section in ("workloads", "pools"):
         _drop_paths(data, section, name)
     if section == "scenarios" and data["baseline"] == name:

@@ -131,8 +131,9 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
             w = plan.workload(ws.workload)
             profile = np.asarray(w.traffic.profile_24h)
             load_h = w.traffic.peak_rps * profile
+            # A fixed pool serves with the replicas it has, none if it has no systems.
             active = max(ws.replicas - ps.pool.redundancy, 1) if ps.pool.count is None \
-                else max(ws.replicas, 1)
+                else ws.replicas
             capacity = ws.capacity_rps * active
             u = np.where(capacity > 0, np.minimum(load_h / max(capacity, 1e-12), 1.0), 0.0)
             weight = ws.replicas * ws.acc_per_replica
@@ -227,8 +228,8 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
     it_peak = float(tot_it_h.max())
     fac_peak = float(fac_h.max())
     for row in pool_rows:
-        if not np.isnan(row["rent_usd_per_year"]) and out_year > 0:
-            share = row["accelerators"] / max(total_acc, 1)
+        share = row["accelerators"] / max(total_acc, 1)
+        if not np.isnan(row["rent_usd_per_year"]) and out_year > 0 and share > 0:
             row["rent_usd_per_m_output_tokens"] = row["rent_usd_per_year"] / (
                 out_year * share / 1e6)
         row["own_usd_per_accelerator_hour"] = (

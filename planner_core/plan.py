@@ -21,7 +21,8 @@ SCHEMA_VERSION = 1
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Name = Annotated[str, Field(min_length=1, max_length=80)]
+# No dots: scenario overrides address items by name in dotted paths ("pools.main.count").
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.]+$")]
 
 
 class _Model(BaseModel):
@@ -159,7 +160,7 @@ class Scenario(_Model):
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
     schema_version: Literal[1] = SCHEMA_VERSION
-    name: Name = "Untitled plan"
+    name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = ""
     facility: Facility = Field(default_factory=Facility)
     workloads: list[Workload] = Field(min_length=1)

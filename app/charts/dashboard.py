@@ -145,6 +145,15 @@ class Dashboard(QWidget):
                     k.opex_facility_usd_per_year / 1e6, k.opex_maintenance_usd_per_year / 1e6])
         self._day(results, scenario)
 
+    def show_unavailable(self) -> None:
+        """Blanks the figures while the plan cannot be evaluated."""
+        self._last = None
+        for tile in self.tiles.values():
+            tile.value.setText("—")
+            tile.delta.setText("not evaluated")
+        for plot in (self.latency, self.interactivity):
+            plot.clear()
+
     @staticmethod
     def _delta(key: str, value: float, ref, scenario: str, baseline: str) -> str:
         if ref is None or scenario == baseline:

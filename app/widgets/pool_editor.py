@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner_core import edits
+from planner_core.errors import PlannerError
 from planner_core.plan import MigSlice
 
 from .fields import spin
@@ -92,7 +93,8 @@ class PoolEditor(ItemEditor):
         self.serving.addItem("aggregated (prefill and decode share replicas)", "aggregated")
         self.serving.addItem("disaggregated (separate prefill and decode)", "disaggregated")
         sf.addRow("Prefill / decode", b.bind(self.serving, "serving", "serving mode"))
-        self.prefill, _, box = _slider(5, 95, "Share of accelerators doing prefill, %")
+        self.prefill, self.prefill_label, box = _slider(
+            5, 95, "Share of accelerators doing prefill, %")
         sf.addRow("Prefill share", box)
         b.bind(self.prefill, "prefill_share", "prefill share", scale=100)
         self.workload_list = QListWidget()
@@ -100,13 +102,14 @@ class PoolEditor(ItemEditor):
         self.workload_list.setToolTip("Workloads this pool serves")
         self.workload_list.itemChanged.connect(self._workloads_changed)
         sf.addRow("Serves", self.workload_list)
-        self.util, _, box = _slider(10, 100, "Highest share of SLO capacity the pool may run "
-                                    "at the peak hour, %")
+        self.util, self.util_label, box = _slider(
+            10, 100, "Highest share of SLO capacity the pool may run at the peak hour, %")
         sf.addRow("Target utilization", box)
         b.bind(self.util, "target_utilization", "target utilization", scale=100)
         self.redundancy = spin(0, 1000, tip="N+k: spare replicas beyond the peak's need")
         sf.addRow("Spare replicas", b.bind(self.redundancy, "redundancy", "spare replicas"))
-        self.rent = spin(-1, 1000, 2, 0.25, " $/acc·h", special="owned (no rent)",
+        # The minimum is one step below zero, so one step up from "owned" reaches $0.
+        self.rent = spin(-0.25, 1000, 2, 0.25, " $/acc·h", special="owned (no rent)",
                          tip="Cloud rent per accelerator-hour, to compare with owning, USD")
         sf.addRow("Rent", b.bind(self.rent, "rent_usd_per_accelerator_hour", "rent"))
         layout.addWidget(serve)
@@ -129,8 +132,13 @@ class PoolEditor(ItemEditor):
 
     def sync_extra(self, data: dict, item: dict) -> None:
         cat = self.doc.catalog
-        system = cat.system(item["system"])
-        acc = cat.accelerator(system.accelerator)
+        try:
+            system = cat.system(item["system"])
+            acc = cat.accelerator(system.accelerator)
+        except PlannerError as exc:  # a plan file or override naming a system we lack
+            self.system_info.setText(f"<b>{exc}</b>")
+            self.mig_group.setVisible(False)
+            return
         form = "whole rack" if system.form == "rack" else f"{system.rack_units or '?'} U"
         self.system_info.setText(
             f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
@@ -145,6 +153,9 @@ class PoolEditor(ItemEditor):
                           [MigSlice(**s) for s in slices] if slices else None,
                           list(item["workloads"]))
         self.prefill.setEnabled(item["serving"] == "disaggregated")
+        # Syncing moves the sliders with their signals blocked; their labels follow here.
+        self.prefill_label.setText(f"{self.prefill.value()} %")
+        self.util_label.setText(f"{self.util.value()} %")
         was = self.workload_list.blockSignals(True)
         self.workload_list.clear()
         for w in data["workloads"]:

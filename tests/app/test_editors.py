@@ -192,3 +192,26 @@ def test_opening_another_plan_is_not_an_edit(qtbot, window):
     assert window.pools.current == "h100-mig" and window.workloads.current == "assistant"
     assert window.pools.mig.enable_box.isChecked()
     assert window.pools.system_box.currentData() == "hgx-h100"
+
+
+def test_failed_save_says_why_and_keeps_the_changes(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.4))
+    assert not window._write(tmp_path / "missing-folder" / "plan.json")
+    assert shown and "Nothing was overwritten" in shown[0]
+    assert window.isWindowModified() and window.document.plan.facility.pue == 1.4
+    assert window._write(tmp_path / "plan.json")
+    assert not window.isWindowModified()
+    assert '"pue": 1.4' in (tmp_path / "plan.json").read_text()
+
+
+def test_slider_labels_follow_undo(qtbot, window):
+    doc = window.document
+    assert window.pools.util_label.text() == "75 %"
+    window.pools.util.setValue(60)
+    assert window.pools.util_label.text() == "60 %"
+    doc.undo_stack.undo()
+    assert window.pools.util.value() == 75 and window.pools.util_label.text() == "75 %"

@@ -63,3 +63,10 @@ def test_screenshot_of_a_panel_and_scenario(tmp_path):
     assert png.stat().st_size > 20000
     r = run("gui", "--screenshot", str(png), "--scenario", "nope")
     assert r.returncode == 2 and "no scenario named 'nope'" in r.stderr
+
+
+def test_screenshot_of_a_broken_plan_fails_without_a_dialog(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    r = run("gui", str(bad), "--screenshot", str(tmp_path / "x.png"))
+    assert r.returncode == 3 and "cannot open plan" in r.stderr and "not valid JSON" in r.stderr

@@ -82,3 +82,34 @@ def test_scenario_swapping_in_a_system_without_mig_reports_not_fails(example_pla
     groq = [w for w in r.warnings if w["scenario"] == "Groq LPU racks"]
     assert any(w["kind"] == "invalid-mig" and "does not offer MIG" in w["message"] for w in groq)
     assert r.kpi("Groq LPU racks").accelerators == 0
+
+
+def test_a_fixed_pool_of_zero_systems_serves_nothing(example_plan, catalog):
+    from planner_core.evaluate import evaluate
+
+    r = evaluate(edits.set_value(example_plan, "pools.serving.count", 0), catalog, None, ["base"])
+    k = r.kpi("base")
+    assert k.accelerators == 0 and k.output_tokens_per_year == 0
+    assert any(w["kind"] == "slo-missed" for w in r.warnings)
+
+
+def test_renames_and_removes_follow_workload_names_inside_override_values(example_plan):
+    p = edits.add_workload(example_plan, "llama-3.1-8b", name="small")
+    p = edits.add_pool(p, "hgx-h100", ["small"], name="extra")
+    p = edits.set_value(p, "pools.serving.workloads", ["chat"])
+    # In the scenario the main pool takes both workloads.
+    p = edits.set_value(p, "pools.serving.workloads", ["chat", "small"], scenario="Power +50%")
+    p = edits.rename(p, "workloads", "small", "tiny")
+    assert p.scenario("Power +50%").overrides["pools.serving.workloads"] == ["chat", "tiny"]
+    p = edits.remove(p, "workloads", "tiny")  # also removes the pool left serving nothing
+    assert p.scenario("Power +50%").overrides["pools.serving.workloads"] == ["chat"]
+    assert [x.name for x in p.variant("Power +50%").pools] == ["serving"]
+
+
+def test_names_with_dots_are_refused_when_loading(example_plan):
+    from planner_core.plan import plan_from_dict
+
+    data = example_plan.model_dump(mode="json")
+    data["workloads"][0]["name"] = "chat-v1.5"
+    with pytest.raises(PlannerError, match="workloads"):
+        plan_from_dict(data)
