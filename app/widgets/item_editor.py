@@ -76,15 +76,10 @@ class ItemEditor(QWidget):
         layout.addWidget(scroll, 1)
         self.setAcceptDrops(True)
 
-    # -- subclass hooks ----------------------------------------------------------------------
-    def build_form(self, layout: QVBoxLayout) -> None:
-        raise NotImplementedError
-
+    # -- subclass hooks: subclasses also define build_form(layout), add_item() and
+    # _duplicate(); both editors do, and the base calls them. -----------------------------
     def sync_extra(self, data: dict, item: dict) -> None:
         """Syncs widgets the binder does not handle."""
-
-    def add_item(self) -> None:
-        raise NotImplementedError
 
     def accept_catalog(self, kind: str, ident: str) -> bool:
         return False
@@ -153,9 +148,6 @@ class ItemEditor(QWidget):
                           f"Rename {self.noun} {old} to {new}"):
             self.current = new
             self.refresh()
-
-    def _duplicate(self) -> None:
-        raise NotImplementedError
 
     def _remove(self) -> None:
         if self.doc is None or not self.current:

@@ -14,3 +14,28 @@ def window(qtbot):
     yield w
     w.shutdown()
 
+
+
+@pytest.fixture
+def settle(qtbot, window):
+    """Runs a GUI action and waits for the background evaluation it triggers."""
+
+    def run(action):
+        with qtbot.waitSignal(window.document.resultsChanged, timeout=10000):
+            action()
+        # The scenario on show comes first; wait for the rest (the comparison needs them).
+        qtbot.waitUntil(lambda: window.document.results_complete, timeout=10000)
+
+    return run
+
+
+@pytest.fixture
+def tile(window):
+    """The number a KPI tile shows, e.g. '$3.62 /M tok' → 3.62."""
+    import re
+
+    def read(key: str) -> float:
+        text = window.dashboard.tiles[key].value.text()
+        return float(re.search(r"-?[\d,]*\.?\d+", text).group().replace(",", ""))
+
+    return read

@@ -1,69 +1,54 @@
 """Each editor changes the plan, the dashboard follows, and undo/redo restore both."""
 
-import re
 
 from PySide6.QtCore import Qt
 
 
-def tile(window, key: str) -> float:
-    """The number a KPI tile shows, e.g. '$3.62 /M tok' → 3.62."""
-    text = window.dashboard.tiles[key].value.text()
-    return float(re.search(r"-?[\d,]*\.?\d+", text).group().replace(",", ""))
-
-
-def settle(qtbot, window, action):
-    """Runs a GUI action and waits for the background evaluation it triggers."""
-    with qtbot.waitSignal(window.document.resultsChanged, timeout=10000):
-        action()
-    # The scenario on show comes first; wait for the rest (the comparison needs them).
-    qtbot.waitUntil(lambda: window.document.results_complete, timeout=10000)
-
-
-def test_workload_peak_load_resizes_the_fleet_and_undo_restores(qtbot, window):
+def test_workload_peak_load_resizes_the_fleet_and_undo_restores(qtbot, window, settle, tile):
     doc = window.document
-    before_acc, before_rps = tile(window, "accelerators"), doc.plan.workload("chat").traffic
-    settle(qtbot, window, lambda: window.workloads.peak.setValue(400.0))
+    before_acc, before_rps = tile("accelerators"), doc.plan.workload("chat").traffic
+    settle(lambda: window.workloads.peak.setValue(400.0))
     assert doc.plan.workload("chat").traffic.peak_rps == 400.0
-    assert tile(window, "accelerators") > before_acc
-    assert tile(window, "facility_mw_peak") > 0.11
+    assert tile("accelerators") > before_acc
+    assert tile("facility_mw_peak") > 0.11
     assert window.isWindowModified()
-    settle(qtbot, window, doc.undo_stack.undo)
+    settle(doc.undo_stack.undo)
     assert doc.plan.workload("chat").traffic == before_rps
-    assert tile(window, "accelerators") == before_acc
+    assert tile("accelerators") == before_acc
     assert window.workloads.peak.value() == 40.0  # the editor shows the restored value
     assert not window.isWindowModified()
-    settle(qtbot, window, doc.undo_stack.redo)
-    assert window.workloads.peak.value() == 400.0 and tile(window, "accelerators") > before_acc
+    settle(doc.undo_stack.redo)
+    assert window.workloads.peak.value() == 400.0 and tile("accelerators") > before_acc
 
 
-def test_slo_and_tokens_edits_change_latency_kpis(qtbot, window):
+def test_slo_and_tokens_edits_change_latency_kpis(qtbot, window, settle, tile):
     doc = window.document
-    settle(qtbot, window, lambda: window.workloads.input_tokens_mean.setValue(8000))
+    settle(lambda: window.workloads.input_tokens_mean.setValue(8000))
     assert doc.plan.workload("chat").input_tokens.mean == 8000
-    ttft_long = tile(window, "ttft_p99_ms")
-    settle(qtbot, window, lambda: window.workloads.input_tokens_mean.setValue(500))
-    assert tile(window, "ttft_p99_ms") < ttft_long
-    settle(qtbot, window, lambda: window.workloads.tpot.setValue(0))  # "none" = no TPOT SLO
+    ttft_long = tile("ttft_p99_ms")
+    settle(lambda: window.workloads.input_tokens_mean.setValue(500))
+    assert tile("ttft_p99_ms") < ttft_long
+    settle(lambda: window.workloads.tpot.setValue(0))  # "none" = no TPOT SLO
     assert doc.plan.workload("chat").slo.tpot_p99_ms is None
 
 
-def test_pool_system_and_layout_edits(qtbot, window):
+def test_pool_system_and_layout_edits(qtbot, window, settle, tile):
     doc = window.document
     box = window.pools.system_box
-    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("hgx-h200")))
+    settle(lambda: box.setCurrentIndex(box.findData("hgx-h200")))
     assert doc.plan.pools[0].system == "hgx-h200"
     assert window.fleet.item(0, 1).text() == "hgx-h200"
-    acc_tp8 = tile(window, "accelerators")
-    settle(qtbot, window, lambda: window.pools.tp.setValue(4))
+    acc_tp8 = tile("accelerators")
+    settle(lambda: window.pools.tp.setValue(4))
     assert doc.plan.pools[0].layout.tp == 4
-    assert tile(window, "accelerators") != acc_tp8
+    assert tile("accelerators") != acc_tp8
     # An SRAM system hides TP/PP/EP and shows the chain length instead.
-    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("groq-rack")))
+    settle(lambda: box.setCurrentIndex(box.findData("groq-rack")))
     assert window.pools.chips.isVisibleTo(window.pools)
     assert not window.pools.tp.isVisibleTo(window.pools)
 
 
-def test_slider_drag_is_one_undo_step(qtbot, window):
+def test_slider_drag_is_one_undo_step(qtbot, window, settle, tile):
     doc = window.document
     slider = window.pools.util
     steps = doc.undo_stack.count()
@@ -78,12 +63,12 @@ def test_slider_drag_is_one_undo_step(qtbot, window):
     assert slider.value() == 75
 
 
-def test_profile_drag_is_one_undo_step_and_changes_the_day(qtbot, window):
+def test_profile_drag_is_one_undo_step_and_changes_the_day(qtbot, window, settle, tile):
     doc = window.document
     chart = window.workloads.profile
     steps = doc.undo_stack.count()
     flat = [1.0] * 24
-    settle(qtbot, window, lambda: [chart.profileEdited.emit([0.5] * 23 + [1.0], 7),
+    settle(lambda: [chart.profileEdited.emit([0.5] * 23 + [1.0], 7),
                                    chart.profileEdited.emit(flat, 7)])
     assert doc.undo_stack.count() == steps + 1
     assert doc.plan.workload("chat").traffic.profile_24h == flat
@@ -91,21 +76,21 @@ def test_profile_drag_is_one_undo_step_and_changes_the_day(qtbot, window):
     assert hourly.utilization_pct.min() == hourly.utilization_pct.max()  # flat load, flat use
 
 
-def test_facility_edits_change_cost_and_power(qtbot, window):
+def test_facility_edits_change_cost_and_power(qtbot, window, settle, tile):
     doc = window.document
-    cost, mw = tile(window, "usd_per_m_output_tokens"), tile(window, "facility_mw_peak")
-    settle(qtbot, window, lambda: window.facility.fields["electricity_usd_per_kwh"].setValue(0.3))
+    cost, mw = tile("usd_per_m_output_tokens"), tile("facility_mw_peak")
+    settle(lambda: window.facility.fields["electricity_usd_per_kwh"].setValue(0.3))
     assert doc.plan.facility.electricity_usd_per_kwh == 0.3
-    assert tile(window, "usd_per_m_output_tokens") > cost
-    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.8))
-    assert tile(window, "facility_mw_peak") > mw
-    settle(qtbot, window, lambda: window.facility.fields["cost_of_capital"].setValue(12.0))
+    assert tile("usd_per_m_output_tokens") > cost
+    settle(lambda: window.facility.fields["pue"].setValue(1.8))
+    assert tile("facility_mw_peak") > mw
+    settle(lambda: window.facility.fields["cost_of_capital"].setValue(12.0))
     assert doc.plan.facility.cost_of_capital == 0.12  # shown in %, stored as a fraction
-    settle(qtbot, window, window.facility.reset.click)
+    settle(window.facility.reset.click)
     assert doc.plan.facility.pue == 1.3 and doc.plan.facility.cost_of_capital == 0.08
 
 
-def test_refused_edit_leaves_plan_and_says_why(qtbot, window):
+def test_refused_edit_leaves_plan_and_says_why(qtbot, window, settle, tile):
     doc = window.document
     served = window.pools.workload_list
     before = doc.plan
@@ -115,22 +100,22 @@ def test_refused_edit_leaves_plan_and_says_why(qtbot, window):
     assert served.item(0).checkState() == Qt.CheckState.Checked  # the editor snapped back
 
 
-def test_unsupported_precision_is_a_warning_on_the_pool(qtbot, window):
+def test_unsupported_precision_is_a_warning_on_the_pool(qtbot, window, settle, tile):
     window.scenario_box.setCurrentIndex(window.scenario_box.findData("HGX H200"))
     box = window.workloads.weights_box
-    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("fp4")))  # H200: no FP4
+    settle(lambda: box.setCurrentIndex(box.findData("fp4")))  # H200: no FP4
     messages = [window.warnings.item(i).text() for i in range(window.warnings.count())]
     assert any("pools.serving" in m and "does not run fp4" in m for m in messages), messages
     assert window.document.plan.workload("chat").weight_precision == "fp8"  # base untouched
 
 
-def test_mig_layout_from_the_editor(qtbot, window):
+def test_mig_layout_from_the_editor(qtbot, window, settle, tile):
     doc = window.document
     box = window.pools.system_box
-    settle(qtbot, window, lambda: box.setCurrentIndex(box.findData("hgx-h100")))
+    settle(lambda: box.setCurrentIndex(box.findData("hgx-h100")))
     assert window.pools.mig_group.isVisibleTo(window.pools)
     mig = window.pools.mig
-    settle(qtbot, window, lambda: mig.enable_box.setChecked(True))
+    settle(lambda: mig.enable_box.setChecked(True))
     layout = doc.plan.pools[0].layout.mig
     assert layout is not None and len(layout) == 1
     # The largest slice takes the whole GPU: every other profile is refused now.
@@ -139,23 +124,23 @@ def test_mig_layout_from_the_editor(qtbot, window):
     assert doc.plan.pools[0].layout.mig is None
 
 
-def test_catalog_add_creates_a_pool_and_a_workload(qtbot, window):
+def test_catalog_add_creates_a_pool_and_a_workload(qtbot, window, settle, tile):
     doc = window.document
     assert window.browser.select("system", "mi300x-8")
-    settle(qtbot, window, window.browser.add_btn.click)
+    settle(window.browser.add_btn.click)
     assert [p.system for p in doc.plan.pools] == ["gb200-nvl72", "mi300x-8"]
     assert window.pools.current == doc.plan.pools[1].name
     assert window.fleet.rowCount() == 2
     assert window.browser.select("model", "llama-3.1-8b")
-    settle(qtbot, window, window.browser.add_btn.click)
+    settle(window.browser.add_btn.click)
     assert [w.model for w in doc.plan.workloads][-1] == "llama-3.1-8b"
     assert window.editors.currentWidget() is window.workloads
 
 
-def test_warning_click_selects_its_item(qtbot, window):
+def test_warning_click_selects_its_item(qtbot, window, settle, tile):
     doc = window.document
-    settle(qtbot, window, lambda: window.pools.count.setValue(1))  # 1 rack: too few at 400 rps
-    settle(qtbot, window, lambda: window.workloads.peak.setValue(400.0))
+    settle(lambda: window.pools.count.setValue(1))  # 1 rack: too few at 400 rps
+    settle(lambda: window.workloads.peak.setValue(400.0))
     window.show_panel("facility")
     items = [window.warnings.item(i) for i in range(window.warnings.count())]
     pool_warn = [i for i in items if i.data(Qt.ItemDataRole.UserRole) == "pools.serving"]
@@ -166,14 +151,14 @@ def test_warning_click_selects_its_item(qtbot, window):
     assert doc.plan.pools[0].count == 1
 
 
-def test_close_asks_when_modified(qtbot, window, monkeypatch):
+def test_close_asks_when_modified(qtbot, window, settle, tile, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     asked = []
     window.ask_before_discarding = True
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
-    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.4))
+    settle(lambda: window.facility.fields["pue"].setValue(1.4))
     assert "[*]" in window.windowTitle() and window.isWindowModified()
     assert not window.close()
     assert asked and window.isVisible() is window.isVisible()  # still open
@@ -182,7 +167,7 @@ def test_close_asks_when_modified(qtbot, window, monkeypatch):
     assert len(asked) == 1
 
 
-def test_opening_another_plan_is_not_an_edit(qtbot, window):
+def test_opening_another_plan_is_not_an_edit(qtbot, window, settle, tile):
     from planner_core.resources import resource_path
 
     assert window.open_plan(resource_path("examples", "mig-h100-8b-tenants.json"))
@@ -194,12 +179,12 @@ def test_opening_another_plan_is_not_an_edit(qtbot, window):
     assert window.pools.system_box.currentData() == "hgx-h100"
 
 
-def test_failed_save_says_why_and_keeps_the_changes(qtbot, window, tmp_path, monkeypatch):
+def test_failed_save_says_why_and_keeps_the_changes(window, settle, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
-    settle(qtbot, window, lambda: window.facility.fields["pue"].setValue(1.4))
+    settle(lambda: window.facility.fields["pue"].setValue(1.4))
     assert not window._write(tmp_path / "missing-folder" / "plan.json")
     assert shown and "Nothing was overwritten" in shown[0]
     assert window.isWindowModified() and window.document.plan.facility.pue == 1.4
@@ -208,7 +193,7 @@ def test_failed_save_says_why_and_keeps_the_changes(qtbot, window, tmp_path, mon
     assert '"pue": 1.4' in (tmp_path / "plan.json").read_text()
 
 
-def test_slider_labels_follow_undo(qtbot, window):
+def test_slider_labels_follow_undo(qtbot, window, settle, tile):
     doc = window.document
     assert window.pools.util_label.text() == "75 %"
     window.pools.util.setValue(60)
