@@ -21,10 +21,11 @@ from planner_core.calibration import Calibration, default_calibration
 from planner_core.catalog import Catalog
 from planner_core.errors import PlannerError
 from planner_core.evaluate import Results, evaluate_scenario, merge_results
-from planner_core.files import atomic_write_text
-from planner_core.plan import Plan, plan_from_json, plan_to_json
+from planner_core.plan import Plan
+from planner_core.plan_file import read_plan
 
 from .commands import PlanCommand
+from .plan_io import save_plan
 
 
 class Evaluator(QObject):
@@ -107,15 +108,13 @@ class Document(QObject):
 
     @classmethod
     def open(cls, catalog: Catalog, path: Path, parent=None) -> Document:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PlannerError(f"cannot read: {exc}", source=str(path)) from exc
-        return cls(catalog, plan_from_json(text, source=str(path)), Path(path), parent)
+        """The plan in ``path``, fully checked; PlannerError (and no document) otherwise."""
+        return cls(catalog, read_plan(path, catalog), Path(path), parent)
 
     def save(self, path: Path | None = None) -> None:
+        """Writes the plan (QSaveFile: all or nothing), keeping the previous file as .bak."""
         target = Path(path or self.path)
-        atomic_write_text(target, plan_to_json(self.plan))
+        save_plan(target, self.plan)
         self.path = target
         self.undo_stack.setClean()
 

@@ -36,7 +36,7 @@ from planner_core import __version__
 from planner_core.catalog import load_catalog
 from planner_core.errors import PlannerError
 from planner_core.evaluate import Results
-from planner_core.plan import plan_from_json
+from planner_core.plan_file import read_plan
 from planner_core.resources import resource_path
 
 from .charts.compare import CompareView
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
     # -- documents ---------------------------------------------------------------------------
     def open_example(self) -> None:
         path = resource_path("examples", EXAMPLE_PLAN)
-        plan = plan_from_json(path.read_text(encoding="utf-8"), source=str(path))
+        plan = read_plan(path, self.catalog)
         self._set_document(Document(self.catalog, plan, None, self))
 
     def _on_example(self) -> None:

@@ -14,13 +14,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import PlannerError, from_validation_error
+from .migrations import migrate
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # planner_core.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+# Far beyond any real plan; they stop a corrupt or hostile file from exhausting memory.
+MAX_ITEMS = 500
+MAX_TEXT = 100_000
 # No dots: scenario overrides address items by name in dotted paths ("pools.main.count").
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.]+$")]
 
@@ -109,7 +113,7 @@ class Traffic(_Model):
 
 class Workload(_Model):
     name: Name
-    model: str
+    model: str = Field(min_length=1, max_length=100)
     weight_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
     kv_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
     traffic: Traffic
@@ -119,8 +123,8 @@ class Workload(_Model):
 
 
 class MigSlice(_Model):
-    profile: str
-    workload: str
+    profile: str = Field(min_length=1, max_length=40)
+    workload: Name
 
 
 class Layout(_Model):
@@ -130,19 +134,20 @@ class Layout(_Model):
     chips: int | None = Field(None, ge=1, le=100_000,
                               description="SRAM chain length; None = the fewest that hold the "
                               "weights plus the KV caches of a pipeline-filling batch")
-    mig: list[MigSlice] | None = Field(None, description="slices of every GPU in the pool")
+    mig: list[MigSlice] | None = Field(None, max_length=64,
+                                       description="slices of every GPU in the pool")
 
 
 class Pool(_Model):
     name: Name
-    system: str
+    system: str = Field(min_length=1, max_length=100)
     count: int | None = Field(None, ge=0, le=1_000_000, description="None = size it for me")
     layout: Layout = Field(default_factory=Layout)
     serving: Literal["aggregated", "disaggregated"] = "aggregated"
     prefill_share: float = Field(0.3, gt=0, lt=1, allow_inf_nan=False,
                                  description="share of accelerators doing prefill when "
                                  "disaggregated")
-    workloads: list[str] = Field(min_length=1)
+    workloads: list[Name] = Field(min_length=1, max_length=MAX_ITEMS)
     target_utilization: float = Field(0.75, gt=0, le=1, allow_inf_nan=False)
     redundancy: int = Field(1, ge=0, le=1000, description="N+k: spare replicas")
     rent_usd_per_accelerator_hour: float | None = Field(None, ge=0, le=1000,
@@ -151,21 +156,21 @@ class Pool(_Model):
 
 class Scenario(_Model):
     name: Name
-    description: str = ""
-    overrides: dict[str, Any] = Field(default_factory=dict, description=(
+    description: str = Field("", max_length=MAX_TEXT)
+    overrides: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ITEMS, description=(
         "dotted paths into the plan, lists addressed by item name: "
         "'workloads.chat.traffic.peak_rps', 'pools.main.system', 'facility.pue'"))
 
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
-    notes: str = ""
+    notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)
-    workloads: list[Workload] = Field(min_length=1)
-    pools: list[Pool] = Field(min_length=1)
-    scenarios: list[Scenario] = Field(default_factory=list)
+    workloads: list[Workload] = Field(min_length=1, max_length=MAX_ITEMS)
+    pools: list[Pool] = Field(min_length=1, max_length=MAX_ITEMS)
+    scenarios: list[Scenario] = Field(default_factory=list, max_length=MAX_ITEMS)
     baseline: str = "base"
 
     @model_validator(mode="after")
@@ -230,15 +235,11 @@ def set_path(data: dict, path: str, value: Any) -> None:
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
+            # By name only: an index would point at another item once the list changes.
             match = [x for x in node if isinstance(x, dict) and x.get("name") == part]
-            if not match:
-                if part.isdigit() and int(part) < len(node):
-                    match = [node[int(part)]] if not last else []
-                    if last:
-                        node[int(part)] = value
-                        return
-                else:
-                    raise PlannerError(f"no item named {part!r}", field=path)
+            if not match or last:
+                raise PlannerError(f"no item named {part!r}" if not match
+                                   else "a whole list item cannot be replaced", field=path)
             node = match[0]
             continue
         if not isinstance(node, dict) or (part not in node and not last):
@@ -282,30 +283,42 @@ def apply_overrides(plan: Plan, overrides: dict[str, Any], where: str = "overrid
         raise from_validation_error(exc, source=where) from exc
 
 
-def plan_from_dict(data: Any, source: str | None = None) -> Plan:
+def plan_from_dict(data: Any, source: str | None = None, text: str | None = None) -> Plan:
+    """Validates a plan dict of the current schema; ``text`` (its JSON) lets errors give lines."""
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, source=source) from exc
+        raise from_validation_error(exc, source=source, data=data, text=text) from exc
 
 
 def plan_from_json(text: str, source: str | None = None) -> Plan:
+    """Reads a plan file's text: checks the format, upgrades older versions, validates."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlannerError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
                            source=source) from exc
+    except RecursionError as exc:
+        raise PlannerError("not a plan: nested too deeply", source=source) from exc
     if not isinstance(data, dict):
-        raise PlannerError("a plan file holds a JSON object", source=source)
+        raise PlannerError(f"a plan file holds a JSON object, not {_json_kind(data)}",
+                           source=source)
     if data.get("format") != PLAN_FORMAT:
-        raise PlannerError(f"not an Inference Planner plan (format is {data.get('format')!r})",
-                           field="format", source=source)
-    version = data.get("schema_version")
-    if isinstance(version, int) and version > SCHEMA_VERSION:
-        raise PlannerError(f"written by a newer Inference Planner (schema_version {version}; "
-                           f"this version reads up to {SCHEMA_VERSION})",
-                           field="schema_version", source=source)
-    return plan_from_dict(data, source)
+        got = data.get("format")
+        shown = repr(got) if len(repr(got)) < 60 else repr(got)[:57] + "..."
+        raise PlannerError(f"not an Inference Planner plan (format is {shown}, expected "
+                           f"{PLAN_FORMAT!r})", field="format", source=source)
+    try:
+        data, passed = migrate(data, SCHEMA_VERSION)
+    except PlannerError as exc:
+        raise PlannerError(exc.detail, field=exc.field, source=source) from exc
+    # A migrated dict no longer matches the text's lines; errors then name fields only.
+    return plan_from_dict(data, source, None if passed else text)
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "true/false", type(None): "null"}.get(type(value), "something else")
 
 
 def plan_to_json(plan: Plan) -> str:
