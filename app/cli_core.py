@@ -8,9 +8,8 @@ from pathlib import Path
 
 from planner_core.errors import PlannerError
 
+from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_WRITE
 from .progress import ProgressBar
-
-EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +26,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--out", type=Path, default=None,
                    help="where to write the fit (default: the shipped calibration.json)")
     c.set_defaults(func=cmd_calibrate)
+
+    from . import cli_catalog, cli_evaluate
+
+    cli_evaluate.add_parser(sub)
+    cli_catalog.add_parser(sub)
 
 
 def _fail(exc: PlannerError) -> int:

@@ -91,6 +91,8 @@ class Document(QObject):
         self.scenario = "base"
         self.results: Results | None = None
         self.results_complete = False  # False while only the scenarios on show are fresh
+        self.busy = False  # an evaluation is queued or running
+        self.last_error = ""  # why the newest evaluation failed ("" when it did not)
         self.undo_stack = QUndoStack(self)
         self._variant: tuple[Plan, str, Plan] | None = None
         self._generation = 0
@@ -187,6 +189,7 @@ class Document(QObject):
         self._timer.start()
 
     def _dispatch(self) -> None:
+        self.busy = True
         self.busyChanged.emit(True)
         # The dashboard needs only the scenario on show and the baseline: those first, drawn,
         # then the rest for the comparison. Drawing and the rest do not compete for the GIL.
@@ -202,6 +205,7 @@ class Document(QObject):
             return  # an older plan's results: a newer evaluation is on its way
         self._shown = generation
         if complete:
+            self.busy = False
             self.busyChanged.emit(False)
         self._publish(results, error, complete)
         if not complete and results is not None:
@@ -219,10 +223,12 @@ class Document(QObject):
             results, error = None, str(exc)
         except Exception as exc:  # a bug in the engine must not take the window down
             results, error = None, f"internal error: {exc!r}"
+        self.busy = False
         self.busyChanged.emit(False)
         self._publish(results, error, True)
 
     def _publish(self, results: Results | None, error: str, complete: bool) -> None:
+        self.last_error = error
         if results is None:
             self.evaluationFailed.emit(error)
             return

@@ -57,6 +57,7 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
         finally:
             window.shutdown()
     QTimer.singleShot(0, window.raise_)
+    QTimer.singleShot(0, window.offer_recovery)  # after a crash: the work left unsaved
     return qapp.exec()
 
 

@@ -6,19 +6,12 @@ fleet summary), the splitter and the window geometry are remembered between runs
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -34,14 +27,12 @@ from PySide6.QtWidgets import (
 
 from planner_core import __version__
 from planner_core.catalog import load_catalog
-from planner_core.errors import PlannerError
 from planner_core.evaluate import Results
-from planner_core.plan_file import read_plan
-from planner_core.resources import resource_path
 
 from .charts.compare import CompareView
 from .charts.dashboard import Dashboard
 from .document import Document
+from .plan_files import PlanFiles
 from .widgets.catalog_browser import CatalogBrowser
 from .widgets.facility_editor import FacilityEditor
 from .widgets.pool_editor import PoolEditor
@@ -64,7 +55,9 @@ PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1
           "dashboard": ("views", 0), "compare": ("views", 1)}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PlanFiles, QMainWindow):
+    EXAMPLE_PLAN = EXAMPLE_PLAN
+
     def __init__(self, open_example: bool = True):
         super().__init__()
         self.catalog = load_catalog()
@@ -161,18 +154,8 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_actions(self) -> None:
-        keys = QKeySequence.StandardKey
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_act = self._action("&Open…", self._on_open, keys.Open)
-        self.save_act = self._action("&Save", self.save, keys.Save)
-        self.save_as_act = self._action("Save &As…", self.save_as, keys.SaveAs)
-        file_menu.addActions([self.open_act,
-                              self._action("Open &Example Plan", self._on_example)])
-        file_menu.addSeparator()
-        file_menu.addActions([self.save_act, self.save_as_act])
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
+        self._build_file_menu(bar)
         self.edit_menu = bar.addMenu("&Edit")
         self.add_pool_act = self._action("Add &Pool", lambda: self.pools.add_item(),
                                          tip="A new pool of the first pool's system")
@@ -207,92 +190,6 @@ class MainWindow(QMainWindow):
         self.busy = QLabel("")
         self.statusBar().addPermanentWidget(self.busy)
 
-    # -- documents ---------------------------------------------------------------------------
-    def open_example(self) -> None:
-        path = resource_path("examples", EXAMPLE_PLAN)
-        plan = read_plan(path, self.catalog)
-        self._set_document(Document(self.catalog, plan, None, self))
-
-    def _on_example(self) -> None:
-        if self._may_discard():
-            self.open_example()
-
-    def open_plan(self, path: Path, interactive: bool = True) -> bool:
-        """Opens a plan; a broken file leaves the open plan as it was and says why."""
-        try:
-            doc = Document.open(self.catalog, path, self)
-        except PlannerError as exc:
-            if interactive:
-                QMessageBox.warning(self, "Cannot open plan", str(exc))
-            else:
-                print(f"inference-planner: cannot open plan: {exc}", file=sys.stderr)
-            return False
-        self._set_document(doc)
-        return True
-
-    def _on_open(self) -> None:
-        if not self._may_discard():
-            return
-        name, _ = QFileDialog.getOpenFileName(self, "Open plan", "", "Plans (*.json)")
-        if name:
-            self.open_plan(Path(name))
-
-    @staticmethod
-    def _commit_typing() -> None:
-        """Takes a value still being typed (spin boxes edit on Enter or focus out) first."""
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractSpinBox | QLineEdit):
-            focus.clearFocus()
-
-    def save(self) -> bool:
-        self._commit_typing()
-        doc = self.document
-        if doc is None:
-            return False
-        if doc.path is None:
-            return self.save_as()
-        return self._write(doc.path)
-
-    def save_as(self) -> bool:
-        doc = self.document
-        if doc is None:
-            return False
-        start = str(doc.path or Path.home() / f"{doc.plan.name}.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Save plan", start, "Plans (*.json)")
-        if not name:
-            return False
-        path = Path(name)
-        if path.suffix.lower() != ".json":
-            path = path.with_suffix(path.suffix + ".json")
-        return self._write(path)
-
-    def _write(self, path: Path) -> bool:
-        try:
-            self.document.save(path)
-        except (OSError, PlannerError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            QMessageBox.warning(self, "Cannot save plan",
-                                f"{path}: {reason}. Nothing was overwritten; the plan is "
-                                "still open with its changes.")
-            return False
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
-
-    def _may_discard(self) -> bool:
-        """Asks before unsaved changes would be lost; True when it is fine to go on."""
-        self._commit_typing()
-        doc = self.document
-        if doc is None or not doc.modified or not self.ask_before_discarding:
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to “{self._title()}” first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
     def _set_document(self, doc: Document) -> None:
         old = self.document
         self.document = doc
@@ -313,6 +210,7 @@ class MainWindow(QMainWindow):
         doc.busyChanged.connect(self._on_busy)
         doc.undo_stack.cleanChanged.connect(self._update_title)
         doc.planChanged.connect(self._sync_scenarios)
+        self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
         for editor in (self.pools, self.workloads, self.facility, self.scenarios):
             editor.set_document(doc)
@@ -506,6 +404,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
+        self.autosave.discard()  # saved or deliberately dropped: nothing to recover
         try:
             s = QSettings()
             s.setValue("window/geometry", self.saveGeometry())

@@ -12,12 +12,16 @@ HOURS_PER_YEAR = 8760.0
 
 
 def capital_recovery_factor(rate, years):
-    """Share of a capital sum to pay each year to repay it with interest over ``years``."""
+    """Share of a capital sum to pay each year to repay it with interest over ``years``.
+
+    r(1+r)^n / ((1+r)^n - 1), with (1+r)^n - 1 computed as expm1(n·log1p(r)) so a tiny rate
+    tends to 1/n instead of dividing by a difference that rounded to zero.
+    """
     r = np.asarray(rate, float)
     n = np.asarray(years, float)
-    growth = (1.0 + r) ** n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crf = np.where(r > 0, r * growth / (growth - 1.0), 1.0 / n)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = np.expm1(n * np.log1p(r))  # (1 + r)^n - 1
+        crf = np.where(r > 0, r * (grown + 1.0) / grown, 1.0 / n)
     return crf
 
 
@@ -37,5 +41,5 @@ def yearly_opex(energy_kwh_per_year, usd_per_kwh, hardware_capex, maintenance_pc
 
 def usd_per_million_tokens(annual_usd, tokens_per_year):
     t = np.asarray(tokens_per_year, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(t > 0, annual_usd / (t / 1e6), np.inf)

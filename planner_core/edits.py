@@ -225,3 +225,22 @@ def set_baseline(plan: Plan, name: str) -> Plan:
     data = _data(plan)
     data["baseline"] = name
     return _validated(data, "baseline")
+
+
+def new_plan() -> Plan:
+    """The plan File → New starts from: one workload on one pool the planner sizes.
+
+    A plan needs at least one workload and one pool, so "new" cannot be empty. The figures are
+    a placeholder workload the user replaces (the notes say so), chosen so the first screen
+    shows a small, valid fleet rather than an error.
+    """
+    return plan_from_dict({
+        "name": "Untitled plan",
+        "notes": "A new plan: one chat workload on Llama-3.1-8B (10 req/s at peak, 1,000-token "
+                 "prompts, 250-token answers) served by HGX H100 servers sized for it. Replace "
+                 "the workload and the pool with your own.",
+        "workloads": [{"name": "chat", "model": "llama-3.1-8b",
+                       "traffic": {"peak_rps": 10.0},
+                       "input_tokens": {"mean": 1000}, "output_tokens": {"mean": 250}}],
+        "pools": [{"name": "main", "system": "hgx-h100", "workloads": ["chat"]}],
+    }, source="new plan")

@@ -4,19 +4,53 @@ from __future__ import annotations
 
 
 class PlannerError(Exception):
-    """Invalid plan, catalog or request. The message names the field and what is wrong."""
+    """Invalid plan, catalog or request. The message names the field and what is wrong.
 
-    def __init__(self, message: str, *, field: str | None = None, source: str | None = None):
+    ``str(error)`` reads ``SOURCE: FIELD (line N): MESSAGE``, each part present when known.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, source: str | None = None,
+                 line: int | None = None):
+        message, field, source = _printable(message), _printable(field), _printable(source)
         self.field = field
         self.source = source
-        parts = []
-        if source:
-            parts.append(str(source))
-        if field:
-            parts.append(field)
-        prefix = ": ".join(parts)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.line = line
         self.detail = message
+        where = field or ""
+        if line:
+            where = f"{where} (line {line})" if where else f"line {line}"
+        prefix = ": ".join(p for p in (source, where) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class FieldValueError(ValueError):
+    """Raised by a model validator about one field: ``loc`` is that field's path below the
+    model, so the error names it (and its line) rather than the whole model."""
+
+    def __init__(self, message: str, loc: tuple = ()):
+        super().__init__(message)
+        self.loc = tuple(loc)
+
+
+def _printable(text):
+    """Text that can be printed, logged and shown: a file may hold lone UTF-16 surrogates
+    (``"\\ud800"`` is valid JSON) and a file name undecodable bytes, which would make printing
+    the message fail; they are shown as ``\\udXXX`` instead."""
+    if text is None:
+        return None
+    text = str(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+#: Pydantic's wording where a plainer one helps a reader who does not program.
+_PLAIN = {
+    "missing": "required, but missing",
+    "extra_forbidden": "not a field Inference Planner knows (misspelt, or from another file?)",
+}
 
 
 def from_validation_error(exc, *, source: str | None = None, data=None,
@@ -25,28 +59,46 @@ def from_validation_error(exc, *, source: str | None = None, data=None,
 
     With the validated ``data``, list items are named as scenario overrides name them
     (``pools.serving.count`` rather than ``pools.0.count``); with its JSON ``text`` each field
-    also gets its line.
+    also gets its line. ``error.problems`` lists ``(field, line, message)`` for each.
     """
     from .json_lines import field_lines, line_of
 
     lines_by_path = field_lines(text) if text else {}
-    lines = []
-    first_field = None
-    for err in exc.errors():
+    problems = []
+    for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
-        name = _readable(loc, data)
-        first_field = first_field or name
-        line = line_of(lines_by_path, loc) if lines_by_path else None
-        where = f"{name or '(top level)'}" + (f" (line {line})" if line else "")
+        kind = err.get("type", "")
         msg = err.get("msg", "invalid value")
-        value = err.get("input")
-        shown = repr(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        lines.append(f"{where}: {msg} (got {shown})")
-    more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
-    error = PlannerError("; ".join(lines[:3]) + more, source=source)
-    error.field = first_field  # each line already names its field; kept for callers
+        cause = (err.get("ctx") or {}).get("error")
+        show_input = kind not in ("missing", "value_error", "assertion_error")
+        if isinstance(cause, FieldValueError):
+            loc += cause.loc
+            msg = str(cause)
+        elif kind in _PLAIN:
+            msg = _PLAIN[kind]
+        elif kind == "string_pattern_mismatch" and (err.get("ctx") or {}).get(
+                "pattern") == r"^[^.]+$":
+            msg = "must not contain a dot (dots separate the parts of a scenario override)"
+        elif kind in ("value_error", "assertion_error"):
+            msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        name = _readable(loc, data)
+        line = line_of(lines_by_path, loc) if lines_by_path else None
+        if show_input:
+            shown = repr(err.get("input"))
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            msg = f"{msg} (got {shown})"
+        problems.append((name, line, msg))
+    texts = []
+    for name, line, msg in problems:
+        where = name or "(top level)"
+        texts.append(f"{where}" + (f" (line {line})" if line else "") + f": {msg}")
+    more = f" (and {len(texts) - 3} more)" if len(texts) > 3 else ""
+    error = PlannerError("; ".join(texts[:3]) + more, source=source)
+    # Each part of the message already names its field; kept for callers.
+    error.field = _printable(problems[0][0]) if problems else None
+    error.line = problems[0][1] if problems else None
+    error.problems = problems
     return error
 
 

@@ -18,7 +18,7 @@ _SPACE = re.compile(r"\s*")
 
 def field_lines(text: str) -> dict[tuple, int]:
     """Maps every path (keys and list indexes) to its 1-based line; empty if unreadable."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", text)]
     lines: dict[tuple, int] = {}
 
     def line(pos: int) -> int:
@@ -81,3 +81,32 @@ def line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
             return lines[loc]
         loc = loc[:-1]
     return None
+
+
+#: The json module's wording, said plainly. Messages not listed are shown as they are.
+_PLAIN_JSON = {
+    "Expecting value": "a value is missing or misspelt (text needs double quotes)",
+    "Expecting ',' delimiter": "a comma is missing",
+    "Expecting ':' delimiter": "a colon is missing",
+    "Expecting property name enclosed in double quotes":
+        "expected a field name in double quotes (is there a comma too many?)",
+    "Unterminated string starting at": "a text in double quotes is not closed",
+    "Invalid control character at": "a control character (a tab or line break?) inside "
+                                    "double quotes",
+    "Extra data": "more text after the end of the plan",
+    "Invalid \\escape": "a backslash that does not start a valid escape (write \\\\)",
+    "Invalid \\uXXXX escape": "a \\u escape without four hexadecimal digits",
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": "a stray byte-order mark",
+}
+
+
+def json_error_message(exc) -> str:
+    """A :class:`json.JSONDecodeError` as "not valid JSON (line L, column C): what"."""
+    what = _PLAIN_JSON.get(exc.msg, exc.msg)
+    rest = exc.doc[exc.pos:].strip()
+    # A plan is one object, so a whole file ends with "}". The error on its last line of one
+    # that does not means the file was cut short rather than mistyped.
+    if exc.msg != "Extra data" and (not rest or (
+            "\n" not in rest and not exc.doc.rstrip().endswith("}"))):
+        what = f"the file ends too early, so it was probably cut short ({what})"
+    return f"not valid JSON (line {exc.lineno}, column {exc.colno}): {what}"

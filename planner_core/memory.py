@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .replica import ModelShape, ReplicaHW
+from .replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
 #: Share of each accelerator's memory the serving runtime keeps for itself (CUDA context,
 #: activations, allocator slack). Assumption: TensorRT-LLM and vLLM hand 90% of what is free
@@ -20,14 +20,34 @@ RESERVE_FIXED_BYTES = 1.5e9
 SRAM_USABLE_FRACTION = 0.9
 
 
+def replica_weight_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
+    """Weights held by the whole replica: one copy, plus the non-expert weights again on each
+    further data-parallel attention rank (:func:`planner_core.replica.attention_dp`)."""
+    dp = attention_dp(hw, shape)
+    if _is_one(dp):
+        return shape.weight_bytes
+    return np.asarray(shape.weight_bytes + shape.dense_weight_bytes * (dp - 1.0), dtype=float)
+
+
+def _is_one(x) -> bool:
+    """A plain 1.0: the common case, where the formulas skip the data-parallel terms."""
+    return isinstance(x, float) and x == 1.0
+
+
 def kv_capacity_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
-    """Bytes left for the KV cache across the whole replica (negative when weights don't fit)."""
+    """Bytes of distinct KV cache the replica holds (negative when weights don't fit).
+
+    An MLA cache under tensor-parallel attention is held once per rank
+    (:func:`planner_core.replica.kv_copies`), so the replica holds that much less of it.
+    """
     per_acc = np.where(
         hw.sram > 0,
         hw.mem_bytes * SRAM_USABLE_FRACTION,
         hw.mem_bytes * (1 - RESERVE_FRACTION) - RESERVE_FIXED_BYTES,
     )
-    return np.asarray(per_acc * hw.n_acc - shape.weight_bytes, dtype=float)
+    free = per_acc * hw.n_acc - replica_weight_bytes(hw, shape)
+    copies = kv_copies(hw, shape)
+    return np.asarray(free if _is_one(copies) else free / copies, dtype=float)
 
 
 def max_sequences(hw: ReplicaHW, shape: ModelShape, context_tokens) -> np.ndarray:
@@ -52,7 +72,7 @@ def fit(hw: ReplicaHW, shape: ModelShape, context_tokens: int) -> Fit:
     cap = float(kv_capacity_bytes(hw, shape))
     n = int(max_sequences(hw, shape, context_tokens))
     total = float(hw.mem_bytes * hw.n_acc) / 1e9
-    w = shape.weight_bytes / 1e9
+    w = float(replica_weight_bytes(hw, shape)) / 1e9
     if cap <= 0:
         reason = (f"weights need {w:,.1f} GB but the replica's {int(hw.n_acc)} accelerator(s) "
                   f"offer {total:,.1f} GB less the runtime reserve")

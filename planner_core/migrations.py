@@ -27,14 +27,23 @@ def _v1_to_v2(data: dict) -> dict:
     for s_index, scenario in enumerate(scenarios):
         if not isinstance(scenario, dict) or not isinstance(scenario.get("overrides"), dict):
             continue
-        rewritten = {}
+        name = scenario.get("name")
+        where = (f"scenarios.{name}.overrides" if isinstance(name, str) and name
+                 and "." not in name else f"scenarios[{s_index}].overrides")
+        rewritten: dict[str, Any] = {}
         for path, value in scenario["overrides"].items():
-            rewritten[_names_for_indexes(data, str(path), s_index)] = value
+            new = _names_for_indexes(data, str(path), where)
+            if new in rewritten and rewritten[new] != value:
+                # Both spellings meant the same field; keeping one would drop the other.
+                raise PlannerError(
+                    f"overrides {path!r} and {new!r} set the same field to different values "
+                    f"({value!r} and {rewritten[new]!r}); delete one of them", field=where)
+            rewritten[new] = value
         scenario["overrides"] = rewritten
     return data
 
 
-def _names_for_indexes(data: dict, path: str, s_index: int) -> str:
+def _names_for_indexes(data: dict, path: str, where: str) -> str:
     parts = path.split(".")
     node: Any = data
     out = []
@@ -46,11 +55,14 @@ def _names_for_indexes(data: dict, path: str, s_index: int) -> str:
             elif part.isdigit() and int(part) < len(node):
                 item = node[int(part)]
                 name = item.get("name") if isinstance(item, dict) else None
-                if not isinstance(name, str):
+                if not isinstance(name, str) or not name or "." in name:
                     raise PlannerError(
                         f"override {path!r} addresses item {part} of a list whose items "
-                        "have no names", field=f"scenarios.{s_index}.overrides")
+                        "have no usable names", field=where)
                 part, node = name, item
+            elif part.isdigit():
+                raise PlannerError(f"override {path!r} addresses item {part} of a list of "
+                                   f"{len(node)} (the first is item 0)", field=where)
             else:
                 node = None
         elif isinstance(node, dict):
@@ -68,9 +80,13 @@ OLDEST_READABLE = 1
 
 def migrate(data: dict, current: int) -> tuple[dict, list[int]]:
     """The dict brought to ``current``; also the versions it passed through (empty if none)."""
-    version = data.get("schema_version")
+    if "schema_version" not in data:
+        raise PlannerError("missing: a plan file says which version of the format it follows "
+                           f"(\"schema_version\": {current})", field="schema_version")
+    version = data["schema_version"]
     if isinstance(version, bool) or not isinstance(version, int):
-        raise PlannerError(f"schema_version must be a whole number (got {version!r})",
+        shown = repr(version) if len(repr(version)) < 60 else repr(version)[:57] + "..."
+        raise PlannerError(f"must be a whole number such as {current} (got {shown})",
                            field="schema_version")
     if version > current:
         raise PlannerError(

@@ -5,6 +5,12 @@ efficiencies (joined smoothly, since real kernels slow down before the ridge poi
 tensor-parallel all-reduces, pipeline hops and expert all-to-all over the system's links, plus a
 per-layer overhead (kernel launches and synchronisation; for SRAM chip chains, the per-layer
 hand-off). Every function broadcasts over numpy arrays, so a sweep is one call.
+
+With data-parallel attention (an MLA model with expert parallelism, see
+:func:`planner_core.replica.attention_dp`) each accelerator runs attention and the non-expert
+weights for its own sequences: that work divides over the ranks that have sequences, the
+non-expert weights are read by each, only the routed experts divide over the whole replica, and
+no tensor-parallel all-reduce is needed.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .replica import ModelShape, ReplicaHW
+from .replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
 #: Bytes per activation value moved between accelerators (serving engines exchange bf16).
 ACT_BYTES = 2.0
@@ -53,9 +59,10 @@ def weights_read(shape: ModelShape, tokens) -> np.ndarray:
     return shape.dense_weight_bytes + shape.moe_layers * shape.expert_bytes * touched
 
 
-def _all_reduce(hw: ReplicaHW, msg_bytes):
-    """Ring all-reduce over ``tp`` accelerators: 2·(n−1)/n · bytes / bandwidth + latency."""
-    tp = np.asarray(hw.tp, float)
+def _all_reduce(hw: ReplicaHW, msg_bytes, n=None):
+    """Ring all-reduce over ``n`` (default ``tp``) accelerators: 2·(n−1)/n · bytes / bandwidth
+    + latency."""
+    tp = np.asarray(hw.tp if n is None else n, float)
     t = 2.0 * (tp - 1.0) / tp * msg_bytes / hw.link_bw + hw.link_lat
     return np.where(tp > 1, t, 0.0)
 
@@ -63,15 +70,35 @@ def _all_reduce(hw: ReplicaHW, msg_bytes):
 def _comm(hw: ReplicaHW, shape: ModelShape, tokens):
     """Collectives per forward pass over ``tokens`` tokens."""
     act = tokens * shape.hidden * ACT_BYTES
-    t = 2.0 * shape.layers * _all_reduce(hw, act)  # after attention and after the MLP
+    dp = attention_dp(hw, shape)
+    tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
+    t = 2.0 * shape.layers * _all_reduce(hw, act, tp_attn)  # after attention and the MLP
     pp = np.asarray(hw.pp, float)
     t = t + (pp - 1.0) * (hw.link_lat + act / hw.link_bw)
     if shape.moe_experts:
         ep = np.asarray(hw.ep, float)
-        moved = tokens * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
+        # Each of the ep accelerators dispatches its 1/ep share of the tokens, each token to
+        # its k experts, (ep − 1)/ep of them remote, over its own link (link_bw is per
+        # accelerator); combine sends the same volume back.
+        moved = (tokens / ep) * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
         a2a = 2.0 * (moved / hw.link_bw + hw.link_lat)  # dispatch and combine
         t = t + shape.moe_layers * np.where(ep > 1, a2a, 0.0)
     return t
+
+
+def _is_one(x) -> bool:
+    """A plain 1.0 (no data-parallel attention, one KV copy): the formulas' common case."""
+    return isinstance(x, float) and x == 1.0
+
+
+def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, par, dp,
+                     par_dense):
+    """Matmul seconds for ``tokens`` tokens: all of it over ``par`` accelerators, or, with
+    data-parallel attention, the non-expert part over the ranks that hold the tokens."""
+    if _is_one(dp):
+        return 2.0 * shape.active * tokens / (par * hw.flops * eff.compute)
+    return 2.0 * tokens * (shape.dense_active / par_dense + shape.routed_active / par) \
+        / (hw.flops * eff.compute)
 
 
 def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context) -> np.ndarray:
@@ -79,41 +106,72 @@ def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, contex
 
     Weights are read once per step (pipeline stages run one after another for a token, so the
     weights divide over ``tp`` only); KV-cache reads and FLOPs divide over every accelerator that
-    has work, i.e. ``tp × min(pp, batch)``.
+    has work, i.e. ``tp × min(pp, batch)``. With data-parallel attention each rank also reads its
+    own copy of the non-expert weights, and only ranks with sequences share the non-expert
+    work; an MLA cache under tensor-parallel attention is read by every rank.
     """
     b = np.maximum(np.asarray(batch, float), 1.0)
     ctx = np.asarray(context, float)
+    dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
     par = hw.tp * np.minimum(hw.pp, b)
-    gemm = 2.0 * shape.active * b / (par * hw.flops * eff.compute)
+    # Accelerators sharing the non-expert work: tensor-parallel ranks of each busy data-
+    # parallel rank and pipeline stage.
+    par_dense = par if _is_one(dp) else hw.tp / dp * np.minimum(hw.pp * dp, b)
+    gemm = _gemm_flops_time(hw, shape, eff, b, par, dp, par_dense)
     attn = 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * b
-    t_compute = gemm + attn / (par * hw.attn_flops * eff.compute)
+    t_compute = gemm + attn / (par_dense * hw.attn_flops * eff.compute)
     kv = b * ctx * shape.kv_bytes_per_token
-    t_memory = (weights_read(shape, b) / hw.tp + kv / par) / (hw.bw * eff.memory)
+    if not _is_one(copies):
+        kv = kv * copies
+    weights = weights_read(shape, b)
+    if not _is_one(dp):
+        weights = weights + shape.dense_weight_bytes * (dp - 1.0)
+    t_memory = (weights / hw.tp + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
     return t + _comm(hw, shape, b) + shape.layers * eff.layer_overhead_us * 1e-6
 
 
 def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, prompt_tokens):
-    """Seconds to prefill ``prompts`` prompts of ``prompt_tokens`` tokens, batched in chunks."""
+    """Seconds to prefill ``prompts`` prompts of ``prompt_tokens`` tokens, batched in chunks.
+
+    With data-parallel attention up to ``dp`` chunks run at once, one per rank (a "wave").
+    """
     n = np.maximum(np.asarray(prompts, float), 1.0)
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
     tokens = n * isl
     chunks = np.ceil(tokens / PREFILL_CHUNK_TOKENS)
+    dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
     par = hw.tp * np.minimum(hw.pp, chunks)
-    gemm = 2.0 * shape.active * tokens / (par * hw.flops * eff.compute)
+    if _is_one(dp):
+        waves, par_dense = chunks, par
+        wave_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS)
+        w = weights_read(shape, wave_tokens) * chunks / hw.tp
+    else:
+        busy = np.minimum(dp, chunks)  # ranks with a chunk in each wave
+        waves = chunks / busy
+        par_dense = hw.tp / dp * np.minimum(hw.pp * dp, chunks)
+        wave_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS * busy)
+        w = (weights_read(shape, wave_tokens) + shape.dense_weight_bytes * (dp - 1.0)) \
+            * waves / hw.tp
+    gemm = _gemm_flops_time(hw, shape, eff, tokens, par, dp, par_dense)
     # Causal attention: QK and AV each cost heads·width·isl² per layer per prompt.
     attn = 2.0 * shape.layers * shape.heads * shape.attn_width * isl * isl * n
-    t_compute = gemm + attn / (par * hw.attn_flops * eff.compute)
-    per_chunk_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS)
-    w = weights_read(shape, per_chunk_tokens) * chunks / hw.tp
-    t_memory = (w + tokens * shape.kv_bytes_per_token / par) / (hw.bw * eff.memory)
+    t_compute = gemm + attn / (par_dense * hw.attn_flops * eff.compute)
+    kv = tokens * shape.kv_bytes_per_token
+    if not _is_one(copies):
+        kv = kv * copies
+    t_memory = (w + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
-    comm = _comm(hw, shape, per_chunk_tokens) * chunks
-    return t + comm + chunks * shape.layers * eff.layer_overhead_us * 1e-6
+    comm = _comm(hw, shape, wave_tokens) * waves
+    return t + comm + waves * shape.layers * eff.layer_overhead_us * 1e-6
 
 
 def prefill_per_request(hw, shape, eff, prompt_tokens) -> np.ndarray:
-    """Replica-seconds one prompt costs when prompts are grouped into full chunks."""
+    """Replica-seconds one prompt costs when prompts are grouped into full chunks (one chunk
+    per data-parallel attention rank)."""
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
     group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / isl), 1.0)
+    dp = attention_dp(hw, shape)
+    if not _is_one(dp):
+        group = group * dp
     return prefill_time(hw, shape, eff, group, isl) / group

@@ -7,13 +7,13 @@ Plans are JSON with a format name and ``schema_version``. Every bad value raises
 
 from __future__ import annotations
 
-import copy
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import PlannerError, from_validation_error
+from .errors import FieldValueError, PlannerError, from_validation_error
 from .migrations import migrate
 
 PLAN_FORMAT = "inference-planner-plan"
@@ -36,7 +36,7 @@ class _Model(BaseModel):
 class Facility(_Model):
     """Where the fleet lives and what power and money cost."""
 
-    pue: float = Field(1.3, ge=1.0, le=3.0, description=(
+    pue: float = Field(1.3, ge=1.0, le=3.0, allow_inf_nan=False, description=(
         "Power usage effectiveness. Default 1.3: new large facilities (Uptime Institute [P]); "
         "industry average 1.58 (2023)."))
     electricity_usd_per_kwh: float = Field(0.0806, ge=0, le=2.0, allow_inf_nan=False,
@@ -52,9 +52,9 @@ class Facility(_Model):
     facility_capex_usd_per_mw: float = Field(
         11.0e6, ge=0, le=1e9, allow_inf_nan=False,
         description="assumption: build cost per MW of IT capacity for an owned facility")
-    facility_life_years: float = Field(15.0, gt=0, le=50, allow_inf_nan=False,
+    facility_life_years: float = Field(15.0, ge=1, le=50, allow_inf_nan=False,
                                        description="assumption: shell and plant life")
-    amortization_years: float = Field(5.0, gt=0, le=15, allow_inf_nan=False,
+    amortization_years: float = Field(5.0, ge=0.25, le=15, allow_inf_nan=False,
                                       description="Amazon 5 yr for AI servers from 2025 [S]")
     cost_of_capital: float = Field(0.08, ge=0, le=1, allow_inf_nan=False,
                                    description="assumption: 8% per year")
@@ -107,7 +107,8 @@ class Traffic(_Model):
     @model_validator(mode="after")
     def _peak_is_one(self) -> Traffic:
         if max(self.profile_24h) <= 0:
-            raise ValueError("the 24-hour profile must have at least one hour above zero")
+            raise FieldValueError("the 24-hour profile must have at least one hour above zero",
+                                  ("profile_24h",))
         return self
 
 
@@ -144,11 +145,12 @@ class Pool(_Model):
     count: int | None = Field(None, ge=0, le=1_000_000, description="None = size it for me")
     layout: Layout = Field(default_factory=Layout)
     serving: Literal["aggregated", "disaggregated"] = "aggregated"
-    prefill_share: float = Field(0.3, gt=0, lt=1, allow_inf_nan=False,
+    prefill_share: float = Field(0.3, ge=0.01, le=0.99, allow_inf_nan=False,
                                  description="share of accelerators doing prefill when "
                                  "disaggregated")
     workloads: list[Name] = Field(min_length=1, max_length=MAX_ITEMS)
-    target_utilization: float = Field(0.75, gt=0, le=1, allow_inf_nan=False)
+    # Below 5% a fleet would be sized for 20× its peak: a typo, not a plan.
+    target_utilization: float = Field(0.75, ge=0.05, le=1, allow_inf_nan=False)
     redundancy: int = Field(1, ge=0, le=1000, description="N+k: spare replicas")
     rent_usd_per_accelerator_hour: float | None = Field(None, ge=0, le=1000,
                                                         allow_inf_nan=False)
@@ -179,21 +181,29 @@ class Plan(_Model):
         _unique(names, "workloads")
         _unique([p.name for p in self.pools], "pools")
         _unique([s.name for s in self.scenarios], "scenarios")
-        for p in self.pools:
-            for w in p.workloads:
-                if w not in names:
-                    raise ValueError(f"pool {p.name!r} serves unknown workload {w!r}")
+        for i, s in enumerate(self.scenarios):
+            if s.name == "base":
+                raise FieldValueError("'base' is the name of the plan without a scenario; "
+                                      "give this scenario another name", ("scenarios", i, "name"))
+        known = set(names)
+        for i, p in enumerate(self.pools):
+            for j, w in enumerate(p.workloads):
+                if w not in known:
+                    raise FieldValueError(f"pool {p.name!r} serves unknown workload {w!r}",
+                                          ("pools", i, "workloads", j))
             if p.layout.mig:
-                for s in p.layout.mig:
+                for k, s in enumerate(p.layout.mig):
                     if s.workload not in p.workloads:
-                        raise ValueError(f"pool {p.name!r}: MIG slice serves {s.workload!r}, "
-                                         "which the pool does not list")
+                        raise FieldValueError(
+                            f"pool {p.name!r}: MIG slice serves {s.workload!r}, which the pool "
+                            "does not list", ("pools", i, "layout", "mig", k, "workload"))
         served = {w for p in self.pools for w in p.workloads}
-        for n in names:
+        for i, n in enumerate(names):
             if n not in served:
-                raise ValueError(f"workload {n!r} is served by no pool")
+                raise FieldValueError(f"workload {n!r} is served by no pool", ("workloads", i))
         if self.baseline != "base" and self.baseline not in {s.name for s in self.scenarios}:
-            raise ValueError(f"baseline {self.baseline!r} is not 'base' or a scenario name")
+            raise FieldValueError(f"baseline {self.baseline!r} is not 'base' or a scenario name",
+                                  ("baseline",))
         return self
 
     # -- access by name --------------------------------------------------------------------
@@ -222,9 +232,9 @@ class Plan(_Model):
 
 def _unique(names: list[str], what: str) -> None:
     seen = set()
-    for n in names:
+    for i, n in enumerate(names):
         if n in seen:
-            raise ValueError(f"two {what} are named {n!r}")
+            raise FieldValueError(f"two {what} are named {n!r}", (what, i, "name"))
         seen.add(n)
 
 
@@ -271,8 +281,9 @@ def get_path(data: dict, path: str) -> Any:
 
 
 def apply_overrides(plan: Plan, overrides: dict[str, Any], where: str = "overrides") -> Plan:
-    data = plan.model_dump(mode="json")
-    data = copy.deepcopy(data)
+    # A fresh dump is already a private copy; leaving the scenarios out keeps a plan with many
+    # scenarios from copying all of them once per scenario.
+    data = plan.model_dump(mode="json", exclude={"scenarios", "baseline"})
     data["scenarios"] = []
     data["baseline"] = "base"
     for path, value in overrides.items():
@@ -280,7 +291,7 @@ def apply_overrides(plan: Plan, overrides: dict[str, Any], where: str = "overrid
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, source=where) from exc
+        raise from_validation_error(exc, source=where, data=data) from exc
 
 
 def plan_from_dict(data: Any, source: str | None = None, text: str | None = None) -> Plan:
@@ -293,27 +304,52 @@ def plan_from_dict(data: Any, source: str | None = None, text: str | None = None
 
 def plan_from_json(text: str, source: str | None = None) -> Plan:
     """Reads a plan file's text: checks the format, upgrades older versions, validates."""
+    return parse_plan(text, source)[0]
+
+
+def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
+    """Like :func:`plan_from_json`; also whether the text was upgraded from an older schema
+    (its lines then no longer match the plan's fields one for one)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PlannerError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
-                           source=source) from exc
+        from .json_lines import json_error_message
+
+        error = PlannerError(json_error_message(exc), source=source)
+        error.line = exc.lineno  # already in the message, with the column
+        raise error from exc
     except RecursionError as exc:
         raise PlannerError("not a plan: nested too deeply", source=source) from exc
+    except ValueError as exc:  # a number longer than Python converts (sys.int_info)
+        long = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise PlannerError("not a plan: holds a number with thousands of digits",
+                           source=source, line=line) from exc
     if not isinstance(data, dict):
         raise PlannerError(f"a plan file holds a JSON object, not {_json_kind(data)}",
                            source=source)
-    if data.get("format") != PLAN_FORMAT:
-        got = data.get("format")
-        shown = repr(got) if len(repr(got)) < 60 else repr(got)[:57] + "..."
+    if "format" not in data:
+        raise PlannerError("missing, so this is not an Inference Planner plan (a plan file "
+                           f"says \"format\": \"{PLAN_FORMAT}\")", field="format",
+                           source=source)
+    if data["format"] != PLAN_FORMAT:
+        from .json_lines import field_lines
+
+        shown = repr(data["format"])
+        shown = shown if len(shown) < 60 else shown[:57] + "..."
         raise PlannerError(f"not an Inference Planner plan (format is {shown}, expected "
-                           f"{PLAN_FORMAT!r})", field="format", source=source)
+                           f"{PLAN_FORMAT!r})", field="format", source=source,
+                           line=field_lines(text).get(("format",)))
     try:
         data, passed = migrate(data, SCHEMA_VERSION)
     except PlannerError as exc:
-        raise PlannerError(exc.detail, field=exc.field, source=source) from exc
+        from .json_lines import field_lines, line_of
+
+        loc = tuple(exc.field.split(".")) if exc.field else ()
+        raise PlannerError(exc.detail, field=exc.field, source=source,
+                           line=line_of(field_lines(text), loc) if loc else None) from exc
     # A migrated dict no longer matches the text's lines; errors then name fields only.
-    return plan_from_dict(data, source, None if passed else text)
+    return plan_from_dict(data, source, None if passed else text), bool(passed)
 
 
 def _json_kind(value: Any) -> str:

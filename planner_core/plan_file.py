@@ -9,14 +9,14 @@ goes to a temporary file that replaces the old one in one step, and the old one 
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
 from .catalog import Catalog
 from .errors import PlannerError
-from .files import atomic_write_bytes, atomic_write_text
-from .plan import Plan, plan_from_json, plan_to_json
+from .files import atomic_write_bytes, atomic_write_text, refuse_read_only
+from .json_lines import field_lines, line_of
+from .plan import Plan, Scenario, parse_plan, plan_to_json
 
 #: Real plans are a few kilobytes; anything this big is not one, and reading it would only
 #: tie up memory.
@@ -24,12 +24,12 @@ MAX_PLAN_BYTES = 16 * 1024 * 1024
 
 
 def read_plan(path: Path | str, catalog: Catalog | None = None) -> Plan:
-    """The plan in ``path``, checked against ``catalog`` when given."""
+    """The plan in ``path`` with every scenario applied and checked, its catalog ids checked
+    against ``catalog`` when given."""
     path = Path(path)
     text = read_plan_text(path)
-    plan = plan_from_json(text, source=str(path))
-    if catalog is not None:
-        check_against_catalog(plan, catalog, source=str(path))
+    plan, migrated = parse_plan(text, source=str(path))
+    check_against_catalog(plan, catalog, source=str(path), text=None if migrated else text)
     return plan
 
 
@@ -63,30 +63,100 @@ def read_plan_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise PlannerError(f"is not UTF-8 text (byte {exc.start}, line {line})",
-                           source=where) from exc
+        error = PlannerError(f"is not UTF-8 text (byte {exc.start}, line {line})", source=where)
+        error.line = line
+        raise error from exc
 
 
-def check_against_catalog(plan: Plan, catalog: Catalog, source: str | None = None) -> None:
-    """Every scenario applies and names only systems and models the catalog has."""
-    for name in plan.scenario_names():
-        where = "" if name == "base" else f"scenarios.{name}: "
+def check_against_catalog(plan: Plan, catalog: Catalog | None, source: str | None = None,
+                          text: str | None = None) -> None:
+    """Every scenario applies and, with a catalog, names only systems and models it has.
+
+    An error names the scenario and the override behind it; ``text`` (the plan's JSON, as
+    read) lets it give the line too.
+    """
+    lines = _Lines(text)
+    if catalog is not None:
+        _check_ids(plan, catalog, source, lines, None)
+    for index, scenario in enumerate(plan.scenarios):
         try:
-            variant = plan.variant(name)
+            variant = plan.variant(scenario.name)
         except PlannerError as exc:
-            raise PlannerError(f"{where}{exc.detail}", field=exc.field, source=source) from exc
-        for pool in variant.pools:
-            try:
-                catalog.system(pool.system)
-            except PlannerError as exc:
-                raise PlannerError(exc.detail, field=f"{where}pools.{pool.name}.system",
-                                   source=source) from None
-        for w in variant.workloads:
-            try:
-                catalog.model(w.model)
-            except PlannerError as exc:
-                raise PlannerError(exc.detail, field=f"{where}workloads.{w.name}.model",
-                                   source=source) from None
+            raise _scenario_error(scenario, index, exc, source, lines) from exc
+        if catalog is not None:
+            _check_ids(variant, catalog, source, lines, (index, scenario))
+
+
+class _Lines:
+    """Field paths to lines of the plan's text, worked out only when an error needs them."""
+
+    def __init__(self, text: str | None):
+        self.text = text
+        self.lines: dict[tuple, int] | None = None
+
+    def __call__(self, loc: tuple) -> int | None:
+        if not self.text:
+            return None
+        if self.lines is None:
+            self.lines = field_lines(self.text)
+        return line_of(self.lines, loc)
+
+
+def _check_ids(variant: Plan, catalog: Catalog, source: str | None, lines: _Lines,
+               scenario: tuple[int, Scenario] | None) -> None:
+    for i, pool in enumerate(variant.pools):
+        try:
+            catalog.system(pool.system)
+        except PlannerError as exc:
+            field, loc = f"pools.{pool.name}.system", ("pools", i, "system")
+            raise _located(exc.detail, field, loc, source, lines, scenario) from None
+    for i, w in enumerate(variant.workloads):
+        try:
+            catalog.model(w.model)
+        except PlannerError as exc:
+            field, loc = f"workloads.{w.name}.model", ("workloads", i, "model")
+            raise _located(exc.detail, field, loc, source, lines, scenario) from None
+
+
+def _located(message: str, field: str, loc: tuple, source: str | None, lines: _Lines,
+             scenario: tuple[int, Scenario] | None) -> PlannerError:
+    """An error at ``field`` of the base plan, or of a scenario (then at its override)."""
+    if scenario is None:
+        return PlannerError(message, field=field, source=source, line=lines(loc))
+    index, s = scenario
+    key = _override_for(s, field)
+    if key is None:
+        message = f"{field}: {message}" if field else message
+        return PlannerError(message, field=f"scenarios.{s.name}", source=source,
+                            line=lines(("scenarios", index)))
+    return PlannerError(message, field=f"scenarios.{s.name}.overrides.{key}", source=source,
+                        line=lines(("scenarios", index, "overrides", key)))
+
+
+def _override_for(scenario: Scenario, field: str) -> str | None:
+    """The scenario's override that sets ``field`` or a field enclosing or inside it."""
+    found = [k for k in scenario.overrides
+             if field == k or field.startswith((k + ".", k + "["))
+             or k.startswith(field + ".")]
+    return max(found, key=len) if found else None
+
+
+def _scenario_error(scenario: Scenario, index: int, exc: PlannerError, source: str | None,
+                    lines: _Lines) -> PlannerError:
+    """A scenario that does not apply, named by the override behind it where one is."""
+    problems = getattr(exc, "problems", None)
+    if not problems:  # an override path that leads nowhere: exc.field is that path
+        return _located(exc.detail, exc.field or "", (), source, lines, (index, scenario))
+    key = _override_for(scenario, problems[0][0] or "")
+    parts = [msg if name == key and len(problems) == 1 else f"{name or '(top level)'}: {msg}"
+             for name, _line, msg in problems[:3]]
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    message = "; ".join(parts) + more
+    if key is None:
+        return PlannerError(message, field=f"scenarios.{scenario.name}", source=source,
+                            line=lines(("scenarios", index)))
+    return PlannerError(message, field=f"scenarios.{scenario.name}.overrides.{key}",
+                        source=source, line=lines(("scenarios", index, "overrides", key)))
 
 
 def backup_path(path: Path) -> Path:
@@ -94,19 +164,23 @@ def backup_path(path: Path) -> Path:
 
 
 def check_writable(path: Path) -> None:
-    """Refuses a folder, or a file marked read-only (even for an administrator)."""
+    """Refuses a folder, or a file marked read-only (even for an administrator), or a path
+    whose folder does not exist."""
     where = str(path)
-    if path.is_dir():
-        raise PlannerError("is a folder; choose a file name", source=where)
-    if path.exists():
-        mode = path.stat().st_mode
-        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path,
-                                                                                os.W_OK):
-            raise PlannerError("is read-only; nothing was written (save under another name)",
-                               source=where)
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise PlannerError(f"the folder {parent} does not exist", source=where)
+    try:
+        if path.is_dir():
+            raise PlannerError("is a folder; choose a file name", source=where)
+        if path.exists():
+            mode = path.stat().st_mode
+            if not stat.S_ISREG(mode):
+                raise PlannerError("is not a regular file; choose another name", source=where)
+            refuse_read_only(path)
+        if not parent.is_dir():
+            what = "is a file, not a folder" if parent.exists() else "does not exist"
+            raise PlannerError(f"cannot save here: {parent} {what}", source=where)
+    except OSError as exc:
+        raise PlannerError(f"cannot save here: {exc.strerror or exc}", source=where) from exc
 
 
 def keep_backup(path: Path) -> Path | None:
@@ -119,7 +193,12 @@ def keep_backup(path: Path) -> Path | None:
     except OSError as exc:
         raise PlannerError(f"cannot read the current file to back it up: "
                            f"{exc.strerror or exc}", source=str(path)) from exc
-    atomic_write_bytes(bak, old)
+    try:
+        atomic_write_bytes(bak, old)
+    except PlannerError as exc:
+        reason = exc.detail.split(";")[0]
+        raise PlannerError(f"cannot keep the previous version as {bak.name} ({reason}); "
+                           "nothing was saved", source=str(path)) from exc
     return bak
 
 

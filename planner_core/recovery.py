@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import PlannerError
 from .files import atomic_write_text
 from .plan import Plan, plan_from_json, plan_to_json
-from .plan_file import read_plan_text
+from .plan_file import check_against_catalog, read_plan_text
 
 RECOVERY_FORMAT = "inference-planner-recovery"
 
@@ -44,7 +44,7 @@ def read_recovery(path: Path) -> Recovered:
     text = read_plan_text(Path(path))
     try:
         envelope = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a giant number
         raise PlannerError("damaged recovery copy (not valid JSON)", source=str(path)) from exc
     if not isinstance(envelope, dict) or envelope.get("format") != RECOVERY_FORMAT:
         raise PlannerError("not a recovery copy", source=str(path))
@@ -53,6 +53,9 @@ def read_recovery(path: Path) -> Recovered:
     except ValueError as exc:
         raise PlannerError("damaged recovery copy (no time)", source=str(path)) from exc
     original = envelope.get("original")
-    plan = plan_from_json(json.dumps(envelope.get("plan")), source=str(path))
+    if not isinstance(envelope.get("plan"), dict):
+        raise PlannerError("damaged recovery copy (no plan in it)", source=str(path))
+    plan = plan_from_json(json.dumps(envelope["plan"]), source=str(path))
+    check_against_catalog(plan, None, source=str(path))
     return Recovered(Path(path), plan, Path(original) if isinstance(original, str) else None,
                      saved_at)

@@ -65,11 +65,51 @@ class ModelShape:
     moe_layers: int = 0
     expert_bytes: float = 0.0  # one routed expert's weights in one layer
     attn_width: int = field(default=0)  # per-head width QK·V work scales with (MLA: latent)
+    kv_latent: bool = False  # MLA: one compressed KV vector per token, shared by every head
 
     @property
     def dense_weight_bytes(self) -> float:
         """Weights read every step whatever the batch (all but the routed experts)."""
         return self.weight_bytes - self.moe_experts * self.moe_layers * self.expert_bytes
+
+    @property
+    def routed_active(self) -> float:
+        """Parameters of the routed experts one token passes through (0 for a dense model)."""
+        return self.moe_layers * self.moe_active * self.expert_bytes / self.w_bytes_per_param
+
+    @property
+    def dense_active(self) -> float:
+        """Parameters every token passes through on its own rank: all but the routed experts."""
+        return self.active - self.routed_active
+
+
+def attention_dp(hw: ReplicaHW, shape: ModelShape) -> ArrayLike:
+    """Data-parallel attention ranks in a replica (1 = tensor-parallel attention).
+
+    An MLA model's KV cache is one latent vector per token shared by all heads, so tensor
+    parallelism cannot split it. Its expert-parallel deployments (SGLang's DP attention,
+    TensorRT-LLM's attention DP, DeepSeek's own DP32/DP144) therefore run attention data-
+    parallel: each of the ``tp`` accelerators attends for its own sequences, holds their
+    caches and its own copy of the non-expert weights, and the MoE all-to-all is the only
+    collective. We take that layout for an MLA model with ``ep > 1``.
+    """
+    if not shape.kv_latent:
+        return 1.0
+    if np.ndim(hw.ep) == 0 and np.ndim(hw.tp) == 0:
+        return float(hw.tp) if float(hw.ep) > 1 else 1.0
+    return np.where(np.asarray(hw.ep, float) > 1, hw.tp, 1.0)
+
+
+def kv_copies(hw: ReplicaHW, shape: ModelShape) -> ArrayLike:
+    """How many accelerators of a replica keep the same sequence's KV cache.
+
+    Tensor-parallel attention over an MLA model gives each of the ``tp`` ranks some of the
+    heads, and every head needs the whole latent cache: it is held ``tp`` times. Otherwise
+    the cache is split (GQA heads over TP, sequences over DP ranks): one copy.
+    """
+    if not shape.kv_latent:
+        return 1.0
+    return hw.tp / attention_dp(hw, shape)
 
 
 def model_shape(model: Model, weight_precision: str, kv_precision: str) -> ModelShape:
@@ -103,6 +143,7 @@ def model_shape(model: Model, weight_precision: str, kv_precision: str) -> Model
         moe_layers=moe.moe_layers if moe else 0,
         expert_bytes=expert_bytes,
         attn_width=attn_width,
+        kv_latent=model.kv_layout == "mla",
     )
 
 

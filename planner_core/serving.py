@@ -17,7 +17,7 @@ import numpy as np
 
 from .memory import max_sequences
 from .performance import Efficiency, decode_step, prefill_per_request, prefill_time
-from .replica import ModelShape, ReplicaHW
+from .replica import ModelShape, ReplicaHW, attention_dp
 
 #: Largest running batch a serving engine schedules (TensorRT-LLM's and vLLM's usual cap).
 MAX_BATCH = 2048.0
@@ -25,6 +25,8 @@ MAX_BATCH = 2048.0
 Z99 = 2.326
 _ITERATIONS = 28
 _NEWTON = 5
+#: Further steps where a mixture of experts' concave step time made the map steeper than 1.
+_CLIMB = 40
 
 
 def _quiet(fn):
@@ -55,62 +57,111 @@ class LoadPoint:
 
 
 def batch_cap(hw: ReplicaHW, shape: ModelShape, isl, osl) -> np.ndarray:
-    """Sequences that may decode at once: the KV cache reserves each its full isl + osl."""
+    """Sequences that may decode at once: the KV cache reserves each its full isl + osl.
+
+    The scheduler's cap applies per scheduler: each data-parallel attention rank runs its own.
+    """
     kv = max_sequences(hw, shape, np.asarray(isl, float) + np.asarray(osl, float))
-    return np.minimum(kv, MAX_BATCH)
+    dp = attention_dp(hw, shape)
+    return np.minimum(kv, MAX_BATCH if isinstance(dp, float) and dp == 1.0 else MAX_BATCH * dp)
 
 
-def offline(hw, shape, eff: Efficiency, isl, osl) -> LoadPoint:
-    """Maximum throughput: the batch is as large as memory and the scheduler allow."""
+def offline(hw, shape, eff: Efficiency, isl, osl, *, prefill: bool = True) -> LoadPoint:
+    """Maximum throughput: the batch is as large as memory and the scheduler allow.
+
+    ``prefill=False`` is a decode-only replica of disaggregated serving: it holds each
+    sequence's whole KV cache (``isl + osl``) but never runs a prefill.
+    """
     cap = batch_cap(hw, shape, isl, osl)
-    point = offline_with_batch(hw, shape, eff, isl, osl, cap)
+    point = offline_with_batch(hw, shape, eff, isl, osl, cap, prefill=prefill)
     point.feasible = cap >= 1
     point.max_batch = cap
     return point
 
 
-def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho):
+def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
     """Fixed point b = λ·osl·decode_step(b)/(1 − ρ), by Newton steps on a nearly linear map.
 
     decode_step is close to a + c·b, so a few Newton steps (with a numeric slope) converge.
     Where the map's slope reaches 1 the batch grows without bound: the replica cannot keep up,
-    and the result is +inf.
+    and the result is +inf. A mixture of experts is the exception: its step time is concave
+    at small batches (each added sequence still routes to experts no other one touched), so
+    the map can be steeper than 1 below a stable fixed point. Where it is, and the map is
+    still above the diagonal, b climbs to the map's value (it cannot overshoot: the map rises)
+    until Newton takes over; such points count only if they converge below ``limit`` (the
+    batch cap: beyond it the replica cannot keep up anyway).
     """
     ctx = isl + osl / 2.0
     k = rate * osl / np.maximum(1.0 - rho, 1e-9)
     b = k * decode_step(hw, shape, eff, 1.0, ctx)
-    for _ in range(_NEWTON):
+    concave = bool(shape.moe_experts)
+    climbed = np.zeros(np.shape(b), dtype=bool)
+
+    def newton(b):
         step = np.maximum(0.05 * b, 1.0)
         f0 = k * decode_step(hw, shape, eff, b, ctx)
         f1 = k * decode_step(hw, shape, eff, b + step, ctx)
         slope = (f1 - f0) / step
         stable = slope < 0.999
-        b_new = np.where(stable, b + (f0 - b) / (1.0 - np.minimum(slope, 0.999)), np.inf)
-        b = np.clip(b_new, 0.0, np.inf)
+        climb = ~stable & (f0 > b) & concave
+        b_new = np.where(stable, b + (f0 - b) / (1.0 - np.minimum(slope, 0.999)),
+                         np.where(climb, f0, np.inf))
+        return np.clip(b_new, 0.0, np.inf), climb, f0
+
+    for _ in range(_NEWTON):
+        b, climb, _ = newton(b)
+        climbed = climbed | climb
+    if np.any(climbed):
+        for _ in range(_CLIMB):
+            b_next, _, f0 = newton(b)
+            converged = np.abs(f0 - b) <= 1e-3 * np.maximum(b, 1.0)
+            b = np.where(climbed & ~converged, np.where(b_next > limit, np.inf, b_next), b)
+            if not np.any(climbed & np.isfinite(b) & ~converged):
+                break
+        residual = np.abs(k * decode_step(hw, shape, eff, b, ctx) - b)
+        b = np.where(climbed & ~(residual <= 1e-3 * np.maximum(b, 1.0)), np.inf, b)
     return np.where(np.isfinite(b) & (rho < 1.0), np.maximum(b, 0.0), np.inf)
 
 
+def prefill_queue(rate, t_pf_req, t_pf1, prompt_cv: float = 0.0):
+    """The prefill queue at ``rate`` prompts a second: (busy share ρ, mean wait, p99 wait).
+
+    ``t_pf_req`` is the replica-time one prompt costs when prompts are batched into chunks,
+    ``t_pf1`` the time to prefill one prompt alone. M/G/1 mean wait (Pollaczek–Khinchine),
+    and an exponential tail for the 99th percentile.
+    """
+    rho = np.asarray(rate, float) * t_pf_req
+    free = np.maximum(1.0 - rho, 1e-9)
+    wait = rho / free * t_pf1 * (1.0 + prompt_cv**2) / 2.0
+    cond = np.where(rho > 0, wait / np.maximum(rho, 1e-12), 0.0)
+    wait99 = np.where(rho > 0.01, cond * np.log(np.maximum(rho, 0.01) / 0.01), 0.0)
+    return rho, wait, wait99
+
+
 @_quiet
-def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0) -> LoadPoint:
-    """A replica serving Poisson arrivals at ``rate`` requests per second."""
+def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, *,
+            prefill: bool = True) -> LoadPoint:
+    """A replica serving Poisson arrivals at ``rate`` requests per second.
+
+    ``prefill=False``: a decode-only replica (disaggregated serving). Its sequences arrive
+    with their ``isl``-token KV caches already filled, so it spends no time on prefill; its
+    TTFT is only the wait for the next decode step.
+    """
     rate = np.asarray(rate, float)
     isl = np.asarray(isl, float)
     osl = np.asarray(osl, float)
     cap = batch_cap(hw, shape, isl, osl)
-    t_pf_req = prefill_per_request(hw, shape, eff, isl)
-    t_pf1 = prefill_time(hw, shape, eff, 1.0, isl)
-    rho = rate * t_pf_req
-    b = _batch_at_rate(hw, shape, eff, rate, isl, osl, rho)
+    runs_prefill = 1.0 if prefill else 0.0
+    t_pf_req = prefill_per_request(hw, shape, eff, isl) * runs_prefill
+    t_pf1 = prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill
+    rho, wait, wait99 = prefill_queue(rate, t_pf_req, t_pf1, prompt_cv)
+    b = _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=cap)
     ctx = isl + osl / 2.0
     t_d = decode_step(hw, shape, eff, b, ctx)
     free = np.maximum(1.0 - rho, 1e-9)
     tpot = t_d / free
     b99 = b + Z99 * np.sqrt(b)
     tpot99 = decode_step(hw, shape, eff, b99, ctx) / free
-    # Prefill queue: M/G/1 mean wait, and an exponential tail for the 99th percentile.
-    wait = rho / free * t_pf1 * (1.0 + prompt_cv**2) / 2.0
-    cond = np.where(rho > 0, wait / np.maximum(rho, 1e-12), 0.0)
-    wait99 = np.where(rho > 0.01, cond * np.log(np.maximum(rho, 0.01) / 0.01), 0.0)
     ttft = t_pf1 + wait + 0.5 * t_d
     ttft99 = t_pf1 + wait99 + t_d
     feasible = (rho < 1.0) & (b <= cap) & (cap >= 1)
@@ -122,14 +173,14 @@ def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0) 
 
 @_quiet
 def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
-             prompt_cv: float = 0.0) -> LoadPoint:
+             prompt_cv: float = 0.0, *, prefill: bool = True) -> LoadPoint:
     """The highest request rate whose p99 TTFT and p99 TPOT stay within the limits.
 
     ``tpot_p99_s`` may be ``np.inf`` for no limit. Feasibility is monotone in the rate, so a
     bisection between zero and the offline maximum finds it. Where even a trickle of requests
     misses the SLO, the returned rate is zero and ``feasible`` is False.
     """
-    top = offline(hw, shape, eff, isl, osl).rate_rps
+    top = offline(hw, shape, eff, isl, osl, prefill=prefill).rate_rps
     lo = np.zeros(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape)
     hi = lo + top
     # Each round tries `grid` rates per configuration at once and keeps the bracket around the
@@ -141,15 +192,41 @@ def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
     k = np.arange(1, grid + 1).reshape((grid,) + (1,) * lo.ndim) / grid
     for _ in range(rounds):
         rates = lo + (hi - lo) * k
-        p = at_rate(hw, shape, eff, rates, isl, osl, prompt_cv)
+        p = at_rate(hw, shape, eff, rates, isl, osl, prompt_cv, prefill=prefill)
         ok = p.feasible & (p.ttft_p99_s <= ttft_p99_s) & (p.tpot_p99_s <= tpot_p99_s)
         # Feasibility falls with the rate, so the count of feasible rates marks the edge.
         n_ok = ok.sum(axis=0)
         step = (hi - lo) / grid
         lo, hi = lo + step * n_ok, lo + step * np.minimum(n_ok + 1, grid)
-    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv)
+    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv, prefill=prefill)
     point.feasible = point.feasible & (lo > 0)
     return point
+
+
+@_quiet
+def disaggregated_at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prefill_share,
+                          prompt_cv: float = 0.0) -> LoadPoint:
+    """Disaggregated serving at ``rate`` requests per second per replica of the pool.
+
+    A share ``prefill_share`` of the replicas only prefill, the rest only decode, so each
+    prefill replica takes ``rate / prefill_share`` prompts a second (batched into chunks, the
+    same queue as in :func:`at_rate`) and each decode replica ``rate / (1 − prefill_share)``
+    sequences, whose KV caches hold the whole prompt. TTFT is the prefill, its queue and one
+    decode step (the KV transfer between the two is added by the caller); TPOT and the batch
+    are the decode replicas'. Throughput is per replica of the pool, prefill ones included.
+    """
+    rate = np.asarray(rate, float)
+    share = np.asarray(prefill_share, float)
+    dec = at_rate(hw, shape, eff, rate / (1.0 - share), isl, osl, prefill=False)
+    t_pf = prefill_time(hw, shape, eff, 1.0, isl)
+    t_pf_req = prefill_per_request(hw, shape, eff, isl)
+    rho, wait, wait99 = prefill_queue(rate / share, t_pf_req, t_pf, prompt_cv)
+    return LoadPoint(
+        rate_rps=rate, batch=dec.batch, prefill_busy=rho, tpot_s=dec.tpot_s,
+        tpot_p99_s=dec.tpot_p99_s, ttft_s=t_pf + wait + dec.ttft_s,
+        ttft_p99_s=t_pf + wait99 + dec.ttft_p99_s, output_tok_s=rate * np.asarray(osl, float),
+        feasible=(rho < 1.0) & dec.feasible, max_batch=dec.max_batch,
+    )
 
 
 @_quiet
@@ -186,16 +263,17 @@ def closed_loop(hw, shape, eff: Efficiency, users, isl, osl) -> LoadPoint:
     )
 
 
-def offline_with_batch(hw, shape, eff, isl, osl, batch) -> LoadPoint:
+def offline_with_batch(hw, shape, eff, isl, osl, batch, *, prefill: bool = True) -> LoadPoint:
     """Throughput with a given running batch (the closed loop's saturated state)."""
     isl = np.asarray(isl, float)
     osl = np.asarray(osl, float)
     b = np.maximum(np.asarray(batch, float), 1.0)
     t_d = decode_step(hw, shape, eff, b, isl + osl / 2.0)
-    t_pf = prefill_per_request(hw, shape, eff, isl)
+    runs_prefill = 1.0 if prefill else 0.0
+    t_pf = prefill_per_request(hw, shape, eff, isl) * runs_prefill
     rate = b / (osl * t_d + b * t_pf)
     tpot = t_d / (1.0 - rate * t_pf)
-    ttft = prefill_time(hw, shape, eff, 1.0, isl)
+    ttft = prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill
     return LoadPoint(
         rate_rps=rate, batch=b, prefill_busy=rate * t_pf, tpot_s=tpot, tpot_p99_s=tpot,
         ttft_s=ttft, ttft_p99_s=ttft, output_tok_s=rate * osl, feasible=b >= 1, max_batch=b,

@@ -19,11 +19,27 @@ from .catalog import Accelerator, Catalog, System
 from .errors import PlannerError
 from .memory import SRAM_USABLE_FRACTION
 from .mig import place
-from .performance import Efficiency, prefill_time
+from .performance import Efficiency, prefill_per_request, prefill_time
 from .plan import Facility, Plan, Pool, Workload
-from .replica import ModelShape, ReplicaHW, default_kv_precision, model_shape, replica_hw
-from .serving import LoadPoint, at_rate, batch_cap, max_rate
+from .replica import (
+    ModelShape,
+    ReplicaHW,
+    attention_dp,
+    default_kv_precision,
+    kv_copies,
+    model_shape,
+    replica_hw,
+)
+from .serving import (
+    LoadPoint,
+    at_rate,
+    batch_cap,
+    disaggregated_at_rate,
+    max_rate,
+    prefill_queue,
+)
 
+MAX_REPLICAS = 10_000_000  # beyond any fleet: a sizing past this is reported, not attempted
 PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
 RACK_UNITS = 42  # usable units in a standard rack (assumption: 48U racks less PDUs/switches)
 
@@ -139,15 +155,23 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     kv_ms = 0.0
     if pool.serving == "disaggregated":
         # Prefill and decode on separate replicas; the KV cache crosses the scale-up or
-        # scale-out fabric once per request.
-        kv_ms = 1e3 * shape.kv_bytes_per_token * isl / float(hw.link_bw * hw.tp)
-        decode = max_rate(hw, shape, eff, 1.0, osl, np.inf, tpot_lim)  # decode-only replicas
+        # scale-out fabric once per request, split over the ranks that hold parts of it (a
+        # data-parallel rank holds a sequence's whole cache; tensor-parallel MLA ranks each
+        # receive the whole latent cache, in parallel).
+        ranks = float(hw.tp / (attention_dp(hw, shape) * kv_copies(hw, shape)))
+        kv_ms = 1e3 * shape.kv_bytes_per_token * isl / float(hw.link_bw * ranks)
+        # Decode-only replicas: no prefill work, but each sequence's KV cache holds its prompt.
+        decode = max_rate(hw, shape, eff, isl, osl, np.inf, tpot_lim, prefill=False)
         t_pf = float(prefill_time(hw, shape, eff, 1.0, isl))
-        pf_cap = _prefill_capacity(t_pf, ttft_lim - kv_ms / 1e3 - float(decode.tpot_s), cv)
+        t_pf_req = float(prefill_per_request(hw, shape, eff, isl))
+        pf_cap = _prefill_capacity(t_pf, t_pf_req,
+                                   ttft_lim - kv_ms / 1e3 - float(decode.tpot_p99_s), cv)
         share = pool.prefill_share
-        # Per "replica pair" of the pool's split: capacity is the tighter of the two sides.
-        capacity = (min(pf_cap / share, float(decode.rate_rps) / (1 - share))
-                    if pf_cap > 0 else 0.0)
+        # Per replica of the pool, a share `share` of it prefills and the rest decodes, so it
+        # carries `share` of a prefill replica's rate and `1 - share` of a decode replica's;
+        # capacity is the tighter of the two sides.
+        capacity = (min(pf_cap * share, float(decode.rate_rps) * (1 - share))
+                    if pf_cap > 0 and bool(decode.feasible) else 0.0)
         ws.kv_transfer_ms = kv_ms
     else:
         best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
@@ -155,20 +179,29 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     ws.capacity_rps = capacity
     if capacity <= 0:
         ws.meets_slo = False
-        unloaded = at_rate(hw, shape, eff, 1e-6, isl, osl, cv)
+        unloaded = _point(pool, hw, shape, eff, 1e-6, isl, osl, cv)
         issues.append(Issue("slo-missed", item, (
             f"{w.name}: even one request at a time misses the SLO on {layout} "
             f"(p99 TTFT {1e3 * float(unloaded.ttft_p99_s):,.0f} ms vs {w.slo.ttft_p99_ms:,.0f};"
             f" TPOT {1e3 * float(unloaded.tpot_p99_s):,.1f} ms vs "
             f"{1e3 * tpot_lim:,.1f})"), "error"))
         return ws
-    needed = math.ceil(w.traffic.peak_rps / (capacity * pool.target_utilization) - 1e-9)
+    ratio = w.traffic.peak_rps / (capacity * pool.target_utilization)
+    if not ratio < MAX_REPLICAS:  # also inf/NaN: a replica that carries almost nothing
+        ws.meets_slo = False
+        issues.append(Issue("slo-missed", item, (
+            f"{w.name}: one replica on {layout} carries only {capacity:.3g} req/s within the "
+            f"SLO; the peak of {w.traffic.peak_rps:,.1f} req/s would need more than "
+            f"{MAX_REPLICAS:,} replicas"), "error"))
+        ws.capacity_rps = 0.0
+        return ws
+    needed = math.ceil(ratio - 1e-9)
     needed = max(needed, 1) + pool.redundancy
     ws.replicas_needed = needed
     ws.replicas = needed if slots is None else slots
     active = max(ws.replicas - pool.redundancy, 1) if slots is None else max(ws.replicas, 1)
     per_replica = w.traffic.peak_rps / active
-    ws.point = at_rate(hw, shape, eff, per_replica, isl, osl, cv)
+    ws.point = _point(pool, hw, shape, eff, per_replica, isl, osl, cv)
     if slots is not None and w.traffic.peak_rps > capacity * max(slots, 0):
         ws.meets_slo = False
         issues.append(Issue("slo-missed", item, (
@@ -180,18 +213,26 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     return ws
 
 
-def _prefill_capacity(t_pf: float, budget_s: float, cv: float) -> float:
-    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s``."""
+def _point(pool: Pool, hw, shape, eff, rate, isl, osl, cv) -> LoadPoint:
+    """The load point of one replica at ``rate``, aggregated or disaggregated as the pool is."""
+    if pool.serving == "disaggregated":
+        return disaggregated_at_rate(hw, shape, eff, rate, isl, osl, pool.prefill_share, cv)
+    return at_rate(hw, shape, eff, rate, isl, osl, cv)
+
+
+def _prefill_capacity(t_pf: float, t_pf_req: float, budget_s: float, cv: float) -> float:
+    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s``.
+
+    ``t_pf`` is one prompt's prefill alone, ``t_pf_req`` the replica-time a prompt costs when
+    prompts are batched into chunks (the queue of :func:`planner_core.serving.prefill_queue`).
+    """
     if budget_s <= t_pf:
         return 0.0
-    lo, hi = 0.0, 1.0 / t_pf
+    lo, hi = 0.0, 1.0 / t_pf_req
     for _ in range(40):
         mid = (lo + hi) / 2
-        rho = mid * t_pf
-        wait = rho / (1 - rho) * t_pf * (1 + cv**2) / 2
-        cond = wait / rho if rho > 0 else 0.0
-        wait99 = cond * math.log(max(rho, 0.01) / 0.01) if rho > 0.01 else 0.0
-        if t_pf + wait99 <= budget_s:
+        _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
+        if mid * t_pf_req < 1.0 and t_pf + float(wait99) <= budget_s:
             lo = mid
         else:
             hi = mid

@@ -3,6 +3,17 @@
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_settings_and_recovery(tmp_path_factory):
+    """Tests never read or write the user's settings, recent files or recovery copies."""
+    import os
+
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    os.environ["INFERENCE_PLANNER_RECOVERY_DIR"] = str(tmp_path_factory.mktemp("recovery"))
+
+
 @pytest.fixture
 def window(qtbot):
     from app.main_window import MainWindow

@@ -75,7 +75,7 @@ def test_power_and_cost_never_negative_nor_nan(example_plan, catalog, rps, pue, 
 
 @pytest.mark.parametrize("path,value,needle", [
     ("facility.pue", 0.5, "facility.pue"),
-    ("workloads.chat.traffic.peak_rps", -3, "workloads.0.traffic.peak_rps"),
+    ("workloads.chat.traffic.peak_rps", -3, "workloads.chat.traffic.peak_rps"),
     ("workloads.chat.input_tokens.mean", float("nan"), "input_tokens.mean"),
     ("pools.serving.layout.tp", 0, "layout.tp"),
     ("workloads.chat.weight_precision", "fp3", "weight_precision"),

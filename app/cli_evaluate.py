@@ -1,0 +1,186 @@
+"""`inference-planner evaluate PLAN`: the plan's figures as a summary, CSV, PDF or JSON.
+
+Everything but ``--pdf`` runs without Qt; the PDF report is drawn by Qt on an offscreen
+surface, so it too needs no display.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.errors import PlannerError
+from planner_core.evaluate import Results, evaluate_scenario, merge_results
+from planner_core.plan import Plan
+from planner_core.plan_file import read_plan
+
+from .cli_tables import fmt, table
+from .progress import ProgressBar
+
+EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
+
+#: The summary's rows: KPI column, label with unit, format.
+KPI_ROWS = [
+    ("accelerators", "Accelerators", "{:,.0f}"),
+    ("systems", "Systems", "{:,.0f}"),
+    ("racks", "Racks", "{:,.0f}"),
+    ("facility_mw_peak", "Facility power at peak (MW)", "{:,.2f}"),
+    ("it_kw_peak", "IT power at peak (kW)", "{:,.0f}"),
+    ("capex_usd", "CapEx (million USD)", None),
+    ("tco_usd_per_year", "TCO per year (million USD)", None),
+    ("usd_per_m_output_tokens", "Cost per million output tokens (USD)", "{:,.3f}"),
+    ("usd_per_m_tokens", "Cost per million tokens, in + out (USD)", "{:,.3f}"),
+    ("energy_mwh_per_day", "Energy per day (MWh)", "{:,.1f}"),
+    ("output_tokens_per_kwh", "Output tokens per kWh", "{:,.0f}"),
+    ("ttft_p99_ms", "Time to first token, p99 (ms)", "{:,.0f}"),
+    ("tpot_p99_ms", "Time per output token, p99 (ms)", "{:,.1f}"),
+    ("utilization_peak_pct", "Utilization at peak (%)", "{:,.0f}"),
+]
+
+
+def add_parser(sub) -> None:
+    e = sub.add_parser("evaluate", help="evaluate a plan: summary, CSV, PDF report or JSON",
+                       description="Evaluates every scenario of a plan (or one) and prints a "
+                       "summary. Exit codes: 0 ok, 2 usage, 3 invalid plan or catalog, "
+                       "4 cannot write an output.")
+    e.add_argument("plan", type=Path, help="plan file (.json)")
+    e.add_argument("--scenario", metavar="NAME", help="only this scenario (default: all)")
+    e.add_argument("--csv", type=Path, metavar="OUT.csv",
+                   help="write results per scenario, pool and workload as CSV")
+    e.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="write the PDF report")
+    e.add_argument("--json", action="store_true",
+                   help="print the results as JSON instead of the summary")
+    add_catalog_option(e)
+    e.set_defaults(func=cmd_evaluate)
+
+
+def add_catalog_option(parser) -> None:
+    parser.add_argument("--catalog", type=Path, action="append", default=[],
+                        metavar="FILE", help="a user catalog file adding or overriding "
+                        "entries (may be given more than once)")
+
+
+def fail(message: str, code: int) -> int:
+    print(f"inference-planner: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_evaluate(args) -> int:
+    try:
+        catalog = load_catalog(args.catalog)
+        plan = read_plan(args.plan, catalog)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    names = plan.scenario_names()
+    if args.scenario is not None:
+        if args.scenario not in names:
+            return fail(f"no scenario named {args.scenario!r}; the plan has "
+                        f"{', '.join(repr(n) for n in names)}", EXIT_USAGE)
+        names = [args.scenario]
+    try:
+        with ProgressBar("evaluating") as bar:
+            parts = []
+            for i, name in enumerate(names):
+                bar(i / len(names), f"evaluating {name}")
+                parts.append(evaluate_scenario(plan.variant(name), name, catalog))
+            results = merge_results(parts)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.csv is not None:
+        from planner_core.csv_export import write_results_csv
+
+        try:
+            write_results_csv(args.csv, results)
+        except PlannerError as exc:
+            return fail(str(exc), EXIT_WRITE)
+    if args.pdf is not None:
+        code = write_pdf(args.pdf, plan, results, catalog)
+        if code:
+            return code
+    if args.json:
+        print(json.dumps(results_json(plan, results), indent=2, allow_nan=False))
+    else:
+        print(summary(plan, results, names))
+        for kind, path in (("CSV", args.csv), ("PDF report", args.pdf)):
+            if path is not None:
+                print(f"{kind} written to {path}")
+    return EXIT_OK
+
+
+def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int:
+    # The report is drawn, never shown: Qt's offscreen platform needs no display.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from .report import ReportCancelled, write_pdf_report
+
+    _app = QApplication.instance() or QApplication(["inference-planner"])
+    with ProgressBar("writing the PDF report") as bar:
+        try:
+            write_pdf_report(path, plan, results, catalog,
+                             progress=lambda f, label: bar(f, label) or True)
+        except PlannerError as exc:
+            return fail(str(exc), EXIT_WRITE)
+        except ReportCancelled:
+            return fail("the PDF report was cancelled; nothing was written", EXIT_WRITE)
+    return EXIT_OK
+
+
+def summary(plan: Plan, results: Results, names: list[str]) -> str:
+    kpis = results.kpis.set_index("scenario")
+    rows = []
+    for key, label, spec in KPI_ROWS:
+        cells = []
+        for n in names:
+            v = float(kpis.loc[n, key])
+            cells.append(fmt(v / 1e6, "{:,.1f}") if spec is None else fmt(v, spec))
+        rows.append([label, *cells])
+    baseline = f" (baseline: {plan.baseline})" if len(names) > 1 else ""
+    out = [f"{plan.name}: {len(names)} scenario{'s' if len(names) > 1 else ''}{baseline}", "",
+           table(["", *names], rows)]
+    w = results.workloads
+    if len(w):
+        out += ["", "Workloads", table(
+            ["scenario", "pool", "workload", "layout", "replicas", "TTFT p99 ms", "SLO",
+             "TPOT p99 ms", "SLO", "tok/s per user", "meets SLOs"],
+            [[r.scenario, r.pool, r.workload, r.layout, fmt(r.replicas, "{:,}"),
+              fmt(r.ttft_p99_ms, "{:,.0f}"), fmt(r.slo_ttft_p99_ms, "{:,.0f}"),
+              fmt(r.tpot_p99_ms, "{:,.1f}"), fmt(r.slo_tpot_p99_ms, "{:,.1f}"),
+              fmt(r.user_tok_s, "{:,.1f}"), fmt(bool(r.meets_slo))]
+             for r in w.itertuples()], left=4)]
+    warnings = results.warnings
+    out += ["", f"Warnings: {len(warnings) if warnings else 'none'}"]
+    for wn in warnings:
+        out.append(f"  [{wn['scenario']}] {wn['severity']}: {wn['item']}: {wn['message']}")
+    return "\n".join(out)
+
+
+def _clean(value):
+    """JSON has no NaN or infinity: those become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def results_json(plan: Plan, results: Results) -> dict:
+    from planner_core import __version__
+
+    return {
+        "plan": plan.name,
+        "app_version": __version__,
+        "baseline": plan.baseline,
+        "scenarios": _records(results.kpis),
+        "pools": _records(results.pools),
+        "workloads": _records(results.workloads),
+        "warnings": [{k: _clean(v) for k, v in w.items()} for w in results.warnings],
+    }

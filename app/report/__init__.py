@@ -1,0 +1,60 @@
+"""The PDF report of a plan: cover, results per scenario, charts, assumptions and sources.
+
+Built with Qt alone (QTextDocument laid out on a QPdfWriter), in memory, then written in one
+atomic step: a failed or cancelled report never leaves a partial file or touches an old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from planner_core import __version__
+from planner_core.catalog import Catalog
+from planner_core.evaluate import Results
+from planner_core.files import atomic_write_bytes
+from planner_core.plan import Plan
+
+__all__ = ["ReportCancelled", "write_pdf_report"]
+
+# Shares of the progress bar: the charts take most of the time, then the pages.
+_CHARTS, _PAGES = 0.55, 0.40
+
+
+class ReportCancelled(Exception):
+    """The progress callback asked to stop; no file was written."""
+
+
+def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog, *,
+                     progress: Callable[[float, str], bool] | None = None) -> None:
+    """Writes the plan's report to ``path`` (PDF, A4).
+
+    ``results`` is ``evaluate(plan, catalog)`` over every scenario. A QApplication must exist.
+    ``progress(fraction, label)`` is called as the work goes; returning False (not merely a
+    falsy None) cancels with :class:`ReportCancelled`. Writing errors raise PlannerError.
+    """
+    # Qt modules load here so that importing the package (e.g. for the CLI's option list)
+    # costs nothing until a report is made.
+    from .charts import render_dashboards
+    from .pages import render_pdf, text_width_px96
+    from .sections import STYLE, report_html
+
+    def step(fraction: float, label: str) -> None:
+        if progress is not None and progress(min(max(fraction, 0.0), 1.0), label) is False:
+            raise ReportCancelled("the report was cancelled")
+
+    step(0.0, "Preparing the report")
+    scenarios = [s for s in plan.scenario_names() if s in set(results.kpis.scenario)]
+    n = max(len(scenarios), 1)
+    images = render_dashboards(
+        results, scenarios, plan.baseline,
+        step=lambda i, s: step(0.02 + _CHARTS * i / n, f"Drawing the charts of {s}"))
+    names = {s: f"chart{i}.png" for i, s in enumerate(images)}
+    html = report_html(plan, results, catalog, names, text_width_px96())
+    pdf = render_pdf(
+        html, STYLE, {names[s]: image for s, image in images.items()},
+        title=plan.name, creator=f"Inference Planner {__version__}",
+        footer=f"{plan.name} · Inference Planner {__version__}",
+        step=lambda f, label: step(0.02 + _CHARTS + _PAGES * f, label))
+    step(1.0, f"Saving {Path(path).name}")
+    atomic_write_bytes(Path(path), pdf)

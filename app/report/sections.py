@@ -1,0 +1,605 @@
+"""What the report says: its sections as one HTML document for QTextDocument.
+
+Every number comes from the Results object or the catalog; nothing is computed here beyond
+formatting, sums of parts and shares, so the report and the window can never disagree.
+The reader is a CFO or a fellow architect who never saw the app: units sit in every label,
+and every assumption carries its source.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from planner_core import __version__
+from planner_core.catalog import (
+    Accelerator,
+    Catalog,
+    Model,
+    Spec,
+    System,
+    builtin_catalog_files,
+)
+from planner_core.evaluate import Results
+from planner_core.plan import Facility, Plan
+
+from .tables import Group, figure, money, nowrap, number, paragraphs, table, text
+
+#: Scenario columns per table: more and the numbers no longer fit A4 portrait at a legible size.
+SCENARIOS_PER_TABLE = 5
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+STYLE = """
+body { font-size: 9.5pt; color: #1f2328; }
+h1 { font-size: 17pt; color: #1f3b5c; margin-top: 18px; margin-bottom: 8px; }
+h2 { font-size: 12.5pt; color: #1f3b5c; margin-top: 16px; margin-bottom: 6px; }
+h3 { font-size: 10.5pt; color: #1f2328; margin-top: 14px; margin-bottom: 4px; }
+p { margin-top: 0px; margin-bottom: 6px; }
+.lead { color: #444c56; }
+.small { font-size: 8pt; color: #57606a; }
+.kicker { font-size: 9pt; color: #57606a; letter-spacing: 1px; }
+.title { font-size: 26pt; color: #1f3b5c; margin-top: 6px; margin-bottom: 18px; }
+.big { font-size: 17pt; font-weight: 600; color: #1f3b5c; }
+.ok { color: #1a7f37; }
+.bad { color: #c0262d; font-weight: 600; }
+"""
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    key: str  # column of Results.kpis
+    label: str  # with its unit
+    fmt: str  # "n" number, "$" money
+    digits: int = 0
+    scale: float = 1.0
+
+    def show(self, value) -> str:
+        v = float(value) * self.scale if value is not None else math.nan
+        if self.key in WORST_LATENCY and v == 0:
+            v = math.nan  # no workload meets its SLO: there is no worst latency to show
+        return money(v, self.digits) if self.fmt == "$" else number(v, self.digits)
+
+
+#: Latency KPIs that count only the workloads meeting their SLO (see planner_core.evaluate).
+WORST_LATENCY = {"ttft_p99_ms", "tpot_p99_ms"}
+
+
+KPI_ROWS = [
+    KpiRow("accelerators", "Accelerators", "n"),
+    KpiRow("systems", "Systems", "n"),
+    KpiRow("racks", "Racks", "n"),
+    KpiRow("facility_mw_peak", "Facility power at peak (MW)", "n", 3),
+    KpiRow("it_kw_peak", "IT power at peak (kW)", "n", 1),
+    KpiRow("usd_per_m_output_tokens", "Cost per million output tokens (USD)", "$", 2),
+    KpiRow("usd_per_m_tokens", "Cost per million tokens, prompt and answer (USD)", "$", 2),
+    KpiRow("tco_usd_per_year", "TCO per year (million USD)", "$", 2, 1e-6),
+    KpiRow("capex_usd", "CapEx (million USD)", "$", 2, 1e-6),
+    KpiRow("energy_mwh_per_day", "Energy per day (MWh)", "n", 2),
+    KpiRow("ttft_p99_ms", "p99 time to first token, worst workload (ms)", "n", 0),
+    KpiRow("tpot_p99_ms", "p99 time per output token, worst workload (ms)", "n", 1),
+    KpiRow("utilization_peak_pct", "Utilization at peak (%)", "n", 0),
+    KpiRow("output_tokens_per_kwh", "Output tokens per kWh", "n", 0),
+]
+
+POWER_PARTS = [
+    ("power_accelerators_kw", "Accelerators"),
+    ("power_host_kw", "Hosts: CPUs, memory, NICs, fans"),
+    ("power_network_kw", "Scale-out network"),
+    ("power_cooling_kw", "Cooling and losses (PUE − 1)"),
+]
+COST_PARTS = [
+    ("annual_capex_usd", "Hardware CapEx, annualized"),
+    ("opex_energy_usd_per_year", "Energy"),
+    ("opex_facility_usd_per_year", "Facility: colocation or building"),
+    ("opex_maintenance_usd_per_year", "Maintenance"),
+]
+
+#: Facility settings: label and unit, and how a value reads; fields not listed still appear.
+FACILITY_FIELDS = {
+    "pue": ("Power usage effectiveness (PUE)", "", figure),
+    "electricity_usd_per_kwh": ("Electricity", "USD/kWh", figure),
+    "rack_power_budget_kw": ("Rack power budget", "kW", figure),
+    "max_air_cooled_rack_kw": ("Air-cooling limit per rack", "kW", figure),
+    "cost_model": ("Facility cost model", "", str),
+    "colocation_usd_per_kw_month": ("Colocation price", "USD per kW and month", figure),
+    "facility_capex_usd_per_mw": ("Owned facility build cost", "USD per MW of IT", figure),
+    "facility_life_years": ("Owned facility life", "years", figure),
+    "amortization_years": ("Hardware amortization", "years", figure),
+    "cost_of_capital": ("Cost of capital", "% per year", lambda v: figure(100 * v)),
+    "maintenance_pct_per_year": ("Maintenance", "% of hardware CapEx per year", figure),
+    "network_capex_pct": ("Network CapEx", "% of systems' price", figure),
+    "installation_capex_pct": ("Installation CapEx", "% of systems' price", figure),
+    "network_power_w_per_system": ("Network power", "W per system", figure),
+}
+
+#: Catalog figures: label and unit by field name. dense_tflops entries are labelled per key.
+SPEC_FIELDS = {
+    "memory_gb": ("Memory", "GB"),
+    "memory_bw_gbs": ("Memory bandwidth", "GB/s"),
+    "sram_mb": ("On-chip SRAM", "MB"),
+    "sram_bw_tbs": ("SRAM bandwidth", "TB/s"),
+    "tdp_w": ("Power at TDP", "W"),
+    "idle_w": ("Idle power", "W"),
+    "scaleup_bw_gbs": ("Scale-up bandwidth", "GB/s, one direction"),
+    "scaleup_latency_us": ("Scale-up latency", "µs"),
+    "price_usd": ("Price", "USD"),
+    "rent_usd_per_hour": ("Rent", "USD per hour"),
+    "host_power_w": ("Host power", "W"),
+    "scaleout_gbps": ("Scale-out network", "Gb/s per system"),
+    "max_power_w": ("Maximum power", "W"),
+}
+MODEL_FIELDS = [
+    ("params_b", "Parameters", "billion"),
+    ("active_params_b", "Active parameters per token", "billion"),
+    ("layers", "Layers", ""),
+    ("hidden", "Hidden size", ""),
+    ("heads", "Attention heads", ""),
+    ("kv_heads", "KV heads", ""),
+    ("head_dim", "Head dimension", ""),
+    ("ffn", "FFN width", ""),
+    ("vocab", "Vocabulary", "tokens"),
+    ("max_context", "Maximum context", "tokens"),
+]
+GRADES = ("P primary (vendor datasheet, MLCommons system description, official repository) · "
+          "S secondary (press, wiki, a blog summarising a vendor) · S? secondary and weak or "
+          "conflicting · claim: a vendor's claim, not independently measured · derived: "
+          "arithmetic on sourced figures · assumption: no public figure found, our stated "
+          "assumption")
+
+SECTIONS = ["Key figures", "Fleet and racks", "Latency and throughput", "Power and cost",
+            "Charts", "Warnings", "Assumptions", "Catalog figures and sources"]
+
+
+def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str, str],
+                chart_width_px: float, today: date | None = None) -> str:
+    """The whole report. ``charts`` maps a scenario to the resource name of its picture."""
+    today = today or date.today()
+    scenarios = [s for s in plan.scenario_names() if s in set(results.kpis.scenario)]
+    parts = [
+        cover(plan, results, scenarios, today),
+        _h1(1, new_page=True) + key_figures(plan, results, scenarios),
+        _h1(2) + fleet(results, scenarios),
+        _h1(3) + latency(results, scenarios),
+        _h1(4) + power_and_cost(plan, results, scenarios),
+        _h1(5) + chart_pages(plan, scenarios, charts, chart_width_px),
+        _h1(6) + warnings(results, scenarios),
+        _h1(7) + assumptions(plan, scenarios),
+        _h1(8) + catalog_figures(plan, catalog, scenarios),
+    ]
+    return f"<html><body>{''.join(parts)}</body></html>"
+
+
+def _h1(n: int, new_page: bool = False) -> str:
+    # The cover has a page to itself: the first section starts the second page.
+    brk = ' style="page-break-before: always;"' if new_page else ""
+    return f"<h1{brk}>{n}&nbsp;&nbsp;{text(SECTIONS[n - 1])}</h1>"
+
+
+def _scenario_header(plan: Plan, scenario: str) -> str:
+    mark = "<br>(baseline)" if scenario == plan.baseline else ""
+    return text(scenario) + mark
+
+
+def _chunks(items: list[str]) -> list[tuple[str, list[str]]]:
+    """Scenarios in evenly filled groups of at most SCENARIOS_PER_TABLE, each with a caption.
+
+    A caption is a small heading, so that each table of a long comparison stays whole.
+    """
+    tables = max(math.ceil(len(items) / SCENARIOS_PER_TABLE), 1)
+    size = math.ceil(len(items) / tables) if items else 1
+    groups = [items[i:i + size] for i in range(0, len(items), size)]
+    if len(groups) == 1:
+        return [("", groups[0])]
+    out, first = [], 1
+    for g in groups:
+        last = first + len(g) - 1
+        out.append((f"<h3>Scenarios {first} to {last} of {len(items)}</h3>", g))
+        first = last + 1
+    return out
+
+
+def _counts(results: Results, scenario: str) -> tuple[int, int]:
+    mine = [w for w in results.warnings if w["scenario"] == scenario]
+    errors = sum(1 for w in mine if w.get("severity") == "error")
+    return errors, len(mine) - errors
+
+
+# -- cover ---------------------------------------------------------------------------------
+
+def cover(plan: Plan, results: Results, scenarios: list[str], today: date) -> str:
+    base = results.kpi(plan.baseline if plan.baseline in scenarios else scenarios[0])
+    when = f"{today.day} {MONTHS[today.month - 1]} {today.year}"
+    meta = table(None, [
+        ["Date", when],
+        ["Prepared with", f"Inference Planner {text(__version__)}"],
+        ["Scenarios", f"{len(scenarios)} (baseline: {text(plan.baseline)})"],
+    ], widths=[22, 78])
+    glance = [
+        ("Cost per million output tokens", f"${money(base.usd_per_m_output_tokens)}"),
+        ("Facility power at peak", f"{number(base.facility_mw_peak, 3)} MW"),
+        ("Accelerators", number(base.accelerators)),
+        ("Racks", number(base.racks)),
+    ]
+    tiles = "".join(f'<td width="25%" valign="top"><span class="big">{nowrap(v)}</span><br>'
+                    f'<span class="small">{text(k)}</span></td>' for k, v in glance)
+    notes = paragraphs(plan.notes) if plan.notes.strip() else '<p class="small">No notes.</p>'
+    described = [[f"<b>{_scenario_header(plan, s)}</b>",
+                  text(plan.scenario(s).description) if s != "base"
+                  else "The plan as written, before any scenario's overrides."]
+                 for s in scenarios]
+    return (
+        '<p class="kicker">INFERENCE PLANNER · PLAN REPORT</p>'
+        f'<p class="title"><b>{text(plan.name)}</b></p>'
+        f"{meta}"
+        f"<h3>Baseline ({text(plan.baseline)}) at a glance</h3>"
+        f'<table width="100%" cellspacing="0" cellpadding="4">'
+        f"<tr>{tiles}</tr></table>"
+        f"<h3>Notes</h3>{notes}"
+        f"<h3>Scenarios</h3>{table(['Scenario', 'What it changes'], described, widths=[25, 75])}"
+    )
+
+
+# -- results ---------------------------------------------------------------------------------
+
+def key_figures(plan: Plan, results: Results, scenarios: list[str]) -> str:
+    k = results.kpis.set_index("scenario")
+    out = ['<p class="lead">Each scenario at its busiest hour and over a year: what it installs, '
+           "what it draws, what a million tokens cost and what latency users see. Cost is "
+           "TCO per million tokens = (annualized CapEx + yearly OpEx) / tokens served per "
+           "year.</p>"]
+    for caption, chunk in _chunks(scenarios):
+        out.append(caption)
+        rows = [[text(r.label)] + [r.show(k.at[s, r.key]) for s in chunk] for r in KPI_ROWS]
+        rows.append(["Errors / warnings"]
+                    + ["{} / {}".format(*_counts(results, s)) for s in chunk])
+        width = (100 - 34) // len(chunk)
+        out.append(table(["Figure"] + [_scenario_header(plan, s) for s in chunk], rows,
+                         align="l" + "r" * len(chunk), widths=[34] + [width] * len(chunk)))
+    out.append('<p class="small">The p99 latencies are those of the slowest workload that '
+               "meets its SLO; section 3 lists every workload, those that miss it included. "
+               "— : not available.</p>")
+    return "".join(out)
+
+
+def fleet(results: Results, scenarios: list[str]) -> str:
+    # Soft hyphens let the long header words break: eleven columns share A4's width.
+    header = ["Pool", "System", "Accel&shy;erator", "Accel&shy;erators", "Sys&shy;tems",
+              "Racks", "Systems per rack", "Cool&shy;ing", "Rack kW (max)", "IT kW (peak)",
+              "CapEx (million USD)"]
+    rows: list = []
+    pools = results.pools
+    for s in scenarios:
+        mine = pools[pools.scenario == s] if len(pools) else pools
+        rows.append(Group(f"Scenario: {text(s)}"))
+        if not len(mine):
+            rows.append(["no pools"] + [""] * (len(header) - 1))
+        for p in mine.itertuples():
+            rows.append([text(p.pool), text(p.system), text(p.accelerator),
+                         number(p.accelerators), number(p.systems), number(p.racks),
+                         number(p.systems_per_rack), text(p.cooling), number(p.rack_kw_peak, 1),
+                         number(p.it_kw_peak, 1), money(p.capex_usd / 1e6)])
+    return ('<p class="lead">Each pool of identical systems: how many, how they are racked '
+            "within the rack power budget and the air-cooling limit, their draw and their "
+            "hardware CapEx (systems plus network and installation).</p>"
+            + table(header, rows, align="lllrrrrlrrr", small=True))
+
+
+def latency(results: Results, scenarios: list[str]) -> str:
+    header = ["Pool", "Work&shy;load", "Layout", "Rep&shy;licas", "TTFT p99 / SLO (ms)",
+              "TPOT p99 / SLO (ms)", "Tokens/s per user", "Output tok/s per accel&shy;erator",
+              "Utili&shy;zation at peak (%)", "Meets SLO"]
+    rows: list = []
+    wl = results.workloads
+    for s in scenarios:
+        rows.append(Group(f"Scenario: {text(s)}"))
+        mine = wl[wl.scenario == s]
+        if not len(mine):
+            rows.append(["no workload is served"] + [""] * (len(header) - 1))
+        for w in mine.itertuples():
+            ok = bool(w.meets_slo)
+            rows.append([
+                text(w.pool), text(w.workload), text(w.layout), number(w.replicas),
+                _versus(w.ttft_p99_ms, w.slo_ttft_p99_ms, 0),
+                _versus(w.tpot_p99_ms, w.slo_tpot_p99_ms, 1),
+                number(w.user_tok_s, 0), number(w.output_tok_s_per_accelerator, 0),
+                number(w.utilization_peak_pct, 0),
+                '<span class="ok">yes</span>' if ok else '<span class="bad">no</span>'])
+    return ('<p class="lead">Every workload on every pool at the peak hour: p99 time to first '
+            "token (TTFT) and p99 time per output token (TPOT) against the workload's SLO, the "
+            "speed one user sees and the throughput an accelerator delivers.</p>"
+            + table(header, rows, align="lllrrrrrrc", small=True))
+
+
+def _versus(value, limit, digits: int) -> str:
+    return nowrap(f"{number(value, digits)} / {number(limit, 0)}")
+
+
+def power_and_cost(plan: Plan, results: Results, scenarios: list[str]) -> str:
+    k = results.kpis.set_index("scenario")
+    out = ["<h2>Power at the peak hour</h2>",
+           '<p class="lead">Facility power by consumer, kW, with each part\'s share. Each pool '
+           "counts at its own peak hour.</p>"]
+    out += _breakdown(plan, k, scenarios, POWER_PARTS, "Total (kW)", lambda v: number(v, 1))
+    out += ["<h2>Cost per year</h2>",
+            '<p class="lead">Total cost of ownership per year, thousand USD, with each part\'s '
+            "share. CapEx is annualized over the amortization period at the cost of "
+            "capital.</p>"]
+    out += _breakdown(plan, k, scenarios, COST_PARTS, "TCO per year (thousand USD)",
+                      lambda v: number(v / 1e3, 0))
+    return "".join(out)
+
+
+def _breakdown(plan: Plan, k: pd.DataFrame, scenarios: list[str], parts, total_label: str,
+               show) -> list[str]:
+    out = []
+    for caption, chunk in _chunks(scenarios):
+        out.append(caption)
+        totals = {s: sum(float(k.at[s, key]) for key, _ in parts) for s in chunk}
+        rows = []
+        for key, label in parts:
+            cells = [text(label)]
+            for s in chunk:
+                v = float(k.at[s, key])
+                share = f" ({number(100 * v / totals[s], 0)}%)" if totals[s] > 0 else ""
+                cells.append(show(v) + share)
+            rows.append(cells)
+        rows.append([f"<b>{text(total_label)}</b>"] + [f"<b>{show(totals[s])}</b>" for s in chunk])
+        width = (100 - 34) // len(chunk)
+        out.append(table([""] + [_scenario_header(plan, s) for s in chunk], rows,
+                         align="l" + "r" * len(chunk), widths=[34] + [width] * len(chunk)))
+    return out
+
+
+def chart_pages(plan: Plan, scenarios: list[str], charts: dict[str, str], width: float) -> str:
+    out = ['<p class="lead">The dashboard of each scenario, as the window draws it. Top left: '
+           "p99 TTFT (solid) and TPOT (dashed) of one replica against its load, the dot at the "
+           "peak hour, dotted lines the SLOs. Top right: the interactivity trade-off, output "
+           "tokens/s per accelerator against tokens/s per user. Middle: power at the peak "
+           "hour (kW) and cost per year (million USD). Bottom: utilization and facility power "
+           "over the 24 hours.</p>"]
+    for s in scenarios:
+        name = charts.get(s)
+        if name is None:
+            continue
+        out.append(f"<h2>Scenario: {_scenario_header(plan, s).replace('<br>', ' ')}</h2>")
+        out.append(f'<p><img src="{name}" width="{width:.0f}"></p>')
+    return "".join(out)
+
+
+def warnings(results: Results, scenarios: list[str]) -> str:
+    if not any(w["scenario"] in scenarios for w in results.warnings):
+        return "<p>No scenario has warnings: every workload fits its pool and meets its SLO, " \
+               "and every rack stays within its power and cooling limits.</p>"
+    out = []
+    for s in scenarios:
+        mine = [w for w in results.warnings if w["scenario"] == s]
+        out.append(f"<h2>Scenario: {text(s)}</h2>")
+        if not mine:
+            out.append("<p>No warnings.</p>")
+            continue
+        rows = [['<span class="bad">error</span>' if w.get("severity") == "error"
+                 else text(w.get("severity", "warning")), text(w["item"]), text(w["message"])]
+                for w in mine]
+        out.append(table(["Severity", "Concerns", "Message"], rows, widths=[10, 20, 70]))
+    return "".join(out)
+
+
+# -- assumptions -------------------------------------------------------------------------------
+
+def assumptions(plan: Plan, scenarios: list[str]) -> str:
+    variants = {s: plan.variant(s) for s in scenarios}
+    return "".join([
+        "<h2>Facility and cost settings</h2>",
+        '<p class="lead">The base plan\'s settings. The source describes the reference '
+        "default; a value set in the plan says so.</p>",
+        facility_settings(plan, variants),
+        "<h2>Workloads</h2>",
+        '<p class="lead">Demand as the base plan states it; scenarios may change it (see '
+        "below).</p>",
+        workload_settings(plan),
+        "<h2>Scenarios and their overrides</h2>",
+        scenario_overrides(plan, scenarios),
+    ])
+
+
+def facility_settings(plan: Plan, variants: dict[str, Plan]) -> str:
+    rows = []
+    for name, info in Facility.model_fields.items():
+        label, unit, show = FACILITY_FIELDS.get(name, (name.replace("_", " "), "", figure))
+        value = getattr(plan.facility, name)
+        default = info.default
+        described = info.description or "a choice made in the plan"
+        if value == default:
+            source = text(described)
+        else:
+            source = (f"<b>set in the plan</b>; default {text(show(default))}: "
+                      f"{text(described)}")
+        changes = [f"{text(s)}: {text(show(getattr(v.facility, name)))}"
+                   for s, v in variants.items()
+                   if s != "base" and getattr(v.facility, name) != value]
+        rows.append([text(label) + (f' <span class="small">({text(unit)})</span>' if unit
+                                    else ""),
+                     text(show(value)), "<br>".join(changes), source])
+    return table(["Setting (unit)", "Value", "Scenario changes", "Source or assumption"], rows,
+                 align="lrll", widths=[30, 11, 17, 42])
+
+
+def workload_settings(plan: Plan) -> str:
+    rows = []
+    for w in plan.workloads:
+        prec = w.weight_precision or "model default"
+        # The binding limit: a p99 TPOT, or a minimum speed per user, whichever is stricter.
+        limit = 1e3 * w.slo.tpot_limit_s()
+        tpot = number(limit, 1 if limit < 10 else 0) if math.isfinite(limit) else "none"
+        rows.append([text(w.name), text(w.model), text(prec), number(w.traffic.peak_rps, 1),
+                     _tokens(w.input_tokens), _tokens(w.output_tokens),
+                     number(w.slo.ttft_p99_ms, 0), tpot])
+    return table(["Workload", "Model", "Weights", "Peak requests/s", "Prompt tokens (mean)",
+                  "Answer tokens (mean)", "SLO TTFT p99 (ms)", "SLO TPOT p99 (ms)"], rows,
+                 align="lllrrrrr", small=True, widths=[13, 17, 11, 10, 14, 14, 10, 11])
+
+
+def _tokens(t) -> str:
+    spread = "" if t.distribution == "fixed" else (
+        f" {t.distribution}" + (f", cv {figure(t.cv)}" if t.distribution == "lognormal" else ""))
+    return number(t.mean) + (f'<br><span class="small">{text(spread.strip())}</span>'
+                             if spread else "")
+
+
+def scenario_overrides(plan: Plan, scenarios: list[str]) -> str:
+    others = [s for s in scenarios if s != "base"]
+    if not others:
+        return "<p>The plan has no scenarios besides the base plan.</p>"
+    rows = []
+    for s in others:
+        sc = plan.scenario(s)
+        changes = "<br>".join(f"{text(path)} = {text(_json(value))}"
+                              for path, value in sc.overrides.items()) or "nothing"
+        rows.append([f"<b>{text(s)}</b>", text(sc.description), changes])
+    return table(["Scenario", "Description", "Overrides (plan field = value)"], rows,
+                 widths=[18, 37, 45])
+
+
+def _json(value) -> str:
+    if value is None:
+        return "none (default)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return figure(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# -- catalog ----------------------------------------------------------------------------------
+
+def used_entries(plan: Plan, catalog: Catalog, scenarios: list[str]):
+    """Systems, accelerators and models any scenario uses, each once, in a stable order."""
+    systems: dict[str, System] = {}
+    accelerators: dict[str, Accelerator] = {}
+    models: dict[str, Model] = {}
+    for s in scenarios:
+        variant = plan.variant(s)
+        for pool in variant.pools:
+            system = catalog.system(pool.system)
+            systems[system.id] = system
+            accelerators[system.accelerator] = catalog.accelerator(system.accelerator)
+        for w in variant.workloads:
+            model = catalog.model(w.model)
+            models[model.id] = model
+    return list(systems.values()), list(accelerators.values()), list(models.values())
+
+
+def catalog_figures(plan: Plan, catalog: Catalog, scenarios: list[str]) -> str:
+    systems, accelerators, models = used_entries(plan, catalog, scenarios)
+    out = ['<p class="lead">Every catalog figure the plan uses in any scenario, with its '
+           "public source and grade.</p>",
+           f'<p class="small">Grades: {text(GRADES)}.</p>']
+    if systems:
+        out.append("<h2>Systems</h2>")
+        out += [_system(s, catalog) for s in systems]
+    if accelerators:
+        out.append("<h2>Accelerators</h2>")
+        out += [_accelerator(a, catalog) for a in accelerators]
+    if models:
+        out.append("<h2>Models</h2>")
+        out += [_model(m, catalog) for m in models]
+    return "".join(out)
+
+
+def _entry_heading(entry, catalog: Catalog, facts: list[str]) -> str:
+    status = getattr(entry, "status", "shipping")
+    if status != "shipping":
+        facts.append(status)
+    origin = catalog.origin.get(entry.id, "built-in")
+    if origin != "built-in" and Path(origin) not in builtin_catalog_files():
+        facts.append(f"from the user catalog {origin}")
+    notes = f"<br>{text(entry.notes)}" if getattr(entry, "notes", None) else ""
+    return (f"<h3>{text(entry.name)} <span class=\"small\">({text(entry.id)})</span></h3>"
+            f'<p class="small">{text(" · ".join(facts))}{notes}</p>')
+
+
+def _spec_rows(entry: BaseModel) -> list[list[str]]:
+    """Every sourced figure of a catalog entry, in the catalog's field order.
+
+    Fields are found by type rather than listed, so a figure added to the catalog later
+    still reaches the report (labelled by its field name until it gets a label here).
+    """
+    rows, previous = [], None
+    for name in type(entry).model_fields:
+        value = getattr(entry, name)
+        specs = []
+        if isinstance(value, Spec):
+            specs.append((*SPEC_FIELDS.get(name, (name.replace("_", " "), "")), value))
+        elif isinstance(value, dict) and value and all(isinstance(v, Spec)
+                                                        for v in value.values()):
+            specs += [(f"Dense compute, {key.upper()}",
+                       "TOPS" if key.startswith("int") else "TFLOPS", spec)
+                      for key, spec in value.items()]
+        for label, unit, spec in specs:
+            rows.append(_spec_row(label, unit, spec, same_source=spec.source == previous))
+            previous = spec.source
+    mig = getattr(entry, "mig", None)
+    if mig is not None:
+        profiles = ", ".join(p.name for p in mig.profiles)
+        rows.append(["MIG profiles", number(len(mig.profiles)), "profiles", text(mig.grade),
+                     f'{text(mig.source)}<br><span class="small">{text(profiles)}</span>'])
+    return rows
+
+
+def _spec_row(label: str, unit: str, spec: Spec, same_source: bool = False) -> list[str]:
+    # A source repeated row after row (one datasheet for every FLOPS figure) is said once.
+    source = '<span class="small">same source as above</span>' if same_source \
+        else text(spec.source)
+    note = f'<br><span class="small">{text(spec.note)}</span>' if spec.note else ""
+    return [text(label), figure(spec.value), text(unit), text(spec.grade), source + note]
+
+
+SPEC_HEADER = ["Figure", "Value", "Unit", "Grade", "Source"]
+SPEC_WIDTHS = [19, 11, 11, 7, 52]
+
+
+def _system(s: System, catalog: Catalog) -> str:
+    form = "a whole rack" if s.form == "rack" else f"{s.rack_units} U server"
+    facts = [s.vendor, f"{number(s.accelerators)} × {s.accelerator}", form,
+             f"{s.cooling}-cooled", f"scale-up domain {number(s.scaleup_domain)} accelerators"]
+    return (_entry_heading(s, catalog, facts)
+            + table(SPEC_HEADER, _spec_rows(s), align="lrlcl", small=True, widths=SPEC_WIDTHS))
+
+
+def _accelerator(a: Accelerator, catalog: Catalog) -> str:
+    facts = [a.vendor, f"{a.architecture.upper()}-resident weights", f"family {a.family}",
+             "precisions " + ", ".join(a.precisions)]
+    return (_entry_heading(a, catalog, facts)
+            + table(SPEC_HEADER, _spec_rows(a), align="lrlcl", small=True, widths=SPEC_WIDTHS))
+
+
+def _model(m: Model, catalog: Catalog) -> str:
+    facts = [f"{m.kv_layout.upper()} attention"]
+    if m.aliases:
+        facts.append("also " + ", ".join(m.aliases))
+    rows = [[text(label), figure(getattr(m, name)), text(unit)]
+            for name, label, unit in MODEL_FIELDS]
+    if m.moe is not None:
+        rows += [["Experts (active / total)",
+                  f"{m.moe.active_experts} / {m.moe.experts}", ""],
+                 ["Shared experts", figure(m.moe.shared_experts), ""],
+                 ["Expert FFN width", figure(m.moe.expert_ffn), ""],
+                 ["MoE layers / dense layers",
+                  f"{m.moe.moe_layers} / {m.moe.dense_layers}", ""]]
+    if m.mla is not None:
+        rows += [["MLA KV rank", figure(m.mla.kv_lora_rank), ""],
+                 ["MLA RoPE dimension", figure(m.mla.rope_dim), ""]]
+    # One source covers the model's whole architecture: its cells span every row.
+    return (_entry_heading(m, catalog, facts)
+            + table(SPEC_HEADER, rows, align="lrlcl", small=True, widths=SPEC_WIDTHS,
+                    spanning=[text(m.grade), text(m.source)]))

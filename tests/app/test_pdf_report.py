@@ -1,0 +1,138 @@
+"""The PDF report of the example plan, read back with pypdf: contents, fonts, cancel, failures."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from app.report import ReportCancelled, write_pdf_report
+from app.report.sections import KPI_ROWS, SECTIONS
+from planner_core.catalog import load_catalog
+from planner_core.errors import PlannerError
+from planner_core.evaluate import evaluate
+from planner_core.plan_file import read_plan
+from planner_core.resources import resource_path
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it: ligatures unfolded, zero-width breaks gone, one space apart."""
+    text = unicodedata.normalize("NFKC", text).replace("\u200b", "").replace("\u00ad", "")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def example():
+    catalog = load_catalog()
+    plan = read_plan(resource_path("examples", "llama70b-chat.json"), catalog)
+    return plan, evaluate(plan, catalog), catalog
+
+
+@pytest.fixture(scope="module")
+def report(qapp, example, tmp_path_factory):
+    plan, results, catalog = example
+    path = tmp_path_factory.mktemp("report") / "llama.pdf"
+    calls = []
+    # A callback returning None (like the command line's progress bar) must not cancel.
+    write_pdf_report(path, plan, results, catalog,
+                     progress=lambda f, label: calls.append((f, label)))
+    reader = PdfReader(path)
+    pages = [page.extract_text() for page in reader.pages]
+    return path, reader, pages, calls
+
+
+def test_sections_plan_name_and_page_numbers(report, example):
+    plan, _results, _catalog = example
+    _path, reader, pages, calls = report
+    text = _plain("\n".join(pages))
+    for n, title in enumerate(SECTIONS, start=1):
+        assert f"{n} {title}" in text
+    assert plan.name in _plain(pages[0])
+    total = len(reader.pages)
+    assert total >= 8
+    for i, page in enumerate(pages, start=1):
+        assert f"Page {i} of {total}" in _plain(page)
+    # The cover has its page to itself.
+    assert "1 Key figures" not in _plain(pages[0])
+    assert "1 Key figures" in _plain(pages[1])
+    fractions = [f for f, _label in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_kpi_row_shows_each_scenario_as_formatted(report, example):
+    _plan, results, _catalog = example
+    text = _plain("\n".join(report[2]))
+    row = next(r for r in KPI_ROWS if r.key == "usd_per_m_output_tokens")
+    base = row.show(results.kpi("base")["usd_per_m_output_tokens"])
+    assert base == f"{results.kpi('base')['usd_per_m_output_tokens']:,.2f}"
+    values = " ".join(row.show(results.kpi(s)[row.key]) for s in results.kpis.scenario)
+    assert f"{row.label} {values}" in text
+
+
+def test_catalog_sources_and_facility_assumptions(report, example):
+    plan, _results, catalog = example
+    text = _plain("\n".join(report[2])).replace(" ", "")
+    system = catalog.system(plan.pools[0].system)
+    for spec in (system.price_usd, system.host_power_w,
+                 catalog.accelerator(system.accelerator).memory_gb,
+                 catalog.model(plan.workloads[0].model)):
+        assert _plain(spec.source).replace(" ", "") in text
+    # Every scenario's systems are there, not only the base plan's.
+    for name in ("hgx-h200", "groq-rack", "groq-lpu"):
+        assert f"({name})" in text
+    assert "USindustrialaverage2023,EIA[S]" in text  # the electricity default's source
+
+
+def test_fonts_are_embedded(report):
+    reader = report[1]
+    seen = 0
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            if "/DescendantFonts" in font:
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
+                font.get("/BaseFont")
+            seen += 1
+    assert seen
+
+
+def test_cancelling_leaves_no_file(qapp, example, tmp_path):
+    plan, results, catalog = example
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "cancelled.pdf"
+    labels = []
+
+    def progress(fraction, label):
+        labels.append(label)
+        return fraction < 0.3  # stops while the charts are drawn
+
+    with pytest.raises(ReportCancelled):
+        write_pdf_report(path, plan, results, catalog, progress=progress)
+    assert len(labels) > 1
+    assert list(folder.iterdir()) == []
+
+
+def test_unwritable_paths_raise_and_leave_old_files_alone(qapp, example, tmp_path):
+    plan, _results, catalog = example
+    # One scenario keeps this quick: the failure is in the writing, not in the building.
+    small = plan.model_copy(update={"scenarios": []})
+    results = evaluate(small, catalog)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    old = folder / "old.pdf"
+    old.write_bytes(b"the old report")
+    inside_file = old / "report.pdf"
+    with pytest.raises(PlannerError) as err:
+        write_pdf_report(inside_file, small, results, catalog)
+    assert str(inside_file) in str(err.value)
+    with pytest.raises(PlannerError) as err:
+        write_pdf_report(folder, small, results, catalog)
+    assert str(folder) in str(err.value)
+    assert old.read_bytes() == b"the old report"
+    assert sorted(p.name for p in folder.iterdir()) == ["old.pdf"]
