@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .serving import at_rate
 from .sizing import WorkloadSizing
 
 
@@ -14,7 +13,7 @@ def latency_vs_load(ws: WorkloadSizing, points: int = 60) -> dict[str, np.ndarra
         return {k: np.array([]) for k in ("rate_rps", "ttft_p99_ms", "tpot_p99_ms")}
     rates = np.linspace(ws.capacity_rps * 0.02, ws.capacity_rps * 1.3, points)
     with np.errstate(all="ignore"):
-        p = at_rate(ws.hw, ws.shape, ws.eff, rates, ws.isl, ws.osl)
+        p = ws.load_point(rates)
     ok = p.feasible
     return {
         "rate_rps": rates[ok],
@@ -30,7 +29,7 @@ def interactivity(ws: WorkloadSizing, points: int = 60) -> dict[str, np.ndarray]
     top = ws.capacity_rps * 3.0
     rates = np.geomspace(top * 1e-3, top, points)
     with np.errstate(all="ignore"):
-        p = at_rate(ws.hw, ws.shape, ws.eff, rates, ws.isl, ws.osl)
+        p = ws.load_point(rates)
     ok = p.feasible
     return {
         "user_tok_s": 1.0 / np.asarray(p.tpot_s)[ok],

@@ -77,6 +77,17 @@ class WorkloadSizing:
     kv_transfer_ms: float = 0.0
     isl: float = 0.0
     osl: float = 0.0
+    prompt_cv: float = 0.0
+    prefill_share: float | None = None  # disaggregated pools: the share of prefill replicas
+
+    def load_point(self, rate) -> LoadPoint:
+        """One replica at ``rate`` (scalar or array), served as the pool serves it, the way
+        the sizing computed ``point``: charts drawn from this pass through the sized point."""
+        if self.prefill_share is not None:
+            return disaggregated_at_rate(self.hw, self.shape, self.eff, rate, self.isl,
+                                         self.osl, self.prefill_share, self.prompt_cv)
+        return at_rate(self.hw, self.shape, self.eff, rate, self.isl, self.osl,
+                       self.prompt_cv)
 
 
 @dataclass
@@ -131,7 +142,10 @@ def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | No
         hw = replica_hw(acc, 1, 1, 1, wp, kp, None).with_(tp=chips / stages, pp=float(stages))
         return hw, shape, float(chips), f"chain of {chips} chips"
     hw = replica_hw(acc, lay.tp, lay.pp, lay.ep, wp, kp, system)
-    text = f"TP{lay.tp}" + (f" PP{lay.pp}" if lay.pp > 1 else "") + \
+    # An MLA model with expert parallelism runs attention data-parallel over the tp ranks
+    # (replica.attention_dp): say so, since "TP24" would suggest tensor-parallel attention.
+    attn = "DP" if float(attention_dp(hw, shape)) > 1 else "TP"
+    text = f"{attn}{lay.tp}" + (f" PP{lay.pp}" if lay.pp > 1 else "") + \
         (f" EP{lay.ep}" if lay.ep > 1 else "")
     return hw, shape, float(lay.tp * lay.pp), text
 
@@ -145,7 +159,9 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     cap = float(batch_cap(hw, shape, isl, osl))
     item = f"pools.{pool.name}"
     ws = WorkloadSizing(pool.name, w.name, w.model, wp, kp, layout, acc_per_replica, 0.0, 0,
-                        0, w.traffic.peak_rps, None, cap, hw, shape, eff, isl=isl, osl=osl)
+                        0, w.traffic.peak_rps, None, cap, hw, shape, eff, isl=isl, osl=osl,
+                        prompt_cv=cv, prefill_share=pool.prefill_share
+                        if pool.serving == "disaggregated" else None)
     if cap < 1:
         issues.append(Issue("does-not-fit", item,
                             f"{w.model} ({wp}) does not fit a {layout} replica of "
@@ -179,7 +195,7 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     ws.capacity_rps = capacity
     if capacity <= 0:
         ws.meets_slo = False
-        unloaded = _point(pool, hw, shape, eff, 1e-6, isl, osl, cv)
+        unloaded = ws.load_point(1e-6)
         issues.append(Issue("slo-missed", item, (
             f"{w.name}: even one request at a time misses the SLO on {layout} "
             f"(p99 TTFT {1e3 * float(unloaded.ttft_p99_s):,.0f} ms vs {w.slo.ttft_p99_ms:,.0f};"
@@ -201,7 +217,7 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     ws.replicas = needed if slots is None else slots
     active = max(ws.replicas - pool.redundancy, 1) if slots is None else max(ws.replicas, 1)
     per_replica = w.traffic.peak_rps / active
-    ws.point = _point(pool, hw, shape, eff, per_replica, isl, osl, cv)
+    ws.point = ws.load_point(per_replica)
     if slots is not None and w.traffic.peak_rps > capacity * max(slots, 0):
         ws.meets_slo = False
         issues.append(Issue("slo-missed", item, (
@@ -211,13 +227,6 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     if pool.serving == "disaggregated":
         ws.prefill_replicas = max(1, round(ws.replicas * pool.prefill_share))
     return ws
-
-
-def _point(pool: Pool, hw, shape, eff, rate, isl, osl, cv) -> LoadPoint:
-    """The load point of one replica at ``rate``, aggregated or disaggregated as the pool is."""
-    if pool.serving == "disaggregated":
-        return disaggregated_at_rate(hw, shape, eff, rate, isl, osl, pool.prefill_share, cv)
-    return at_rate(hw, shape, eff, rate, isl, osl, cv)
 
 
 def _prefill_capacity(t_pf: float, t_pf_req: float, budget_s: float, cv: float) -> float:

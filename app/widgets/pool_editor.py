@@ -66,7 +66,9 @@ class PoolEditor(ItemEditor):
 
         lay = QGroupBox("Replica layout")
         lf = QFormLayout(lay)
-        self.tp = spin(1, 1024, tip="Tensor parallelism: accelerators splitting every layer")
+        self.tp = spin(1, 1024, tip="Tensor parallelism: accelerators splitting every layer. "
+                       "For an MLA model (DeepSeek) with EP > 1 these ranks run attention "
+                       "data-parallel, each with its own sequences (shown as DP in results)")
         self.pp = spin(1, 256, tip="Pipeline parallelism: stages of consecutive layers")
         self.ep = spin(1, 1024, tip="Expert parallelism (MoE models): accelerators sharing "
                        "the experts")
