@@ -112,8 +112,9 @@ def cmd_evaluate(args) -> int:
 
 
 def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int:
-    # The report is drawn, never shown: Qt's offscreen platform needs no display.
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The report is drawn, never shown: Qt's offscreen platform needs no display, and an
+    # inherited xcb setting without a display would abort the process instead.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
     from .report import ReportCancelled, write_pdf_report

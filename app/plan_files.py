@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from planner_core import edits
 from planner_core.errors import PlannerError
-from planner_core.plan_file import read_plan
+from planner_core.plan_file import check_against_catalog, read_plan
 from planner_core.resources import resource_path
 
 from . import recent_files
@@ -275,12 +275,20 @@ class PlanFiles:
                                     f"A recovery copy could not be read ({problem}). It is "
                                     f"left where it is: {copy}")
                 continue
+            try:
+                check_against_catalog(recovered.plan, self.catalog, source=str(copy))
+            except PlannerError as exc:  # e.g. a catalog entry removed since: say, keep it
+                QMessageBox.warning(self, "Cannot recover", f"{exc}\n\nThe recovery copy is "
+                                    f"left where it is: {copy}")
+                continue
             answer = self._ask_recovery(recovered)
             if answer == "discard":
                 remove_copy(copy)
             elif answer == "recover":
                 self.restore(recovered.plan, recovered.original)
-                remove_copy(copy)
+                # The old copy goes only once this session's own copy of the work exists.
+                if self.autosave.copy.exists() and not self.autosave.error:
+                    remove_copy(copy)
                 return True
         return False
 

@@ -52,6 +52,8 @@ WORKLOAD_COLUMNS = [
     "slo_ttft_p99_ms",
     "slo_tpot_p99_ms",
     "meets_slo",
+    "prefill_replicas",
+    "kv_transfer_ms",
 ]
 
 
@@ -168,6 +170,8 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
                 "slo_ttft_p99_ms": plan.workload(ws.workload).slo.ttft_p99_ms,
                 "slo_tpot_p99_ms": 1e3 * plan.workload(ws.workload).slo.tpot_limit_s(),
                 "meets_slo": ws.meets_slo,
+                "prefill_replicas": ws.prefill_replicas,  # disaggregated pools only, else 0
+                "kv_transfer_ms": ws.kv_transfer_ms,
             })
         util_h = util_h / wsum if wsum else util_h
         a_w, h_w, n_w = it_watts(ps.accelerators, acc.idle_w.value, acc.tdp_w.value,

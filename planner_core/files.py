@@ -16,12 +16,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     if path.is_dir():
         raise PlannerError("is a folder, not a file", source=str(path))
+    if path.is_symlink():  # replace the file the link points to, and keep the link
+        path = path.resolve()
     refuse_read_only(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise PlannerError(f"cannot write here: {_reason(exc)}", source=str(path)) from exc
+    # mkstemp makes the file private (0600); give it the permissions the old file had, or
+    # those a newly created file gets, so a shared plan stays readable by the team.
+    with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
+        os.fchmod(fd, _mode_for(path))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -35,6 +41,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             raise PlannerError(f"cannot write: {_reason(exc)}; the file was not changed",
                                source=str(path)) from exc
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def refuse_read_only(path: Path) -> None:

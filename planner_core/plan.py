@@ -138,6 +138,15 @@ class Layout(_Model):
     mig: list[MigSlice] | None = Field(None, max_length=64,
                                        description="slices of every GPU in the pool")
 
+    @model_validator(mode="after")
+    def _experts_within_replica(self) -> Layout:
+        # Experts are spread over the replica's own accelerators; more expert ranks than
+        # accelerators would shrink the all-to-all for GPUs that do not exist.
+        if self.ep > self.tp * self.pp:
+            raise FieldValueError(f"expert parallelism {self.ep} exceeds the replica's "
+                                  f"{self.tp * self.pp} accelerators (tp × pp)", ("ep",))
+        return self
+
 
 class Pool(_Model):
     name: Name

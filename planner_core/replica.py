@@ -109,7 +109,12 @@ def kv_copies(hw: ReplicaHW, shape: ModelShape) -> ArrayLike:
     """
     if not shape.kv_latent:
         return 1.0
-    return hw.tp / attention_dp(hw, shape)
+    copies = hw.tp / attention_dp(hw, shape)
+    # An SRAM chain spreads layers (and their caches) over its chips; "tp" there is chips per
+    # stage, each holding its own layers' slice, and the chain sizing counts one copy.
+    if np.ndim(hw.sram) == 0:
+        return 1.0 if float(hw.sram) > 0 else copies
+    return np.where(np.asarray(hw.sram) > 0, 1.0, copies)
 
 
 def model_shape(model: Model, weight_precision: str, kv_precision: str) -> ModelShape:

@@ -164,7 +164,9 @@ def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, 
     tpot99 = decode_step(hw, shape, eff, b99, ctx) / free
     ttft = t_pf1 + wait + 0.5 * t_d
     ttft99 = t_pf1 + wait99 + t_d
-    feasible = (rho < 1.0) & (b <= cap) & (cap >= 1)
+    # The batch solver lands on the cap itself at the offline top rate; a rounding hair
+    # above it is the cap, not an overflow.
+    feasible = (rho < 1.0) & (b <= cap * (1 + 1e-9)) & (cap >= 1)
     return LoadPoint(
         rate_rps=rate, batch=b, prefill_busy=rho, tpot_s=tpot, tpot_p99_s=tpot99, ttft_s=ttft,
         ttft_p99_s=ttft99, output_tok_s=rate * osl, feasible=feasible, max_batch=cap,

@@ -211,22 +211,51 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
             f"{MAX_REPLICAS:,} replicas"), "error"))
         ws.capacity_rps = 0.0
         return ws
-    needed = math.ceil(ratio - 1e-9)
-    needed = max(needed, 1) + pool.redundancy
+    needed = max(math.ceil(ratio - 1e-9), 1)
+    peak = w.traffic.peak_rps
+    if pool.serving == "disaggregated":
+        # Whole replicas on each side: grow the fleet until the rounded split carries the
+        # peak on both sides (a 1-replica "split" would have no decode replica at all).
+        util = pool.target_utilization
+        needed, _ = _split(needed, share, peak / (pf_cap * util),
+                           peak / (float(decode.rate_rps) * util))
+    needed += pool.redundancy
     ws.replicas_needed = needed
     ws.replicas = needed if slots is None else slots
     active = max(ws.replicas - pool.redundancy, 1) if slots is None else max(ws.replicas, 1)
-    per_replica = w.traffic.peak_rps / active
-    ws.point = ws.load_point(per_replica)
-    if slots is not None and w.traffic.peak_rps > capacity * max(slots, 0):
+    if pool.serving == "disaggregated":
+        if active < 2:
+            ws.meets_slo = False
+            issues.append(Issue("slo-missed", item, (
+                f"{w.name}: disaggregated serving needs at least two replicas (one prefill, "
+                f"one decode); this pool has {active}"), "error"))
+            return ws
+        ws.prefill_replicas = min(max(round(active * share), 1), active - 1)
+        # The load point sees the split the whole replicas really have.
+        ws.prefill_share = ws.prefill_replicas / active
+        capacity = min(pf_cap * ws.prefill_replicas,
+                       float(decode.rate_rps) * (active - ws.prefill_replicas)) / active
+        ws.capacity_rps = capacity
+    ws.point = ws.load_point(peak / active)
+    if slots is not None and peak > capacity * active * (1 + 1e-9):
         ws.meets_slo = False
         issues.append(Issue("slo-missed", item, (
-            f"{w.name}: {slots} replica(s) carry {capacity * slots:,.1f} req/s within the SLO; "
-            f"the peak is {w.traffic.peak_rps:,.1f} req/s (needs {needed} with "
+            f"{w.name}: {slots} replica(s) carry {capacity * active:,.1f} req/s within the "
+            f"SLO; the peak is {peak:,.1f} req/s (needs {needed} with "
             f"{pool.redundancy} spare)")))
-    if pool.serving == "disaggregated":
-        ws.prefill_replicas = max(1, round(ws.replicas * pool.prefill_share))
     return ws
+
+
+def _split(start: int, share: float, need_pf: float, need_dec: float) -> tuple[int, int]:
+    """The fewest active replicas, from ``start``, whose split round(n·share) prefill and the
+    rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth."""
+    n = max(start, 2, math.ceil(need_pf - 1e-9) + math.ceil(need_dec - 1e-9))
+    while n < MAX_REPLICAS:
+        n_pf = min(max(round(n * share), 1), n - 1)
+        if n_pf >= need_pf - 1e-9 and n - n_pf >= need_dec - 1e-9:
+            return n, n_pf
+        n += 1
+    return n, min(max(round(n * share), 1), n - 1)
 
 
 def _prefill_capacity(t_pf: float, t_pf_req: float, budget_s: float, cv: float) -> float:

@@ -9,7 +9,8 @@ from planner_core.errors import PlannerError
 from planner_core.evaluate import evaluate
 
 # Counts carry no unit; every other numeric column's name must say its unit.
-COUNTS = {"accelerators_per_replica", "replicas", "replicas_needed", "max_batch",
+COUNTS = {"accelerators_per_replica", "replicas", "replicas_needed", "prefill_replicas",
+          "max_batch",
           "batch_at_peak", "accelerators", "systems", "racks", "systems_per_rack"}
 UNITS = ("_ms", "_pct", "usd", "kw", "mw", "wh", "rps", "tok_s", "tokens")
 
