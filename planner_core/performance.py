@@ -67,8 +67,12 @@ def _all_reduce(hw: ReplicaHW, msg_bytes, n=None):
     return np.where(tp > 1, t, 0.0)
 
 
-def _comm(hw: ReplicaHW, shape: ModelShape, tokens):
-    """Collectives per forward pass over ``tokens`` tokens."""
+def _comm(hw: ReplicaHW, shape: ModelShape, tokens, senders=None):
+    """Collectives per forward pass over ``tokens`` tokens.
+
+    ``senders``: with data-parallel attention, the ranks that hold the tokens; each of them
+    dispatches its own tokens to the experts, so fewer senders means more bytes per link.
+    """
     act = tokens * shape.hidden * ACT_BYTES
     dp = attention_dp(hw, shape)
     tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
@@ -77,10 +81,12 @@ def _comm(hw: ReplicaHW, shape: ModelShape, tokens):
     t = t + (pp - 1.0) * (hw.link_lat + act / hw.link_bw)
     if shape.moe_experts:
         ep = np.asarray(hw.ep, float)
-        # Each of the ep accelerators dispatches its 1/ep share of the tokens, each token to
-        # its k experts, (ep − 1)/ep of them remote, over its own link (link_bw is per
+        # Each sending accelerator dispatches its share of the tokens (1/ep of them under
+        # tensor-parallel attention, where every rank has them all), each token to its k
+        # experts, (ep − 1)/ep of them remote, over its own link (link_bw is per
         # accelerator); combine sends the same volume back.
-        moved = (tokens / ep) * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
+        per_sender = tokens / (ep if senders is None else np.minimum(ep, senders))
+        moved = per_sender * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
         a2a = 2.0 * (moved / hw.link_bw + hw.link_lat)  # dispatch and combine
         t = t + shape.moe_layers * np.where(ep > 1, a2a, 0.0)
     return t
@@ -128,7 +134,8 @@ def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, contex
         weights = weights + shape.dense_weight_bytes * (dp - 1.0)
     t_memory = (weights / hw.tp + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
-    return t + _comm(hw, shape, b) + shape.layers * eff.layer_overhead_us * 1e-6
+    senders = None if _is_one(dp) else np.minimum(dp, b)
+    return t + _comm(hw, shape, b, senders) + shape.layers * eff.layer_overhead_us * 1e-6
 
 
 def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, prompt_tokens):
@@ -147,9 +154,11 @@ def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, pro
         wave_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS)
         w = weights_read(shape, wave_tokens) * chunks / hw.tp
     else:
-        busy = np.minimum(dp, chunks)  # ranks with a chunk in each wave
+        # A prompt and its KV cache stay on one rank, its chunks one after another: ranks
+        # with work are at most the prompts, however long each prompt is.
+        busy = np.minimum(dp, np.minimum(n, chunks))
         waves = chunks / busy
-        par_dense = hw.tp / dp * np.minimum(hw.pp * dp, chunks)
+        par_dense = hw.tp / dp * np.minimum(hw.pp * busy, chunks)
         wave_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS * busy)
         w = (weights_read(shape, wave_tokens) + shape.dense_weight_bytes * (dp - 1.0)) \
             * waves / hw.tp
@@ -162,7 +171,7 @@ def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, pro
         kv = kv * copies
     t_memory = (w + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
-    comm = _comm(hw, shape, wave_tokens) * waves
+    comm = _comm(hw, shape, wave_tokens, None if _is_one(dp) else busy) * waves
     return t + comm + waves * shape.layers * eff.layer_overhead_us * 1e-6
 
 

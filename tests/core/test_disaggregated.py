@@ -5,6 +5,7 @@ import pytest
 
 from planner_core.errors import PlannerError
 from planner_core.evaluate import evaluate
+from planner_core.performance import prefill_time
 from planner_core.plan import apply_overrides
 from planner_core.plan_file import read_plan
 from planner_core.resources import resource_path
@@ -71,3 +72,19 @@ def test_mla_model_fits_an_sram_chain(example_plan, catalog):
 def test_more_expert_ranks_than_accelerators_is_refused(example_plan):
     with pytest.raises(PlannerError, match="layout.ep.*exceeds"):
         apply_overrides(example_plan, {"pools.serving.layout.ep": 16})
+
+
+def test_one_long_prompt_stays_on_one_data_parallel_rank(catalog):
+    # DP attention keeps a prompt and its cache on one rank, so a prompt 8× longer takes at
+    # least 8× as long (attention makes it more); spreading its chunks over ranks made a
+    # 64k prompt look only ~6× slower than an 8k one.
+    plan = read_plan(resource_path("examples", "deepseek-v3-disagg-gb200.json"), catalog)
+    ws = evaluate(plan, catalog, scenarios=["base"]).sizings["base"][0].workloads[0]
+    assert ws.layout.startswith("DP24")
+    short = float(prefill_time(ws.hw, ws.shape, ws.eff, 1, 8192))
+    long = float(prefill_time(ws.hw, ws.shape, ws.eff, 1, 65536))
+    assert long / short >= 8.0
+    # 24 prompts fill the 24 ranks: together they take far less than 24 one after another.
+    many = float(prefill_time(ws.hw, ws.shape, ws.eff, 24, 3000))
+    one = float(prefill_time(ws.hw, ws.shape, ws.eff, 1, 3000))
+    assert many < 6 * one
