@@ -180,3 +180,23 @@ def test_discarding_a_recovery_copy_deletes_it(window, tmp_path, monkeypatch):
     before = window.document
     assert not window.offer_recovery()
     assert window.document is before and not (folder / "old.json").exists()
+
+
+def test_export_pdf_from_the_window(window, tmp_path, dialogs):
+    out = tmp_path / "report.pdf"
+    assert window.export_pdf(out)
+    assert out.read_bytes()[:5] == b"%PDF-" and dialogs == []
+    from pypdf import PdfReader
+
+    words = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert window.document.plan.name in words
+
+
+def test_cancelled_pdf_export_writes_nothing(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda _self: True)
+    out = tmp_path / "report.pdf"
+    assert not window.export_pdf(out)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.is_file()]
+    assert "cancelled" in window.statusBar().currentMessage()
