@@ -3,11 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' planner_core/__init__.py)
+BUNDLE_LIMIT_MB := 250
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint contract bench calibrate validate screenshots clean
+.PHONY: install run test lint contract bench calibrate validate screenshots dist clean
 
 install: $(STAMP)
 
@@ -50,6 +52,17 @@ screenshots: install
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-facility.png --panel facility
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-scenarios.png --panel scenarios --scenario "HGX H200"
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
+
+# The frozen one-folder app and a Linux .tar.gz of it (the .deb and the other platforms'
+# installers are still to come: issue 6). Fails when the bundle outgrows its size limit.
+dist: install
+	rm -rf dist build/pyinstaller
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
+	@size=$$(du -sm dist/inference-planner | cut -f1); \
+	echo "bundle dist/inference-planner: $$size MB (limit $(BUNDLE_LIMIT_MB) MB)"; \
+	if [ $$size -gt $(BUNDLE_LIMIT_MB) ]; then echo "the bundle exceeds $(BUNDLE_LIMIT_MB) MB"; exit 1; fi
+	tar -C dist -czf dist/inference-planner-$(VERSION)-linux-x86_64.tar.gz inference-planner
+	@du -h dist/inference-planner-$(VERSION)-linux-x86_64.tar.gz
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
