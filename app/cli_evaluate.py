@@ -19,28 +19,10 @@ from planner_core.plan import Plan
 from planner_core.plan_file import read_plan
 
 from .cli_tables import fmt, table
+from .kpi_rows import KPI_ROWS
 from .progress import ProgressBar
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
-
-#: The summary's rows: KPI column, label with unit, format.
-KPI_ROWS = [
-    ("accelerators", "Accelerators", "{:,.0f}"),
-    ("systems", "Systems", "{:,.0f}"),
-    ("racks", "Racks", "{:,.0f}"),
-    ("facility_mw_peak", "Facility power at peak (MW)", "{:,.2f}"),
-    ("it_kw_peak", "IT power at peak (kW)", "{:,.0f}"),
-    ("capex_usd", "CapEx (million USD)", None),
-    ("tco_usd_per_year", "TCO per year (million USD)", None),
-    ("usd_per_m_output_tokens", "Cost per million output tokens (USD)", "{:,.3f}"),
-    ("usd_per_m_tokens", "Cost per million tokens, in + out (USD)", "{:,.3f}"),
-    ("energy_mwh_per_day", "Energy per day (MWh)", "{:,.1f}"),
-    ("output_tokens_per_kwh", "Output tokens per kWh", "{:,.0f}"),
-    ("ttft_p99_ms", "Time to first token, p99 (ms)", "{:,.0f}"),
-    ("tpot_p99_ms", "Time per output token, p99 (ms)", "{:,.1f}"),
-    ("utilization_peak_pct", "Utilization at peak (%)", "{:,.0f}"),
-]
-
 
 def add_parser(sub) -> None:
     e = sub.add_parser("evaluate", help="evaluate a plan: summary, CSV, PDF report or JSON",
@@ -133,13 +115,7 @@ def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int
 
 def summary(plan: Plan, results: Results, names: list[str]) -> str:
     kpis = results.kpis.set_index("scenario")
-    rows = []
-    for key, label, spec in KPI_ROWS:
-        cells = []
-        for n in names:
-            v = float(kpis.loc[n, key])
-            cells.append(fmt(v / 1e6, "{:,.1f}") if spec is None else fmt(v, spec))
-        rows.append([label, *cells])
+    rows = [[r.label, *(r.show(kpis.loc[n, r.key]) for n in names)] for r in KPI_ROWS]
     baseline = f" (baseline: {plan.baseline})" if len(names) > 1 else ""
     out = [f"{plan.name}: {len(names)} scenario{'s' if len(names) > 1 else ''}{baseline}", "",
            table(["", *names], rows)]

@@ -104,18 +104,14 @@ class _Lines:
 
 def _check_ids(variant: Plan, catalog: Catalog, source: str | None, lines: _Lines,
                scenario: tuple[int, Scenario] | None) -> None:
-    for i, pool in enumerate(variant.pools):
-        try:
-            catalog.system(pool.system)
-        except PlannerError as exc:
-            field, loc = f"pools.{pool.name}.system", ("pools", i, "system")
-            raise _located(exc.detail, field, loc, source, lines, scenario) from None
-    for i, w in enumerate(variant.workloads):
-        try:
-            catalog.model(w.model)
-        except PlannerError as exc:
-            field, loc = f"workloads.{w.name}.model", ("workloads", i, "model")
-            raise _located(exc.detail, field, loc, source, lines, scenario) from None
+    checks = [("pools", "system", catalog.system), ("workloads", "model", catalog.model)]
+    for section, key, lookup in checks:
+        for i, item in enumerate(getattr(variant, section)):
+            try:
+                lookup(getattr(item, key))
+            except PlannerError as exc:
+                field, loc = f"{section}.{item.name}.{key}", (section, i, key)
+                raise _located(exc.detail, field, loc, source, lines, scenario) from None
 
 
 def _located(message: str, field: str, loc: tuple, source: str | None, lines: _Lines,

@@ -8,7 +8,8 @@ import random
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.widgets.mig_editor import MAX_DRAWN_GPUS, MigEditor
+from app.widgets.mig_drawing import MAX_DRAWN_GPUS
+from app.widgets.mig_editor import MigEditor
 from planner_core.errors import PlannerError
 from planner_core.mig import allowed, place
 from planner_core.plan import MigSlice
