@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint contract bench calibrate validate screenshots dist clean
+.PHONY: install run test lint contract bench calibrate validate screenshots dist smoke clean
 
 install: $(STAMP)
 
@@ -53,16 +53,22 @@ screenshots: install
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-scenarios.png --panel scenarios --scenario "HGX H200"
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
 
-# The frozen one-folder app and a Linux .tar.gz of it (the .deb and the other platforms'
-# installers are still to come: issue 6). Fails when the bundle outgrows its size limit.
+# The frozen one-folder app, a Linux .tar.gz and a .deb of it, with their sizes. Fails when the
+# bundle outgrows its size limit. `smoke` then runs what was built, as CI does.
+TARBALL := dist/inference-planner-$(VERSION)-linux-x86_64.tar.gz
 dist: install
-	rm -rf dist build/pyinstaller
+	rm -rf dist build/pyinstaller build/icons
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
 	@size=$$(du -sm dist/inference-planner | cut -f1); \
-	echo "bundle dist/inference-planner: $$size MB (limit $(BUNDLE_LIMIT_MB) MB)"; \
-	if [ $$size -gt $(BUNDLE_LIMIT_MB) ]; then echo "the bundle exceeds $(BUNDLE_LIMIT_MB) MB"; exit 1; fi
-	tar -C dist -czf dist/inference-planner-$(VERSION)-linux-x86_64.tar.gz inference-planner
-	@du -h dist/inference-planner-$(VERSION)-linux-x86_64.tar.gz
+	if [ $$size -gt $(BUNDLE_LIMIT_MB) ]; then \
+		echo "the bundle dist/inference-planner is $$size MB, over the $(BUNDLE_LIMIT_MB) MB limit"; exit 1; fi
+	tar -C dist -czf $(TARBALL) inference-planner
+	$(BIN)/python .ci/linux/build_deb.py dist/inference-planner build/icons dist $(VERSION)
+	@echo "built (limit for the bundle: $(BUNDLE_LIMIT_MB) MB):"
+	@du -sh dist/inference-planner $(TARBALL) dist/inference-planner_$(VERSION)_*.deb | sed 's/^/  /'
+
+smoke:
+	$(BIN)/python .ci/smoke_frozen.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -34,6 +34,9 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     qapp.setApplicationName("Inference Planner")
     qapp.setOrganizationName("Inference Planner")
     qapp.setApplicationVersion(__version__)
+    # Wayland desktops match the window to the installed inference-planner.desktop by this
+    # name, which gives the taskbar its icon and title.
+    qapp.setDesktopFileName("inference-planner")
     qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
 
     window = MainWindow()
