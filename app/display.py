@@ -75,9 +75,12 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
         try:
             ctypes.CDLL(str(plugin))
         except OSError as exc:
-            missing = re.findall(r"(lib[\w.+-]+\.so[\d.]*)", str(exc))
+            # A frozen app's ctypes (PyInstaller) re-raises with a generic message naming the
+            # plugin; the loader's own message, naming the missing library, is the cause.
+            detail = str(exc.__cause__ or exc)
+            missing = re.findall(r"(lib[\w.+-]+\.so[\d.]*)", detail)
             packages = sorted({XCB_PACKAGES.get(m, m) for m in missing})
-            need = ", ".join(missing) if missing else str(exc)
+            need = ", ".join(missing) if missing else detail
             return (
                 f"Qt cannot load its X11 display support (missing {need}): install the "
                 f"system packages with `{APT_LINE}` "

@@ -70,3 +70,26 @@ def test_screenshot_of_a_broken_plan_fails_without_a_dialog(tmp_path):
     bad.write_text("{not json")
     r = run("gui", str(bad), "--screenshot", str(tmp_path / "x.png"))
     assert r.returncode == 3 and "cannot open plan" in r.stderr and "not valid JSON" in r.stderr
+
+
+def test_missing_xcb_library_is_named_in_a_frozen_app(monkeypatch, tmp_path):
+    """PyInstaller's ctypes re-raises a failed load with a message naming only the plugin; the
+    sentence must still name the missing library and its package (seen in the frozen app)."""
+    import ctypes
+
+    from app import display
+
+    plugin = tmp_path / "libqxcb.so"
+    plugin.write_bytes(b"")
+
+    def frozen_cdll(name, *args, **kwargs):
+        try:
+            raise OSError("libxcb-icccm.so.4: cannot open shared object file: No such file")
+        except OSError as cause:
+            raise OSError(f"Failed to load dynlib/dll '{name}'. Most likely this dynlib/dll "
+                          "was not found when the application was frozen.") from cause
+
+    monkeypatch.setattr(display, "_xcb_plugin", lambda: plugin)
+    monkeypatch.setattr(ctypes, "CDLL", frozen_cdll)
+    problem = display.display_problem({"DISPLAY": ":0"})
+    assert "missing libxcb-icccm.so.4" in problem and "(at least: libxcb-icccm4)" in problem
