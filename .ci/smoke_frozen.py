@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = "inference-planner"
 EXAMPLE = ROOT / "resources" / "examples" / "llama70b-chat.json"
 FATAL = re.compile(r"ImportError|ModuleNotFoundError|Traceback \(most recent call last\)"
                    r"|Could not load the Qt platform plugin|Segmentation fault|core dumped")
@@ -64,6 +65,9 @@ class Runner:
         (home / "run").mkdir(mode=0o700)
         self.env.pop("DISPLAY", None)
         self.env.pop("WAYLAND_DISPLAY", None)
+        if sys.platform == "win32":  # as app.display.offscreen_fonts does for the app itself
+            self.env["QT_QPA_FONTDIR"] = os.path.join(os.environ.get("WINDIR", r"C:\Windows"),
+                                                      "Fonts")
 
     def run(self, label: str, argv: list[str]) -> str:
         print(f"-- {label}: {' '.join(shlex.quote(str(a)) for a in argv)}", flush=True)
@@ -114,10 +118,18 @@ def check_program(runner: Runner, program: Path, version: str, tag: str = "bundl
     _expect_file(csv, b"\xef\xbb\xbfscenario", 2000)
     if full:
         _expect_file(pdf, b"%PDF-", 100_000)
+        if b"/FontFile" not in pdf.read_bytes():  # text drawn as empty boxes embeds no font
+            raise SmokeFailure(f"{pdf.name} embeds no font: its text did not render")
         png = runner.work / f"{tag}.png"
         # No plan given: the window opens the built-in example from the bundled resources.
         runner.run("gui", [program, "gui", "--screenshot", png])
         _expect_file(png, b"\x89PNG\r\n\x1a\n", 20_000)
+        windowed = program.with_name(f"{APP}.exe")
+        if program.name == f"{APP}-cli.exe" and windowed.is_file():
+            # The program the Start menu starts has no console; it must run all the same.
+            png = runner.work / f"{tag}-windowed.png"
+            runner.run("windowed gui", [windowed, "gui", "--screenshot", png])
+            _expect_file(png, b"\x89PNG\r\n\x1a\n", 20_000)
 
 
 def check_deb(runner: Runner, deb: Path, version: str) -> None:
@@ -139,8 +151,13 @@ def check_deb(runner: Runner, deb: Path, version: str) -> None:
     target = Path(os.readlink(link))
     if not target.is_absolute() or not (root / str(target).lstrip("/")).is_file():
         raise SmokeFailure(f"{deb.name}: {exec_argv[0]} points to {target}, not into the package")
-    # The entry's command, with the file argument dropped as a launcher does with no file.
-    argv = [root / str(target).lstrip("/")] + [a for a in exec_argv[1:] if a != "%f"]
+    # The entry's command, with the file argument dropped as a launcher does with no file,
+    # started through a link as /usr/bin's is: the program must find its _internal folder
+    # from the link's target.
+    launcher = runner.work / "bin" / exec_argv[0].rsplit("/", 1)[-1]
+    launcher.parent.mkdir()
+    os.symlink(root / str(target).lstrip("/"), launcher)
+    argv = [launcher] + [a for a in exec_argv[1:] if a != "%f"]
     png = runner.work / "desktop-entry.png"
     runner.run("desktop entry", argv + ["--screenshot", png])
     _expect_file(png, b"\x89PNG\r\n\x1a\n", 20_000)

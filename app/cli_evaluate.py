@@ -99,8 +99,10 @@ def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
+    from .display import offscreen_fonts
     from .report import ReportCancelled, write_pdf_report
 
+    offscreen_fonts()  # before the QApplication: Qt reads it once, at start
     _app = QApplication.instance() or QApplication(["inference-planner"])
     with ProgressBar("writing the PDF report") as bar:
         try:

@@ -8,6 +8,7 @@ names the fix.
 from __future__ import annotations
 
 import ctypes
+import ntpath
 import os
 import re
 import sys
@@ -107,3 +108,15 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
             "QT_QPA_PLATFORM=offscreen."
         )
     return None
+
+
+def offscreen_fonts(environ: dict[str, str] | None = None) -> None:
+    """Points Qt's offscreen platform at the system's fonts on Windows.
+
+    There it looks only in QT_QPA_FONTDIR or Qt's own lib/fonts, which PySide6 does not ship,
+    and draws every letter as an empty box: a PDF report or screenshot with no text.
+    """
+    env = os.environ if environ is None else environ
+    if (sys.platform == "win32" and env.get("QT_QPA_PLATFORM", "").startswith("offscreen")
+            and not env.get("QT_QPA_FONTDIR")):
+        env["QT_QPA_FONTDIR"] = ntpath.join(env.get("WINDIR", "C:\\Windows"), "Fonts")

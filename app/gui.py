@@ -11,7 +11,7 @@ from planner_core import __version__
 
 def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str | None = None,
             scenario: str | None = None) -> int:
-    from .display import display_problem
+    from .display import display_problem, offscreen_fonts
 
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
         problem = display_problem()
@@ -21,6 +21,7 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     if problem:
         print(f"inference-planner: {problem}", file=sys.stderr)
         return 1
+    offscreen_fonts()
 
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon

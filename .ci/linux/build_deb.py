@@ -37,9 +37,10 @@ SYSTEM_PACKAGES = {
     "libwayland-egl.so.1": "libwayland-egl1",
     "libdrm.so.2": "libdrm2",
 }
-#: Not linked by anything in the bundle, but Qt loads them at run time (fonts through
-#: fontconfig need a configuration and at least one font to draw any text at all).
-RUNTIME_PACKAGES = ["fontconfig-config", "fonts-dejavu-core"]
+#: Not linked by anything in the bundle, but read at run time: fontconfig needs a
+#: configuration and at least one font to draw any text, and the bundled libxkbcommon needs
+#: the keyboard maps its system package would have pulled in.
+RUNTIME_PACKAGES = ["fontconfig-config", "fonts-dejavu-core", "xkb-data"]
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 
 

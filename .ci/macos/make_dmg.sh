@@ -14,5 +14,13 @@ trap 'rm -rf "$stage"' EXIT
 ditto "$app" "$stage/Inference Planner.app"
 ln -s /Applications "$stage/Applications"
 dmg="dist/inference-planner-${version}-macos-$(uname -m).dmg"
-hdiutil create -volname "Inference Planner ${version}" -srcfolder "$stage" -ov -format UDZO "$dmg"
+# hdiutil fails now and then on CI runners with "Resource busy"; a retry succeeds.
+for attempt in 1 2 3 4; do
+  if hdiutil create -volname "Inference Planner ${version}" -srcfolder "$stage" -ov \
+      -format UDZO "$dmg"; then
+    break
+  fi
+  [ "$attempt" -lt 4 ] || { echo "hdiutil create failed $attempt times" >&2; exit 1; }
+  sleep $((attempt * 5))
+done
 du -h "$dmg"

@@ -93,3 +93,24 @@ def test_missing_xcb_library_is_named_in_a_frozen_app(monkeypatch, tmp_path):
     monkeypatch.setattr(ctypes, "CDLL", frozen_cdll)
     problem = display.display_problem({"DISPLAY": ":0"})
     assert "missing libxcb-icccm.so.4" in problem and "(at least: libxcb-icccm4)" in problem
+
+
+def test_offscreen_on_windows_finds_the_system_fonts(monkeypatch):
+    """Qt's offscreen platform on Windows looks for fonts only in QT_QPA_FONTDIR; unset, a PDF
+    report would have no text (found in review; Windows cannot be run here)."""
+    from app import display
+
+    monkeypatch.setattr(display.sys, "platform", "win32")
+    env = {"QT_QPA_PLATFORM": "offscreen", "WINDIR": "D:\\Win"}
+    display.offscreen_fonts(env)
+    assert env["QT_QPA_FONTDIR"] == "D:\\Win\\Fonts"
+    kept = {"QT_QPA_PLATFORM": "offscreen", "QT_QPA_FONTDIR": "E:\\fonts"}
+    display.offscreen_fonts(kept)
+    assert kept["QT_QPA_FONTDIR"] == "E:\\fonts"  # the user's choice stands
+    windowed = {"QT_QPA_PLATFORM": "windows"}
+    display.offscreen_fonts(windowed)
+    assert "QT_QPA_FONTDIR" not in windowed
+    monkeypatch.setattr(display.sys, "platform", "linux")
+    linux = {"QT_QPA_PLATFORM": "offscreen"}
+    display.offscreen_fonts(linux)
+    assert "QT_QPA_FONTDIR" not in linux  # fontconfig finds them there
