@@ -1,0 +1,534 @@
+"""The plan's headline figures for many values of its numeric inputs at once.
+
+``evaluate_many(plan, {path: array, ...})`` gives, for every element of the broadcast arrays,
+the figures :func:`planner_core.evaluate.evaluate` puts in its KPI row (same names, same
+units), without building a plan per value: sweeps, sensitivity and Monte Carlo runs are one
+call. It follows the sizing and the cost roll-up of ``sizing.py`` and ``evaluate.py`` step by
+step on arrays (tests/core/test_evaluate_many.py holds the two to the same numbers), using the
+same serving, power and cost formulas. Inputs left out stay scalars, so a sweep of the
+electricity price never recomputes a replica's capacity.
+
+Paths are the plan's own override paths (``facility.pue``, ``workloads.chat.traffic.peak_rps``,
+``pools.serving.layout.tp``) plus ``catalog.systems.ID.price_usd`` for a system's price.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import SimpleNamespace
+
+import numpy as np
+
+from .calibration import Calibration, default_calibration
+from .catalog import Catalog, load_catalog
+from .cost import capex, capital_recovery_factor, usd_per_million_tokens, yearly_opex
+from .errors import PlannerError
+from .memory import SRAM_USABLE_FRACTION
+from .mig import place
+from .performance import prefill_per_request, prefill_time
+from .plan import Facility, Plan, Pool, apply_overrides
+from .power import it_watts
+from .replica import attention_dp, kv_copies
+from .serving import at_rate, batch_cap, disaggregated_at_rate, max_rate, prefill_queue
+from .sizing import MAX_REPLICAS, PIPELINE_FILL, RACK_UNITS, _precisions, replica_for
+
+#: Numeric inputs a sweep may vary, as override paths with ``*`` for an item's name.
+NUMERIC_PATHS = (
+    *(f"facility.{name}" for name, info in Facility.model_fields.items()
+      if info.annotation is float),
+    "workloads.*.traffic.peak_rps",
+    "workloads.*.input_tokens.mean",
+    "workloads.*.output_tokens.mean",
+    "workloads.*.slo.ttft_p99_ms",
+    "workloads.*.slo.tpot_p99_ms",
+    "pools.*.count",
+    "pools.*.target_utilization",
+    "pools.*.redundancy",
+    "pools.*.prefill_share",
+    "pools.*.layout.tp",
+    "pools.*.layout.pp",
+    "pools.*.layout.ep",
+    "pools.*.layout.chips",
+    "catalog.systems.*.price_usd",
+)
+#: Inputs that must be whole numbers.
+INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean")
+
+KPI_NAMES = (
+    "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
+    "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
+    "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
+    "output_tokens_per_year", "usd_per_m_output_tokens", "usd_per_m_tokens",
+    "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms", "utilization_peak_pct", "meets_slo",
+)
+
+
+def pattern_of(path: str) -> str:
+    """The NUMERIC_PATHS pattern a concrete path matches ("" if none)."""
+    parts = path.split(".")
+    for pattern in NUMERIC_PATHS:
+        pp = pattern.split(".")
+        if len(pp) == len(parts) and all(a == "*" or a == b for a, b in zip(pp, parts,
+                                                                             strict=True)):
+            return pattern
+    return ""
+
+
+def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray]) -> None:
+    """PlannerError naming the path when a path is unknown or a value is out of its bounds.
+
+    The plan's own validation judges the smallest and largest value of each path (and each
+    distinct value of a layout field, which also decides whether the model fits)."""
+    for path, arr in values.items():
+        if not pattern_of(path):
+            raise PlannerError(f"{path!r} cannot be swept; numeric inputs are "
+                               f"{', '.join(NUMERIC_PATHS)}", field=path)
+        a = np.asarray(arr, float)
+        if a.size == 0:
+            raise PlannerError("no values given", field=path)
+        if not np.all(np.isfinite(a)):
+            raise PlannerError("values must be finite numbers", field=path)
+        if path.rsplit(".", 1)[1] in INTEGER_FIELDS and np.any(a != np.round(a)):
+            raise PlannerError("values must be whole numbers", field=path)
+        if path.startswith("catalog."):
+            _, kind, ident, name = path.split(".")
+            if ident not in catalog.systems:
+                raise PlannerError(f"no system {ident!r} in the catalog", field=path)
+            if a.min() < 0:
+                raise PlannerError("a price cannot be negative", field=path)
+            continue
+        probes = np.unique(a) if ".layout." in path and np.unique(a).size <= 256 else \
+            np.array([a.min(), a.max()])
+        for v in probes:
+            variant = apply_overrides(plan, {path: _json_number(path, v)},
+                                      where=f"{path} = {v:g}")
+            if ".layout." in path:
+                pool = next(p for p in variant.pools if p.name == path.split(".")[1])
+                for wname in pool.workloads:
+                    replica_for(catalog, pool, variant.workload(wname))
+
+
+def _json_number(path: str, v: float):
+    return int(v) if path.rsplit(".", 1)[1] in INTEGER_FIELDS else float(v)
+
+
+def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog | None = None,
+                  calibration: Calibration | None = None, check: bool = True) -> dict:
+    """KPI arrays (broadcast shape of the values) for ``plan`` with each path set to its array.
+
+    ``plan`` is one scenario's plan (``plan.variant(name)``). Returns every name in KPI_NAMES.
+    """
+    catalog = catalog or load_catalog()
+    cal = calibration or default_calibration()
+    arrays = {k: np.asarray(v, float) for k, v in values.items()}
+    if check:
+        check_values(plan, catalog, arrays)
+    return _Roll(plan, catalog, cal, arrays).kpis()
+
+
+class _Roll:
+    """One pass of sizing and roll-up with some inputs replaced by arrays."""
+
+    def __init__(self, plan: Plan, catalog: Catalog, cal: Calibration, values: dict):
+        self.plan, self.catalog, self.cal, self.values = plan, catalog, cal, values
+
+    def v(self, path: str, default):
+        return self.values.get(path, default)
+
+    # -- sizing (sizing.size_pool / _size_one / _finish) ------------------------------------
+    def pools(self) -> list[dict]:
+        return [self._pool(pool) for pool in self.plan.pools]
+
+    def _pool(self, pool: Pool) -> dict:
+        system = self.catalog.system(pool.system)
+        acc = self.catalog.accelerator(system.accelerator)
+        eff = self.cal.efficiency(acc.family, self.catalog)
+        key = f"pools.{pool.name}"
+        count = self.v(f"{key}.count", pool.count)
+        out = {"pool": pool, "system": system, "acc": acc, "workloads": []}
+        if pool.layout.mig:
+            try:
+                if acc.mig is None:
+                    raise PlannerError(f"{acc.name} does not offer MIG")
+                place(acc.mig, [s.profile for s in pool.layout.mig])
+            except PlannerError:
+                return self._finish(out, pool, count, 0.0)
+            gpus = None if count is None else count * system.accelerators
+            gpus_needed = 0.0
+            for wname in pool.workloads:
+                w = self.plan.workload(wname)
+                slices = [s for s in pool.layout.mig if s.workload == wname]
+                if not slices:
+                    continue
+                try:
+                    hw, shape, share, _ = replica_for(self.catalog, pool, w, slices[0].profile)
+                    _precisions(acc, w)
+                except PlannerError:
+                    continue
+                slots = None if gpus is None else gpus * len(slices)
+                ws = self._size_one(pool, w, hw, shape, eff, share, slots, count)
+                out["workloads"].append(ws)
+                gpus_needed = np.maximum(gpus_needed, np.ceil(ws["replicas_needed"]
+                                                              / len(slices)))
+            total = gpus if gpus is not None else gpus_needed
+            return self._finish(out, pool, count, total)
+        need_acc = 0.0
+        fixed_acc = None if count is None else count * system.accelerators
+        share = 1.0 / len(pool.workloads)
+        for wname in pool.workloads:
+            w = self.plan.workload(wname)
+            try:
+                hw, shape, per_rep, _ = replica_for(self.catalog, pool, w)
+                _precisions(acc, w)
+            except PlannerError:
+                continue
+            hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
+            slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
+            ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
+            out["workloads"].append(ws)
+            need_acc = need_acc + ws["replicas_needed"] * per_rep
+        total = fixed_acc if fixed_acc is not None else np.ceil(need_acc)
+        return self._finish(out, pool, count, total)
+
+    def _layout(self, pool: Pool, w, hw, shape, per_rep, acc):
+        """The replica with swept layout fields (and swept token counts for SRAM chains)."""
+        key = f"pools.{pool.name}.layout"
+        if acc.architecture == "sram":
+            isl = self.v(f"workloads.{w.name}.input_tokens.mean", w.input_tokens.mean)
+            osl = self.v(f"workloads.{w.name}.output_tokens.mean", w.output_tokens.mean)
+            chips = self.values.get(f"{key}.chips")
+            if chips is None and pool.layout.chips is None and (
+                    np.ndim(isl) or np.ndim(osl)):
+                per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
+                fill = min(shape.layers, PIPELINE_FILL)
+                chips = np.ceil((shape.weight_bytes + fill * shape.kv_bytes_per_token
+                                 * (isl + osl)) / per_chip)
+            if chips is None:
+                return hw, per_rep, True
+            per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
+            need = np.ceil((shape.weight_bytes + shape.kv_bytes_per_token * (isl + osl))
+                           / per_chip)
+            stages = np.minimum(shape.layers, chips)
+            return hw.with_(tp=chips / stages, pp=stages), chips, chips >= need
+        tp = self.values.get(f"{key}.tp")
+        pp = self.values.get(f"{key}.pp")
+        ep = self.values.get(f"{key}.ep")
+        if tp is None and pp is None and ep is None:
+            return hw, per_rep, True
+        tp = pool.layout.tp if tp is None else tp
+        pp = pool.layout.pp if pp is None else pp
+        ep = pool.layout.ep if ep is None else ep
+        return hw.with_(tp=tp * 1.0, pp=pp * 1.0, ep=ep * 1.0), tp * pp * 1.0, True
+
+    def _size_one(self, pool: Pool, w, hw, shape, eff, acc_per_replica, slots, count,
+                  fits=True) -> dict:
+        key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
+        isl = self.v(f"{key}.input_tokens.mean", float(w.input_tokens.mean))
+        osl = self.v(f"{key}.output_tokens.mean", float(w.output_tokens.mean))
+        cv = w.input_tokens.spread()
+        ttft_lim = self.v(f"{key}.slo.ttft_p99_ms", w.slo.ttft_p99_ms) / 1e3
+        tpot_ms = self.values.get(f"{key}.slo.tpot_p99_ms")
+        if tpot_ms is None:
+            tpot_lim = w.slo.tpot_limit_s()
+        else:
+            tpot_lim = tpot_ms / 1e3
+            if w.slo.min_user_tok_s is not None:
+                tpot_lim = np.minimum(tpot_lim, 1.0 / w.slo.min_user_tok_s)
+        peak = self.v(f"{key}.traffic.peak_rps", w.traffic.peak_rps)
+        util = self.v(f"{pkey}.target_utilization", pool.target_utilization)
+        redundancy = self.v(f"{pkey}.redundancy", pool.redundancy)
+        fits = fits & (batch_cap(hw, shape, isl, osl) >= 1)
+        disagg = pool.serving == "disaggregated"
+        kv_ms = 0.0
+        if disagg:
+            share = self.v(f"{pkey}.prefill_share", pool.prefill_share)
+            ranks = hw.tp / (attention_dp(hw, shape) * kv_copies(hw, shape))
+            kv_ms = 1e3 * shape.kv_bytes_per_token * isl / (hw.link_bw * ranks)
+            decode = max_rate(hw, shape, eff, isl, osl, np.inf, tpot_lim, prefill=False)
+            t_pf = prefill_time(hw, shape, eff, 1.0, isl)
+            t_pf_req = prefill_per_request(hw, shape, eff, isl)
+            pf_cap = prefill_capacity(t_pf, t_pf_req,
+                                      ttft_lim - kv_ms / 1e3 - decode.tpot_p99_s, cv)
+            dec_rate = decode.rate_rps
+            capacity = np.where((pf_cap > 0) & decode.feasible,
+                                np.minimum(pf_cap * share, dec_rate * (1 - share)), 0.0)
+        else:
+            best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
+            capacity = np.where(best.feasible, best.rate_rps, 0.0)
+        capacity = np.where(fits, capacity, 0.0)
+        per_replica = capacity  # before the masks below, which take the shape of the traffic
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ratio = peak / (capacity * util)
+        ok = (capacity > 0) & (ratio < MAX_REPLICAS)
+        capacity = np.where(ok, capacity, 0.0)
+        ratio = np.where(ok, ratio, 1.0)
+        needed = np.maximum(np.ceil(ratio - 1e-9), 1.0)
+        if disagg:
+            safe_pf = np.where(ok, pf_cap, 1.0)
+            safe_dec = np.where(ok, dec_rate, 1.0)
+            needed = split(needed, share, peak / (safe_pf * util), peak / (safe_dec * util))
+        needed = np.where(ok, needed + redundancy, 0.0)
+        # A workload that cannot be served gets no replicas, even in a pool of fixed size.
+        replicas = needed if slots is None else np.where(ok, slots, 0.0)
+        if count is None:
+            active = np.maximum(replicas - redundancy, 1.0)
+        else:
+            active = np.maximum(replicas, 1.0)
+        meets = ok
+        point_share = None
+        if disagg:
+            enough = active >= 2
+            meets = meets & enough
+            n_pf = np.clip(np.round(active * share), 1.0, np.maximum(active - 1, 1.0))
+            point_share = n_pf / active
+            split_cap = np.minimum(pf_cap * n_pf, dec_rate * (active - n_pf)) / active
+            # Fewer than two replicas: the sizing stops before the split and the point.
+            capacity = np.where(ok & enough, split_cap, capacity)
+            has_point = ok & enough
+            point = _load_point(lambda r: disaggregated_at_rate(
+                hw, shape, eff, r, isl, osl, point_share, cv), peak / active, capacity,
+                hw, isl, osl, point_share)
+        else:
+            has_point = ok
+            point = _load_point(lambda r: at_rate(hw, shape, eff, r, isl, osl, cv),
+                                peak / active, per_replica, hw, isl, osl)
+        if count is not None:
+            meets = meets & ~(peak > capacity * active * (1 + 1e-9))
+        return {"workload": w, "capacity": capacity, "replicas": replicas,
+                "replicas_needed": needed, "acc_per_replica": acc_per_replica,
+                "meets": meets, "has_point": has_point, "point": point, "kv_ms": kv_ms,
+                "peak": peak, "isl": isl, "osl": osl, "redundancy": redundancy}
+
+    def _finish(self, out: dict, pool: Pool, count, accelerators) -> dict:
+        system, acc = out["system"], out["acc"]
+        fac = self.plan.facility
+        systems = np.where(np.asarray(accelerators) > 0,
+                           np.ceil(np.asarray(accelerators, float) / system.accelerators), 0.0)
+        if count is not None:
+            systems = count * np.ones_like(systems)
+        net_w = self.v("facility.network_power_w_per_system", fac.network_power_w_per_system)
+        kw = (acc.tdp_w.value * system.accelerators + system.host_power_w.value + net_w) / 1e3
+        if system.form == "rack":
+            per_rack = 1.0
+        else:
+            limit = self.v("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
+            if system.cooling == "air":
+                limit = np.minimum(limit, self.v("facility.max_air_cooled_rack_kw",
+                                                 fac.max_air_cooled_rack_kw))
+            by_power = np.floor(limit / kw)
+            by_space = RACK_UNITS // (system.rack_units or RACK_UNITS)
+            per_rack = np.maximum(1.0, np.minimum(by_power, by_space))
+        out.update(systems=systems, accelerators=systems * system.accelerators, kw=kw,
+                   racks=np.where(systems > 0, np.ceil(systems / per_rack), 0.0))
+        return out
+
+    # -- roll-up (evaluate._evaluate_one) ----------------------------------------------------
+    def kpis(self) -> dict:
+        fac = self.plan.facility
+        f = {name: self.v(f"facility.{name}", getattr(fac, name))
+             for name, info in Facility.model_fields.items() if info.annotation is float}
+        pools = self.pools()
+        out_day = in_day = 0.0
+        hw_capex = provisioned = util_weighted = 0.0
+        worst_ttft = worst_tpot = 0.0
+        all_meet = True
+        tot_acc = systems = racks = 0.0
+        loads = []  # per pool: (pool dict, [(workload sizing, capacity of the fleet, weight)])
+        for p in pools:
+            pool = p["pool"]
+            entries, wsum = [], 0.0
+            for ws in p["workloads"]:
+                w = ws["workload"]
+                active = (np.maximum(ws["replicas"] - ws["redundancy"], 1.0)
+                          if self.v(f"pools.{pool.name}.count", pool.count) is None
+                          else ws["replicas"])
+                cap_total = ws["capacity"] * active
+                weight = ws["replicas"] * ws["acc_per_replica"]
+                wsum = wsum + weight
+                entries.append((ws, w, cap_total, weight))
+                all_meet = all_meet & ws["meets"]
+                pt = ws["point"]
+                ttft = np.where(ws["has_point"], 1e3 * pt.ttft_p99_s + ws["kv_ms"], 0.0)
+                tpot = np.where(ws["has_point"], 1e3 * pt.tpot_p99_s, 0.0)
+                counted = ws["meets"] & ws["has_point"]
+                worst_ttft = np.maximum(worst_ttft, np.where(counted, ttft, 0.0))
+                worst_tpot = np.maximum(worst_tpot, np.where(counted, tpot, 0.0))
+            loads.append((p, entries, wsum))
+            tot_acc = tot_acc + p["accelerators"]
+            systems = systems + p["systems"]
+            racks = racks + p["racks"]
+            price = self.v(f"catalog.systems.{p['system'].id}.price_usd",
+                           p["system"].price_usd.value)
+            hw_capex = hw_capex + capex(p["systems"] * price, f["network_capex_pct"],
+                                        f["installation_capex_pct"])
+            provisioned = provisioned + p["systems"] * p["kw"]
+        # Hour by hour, so memory stays a few arrays of the sweep's size. Power is linear in
+        # utilization (power.it_watts), so each pool's hour is base + slope × utilization.
+        lines = []
+        for p, entries, wsum in loads:
+            acc, sysm = p["acc"], p["system"]
+            base = sum(it_watts(p["accelerators"], acc.idle_w.value, acc.tdp_w.value,
+                                p["systems"], sysm.host_power_w.value,
+                                f["network_power_w_per_system"], 0.0)) / 1e3
+            slope = sum(it_watts(p["accelerators"], acc.idle_w.value, acc.tdp_w.value,
+                                 p["systems"], sysm.host_power_w.value,
+                                 f["network_power_w_per_system"], 1.0)) / 1e3 - base
+            with np.errstate(divide="ignore", invalid="ignore"):
+                norm = np.where(np.asarray(wsum) > 0, 1.0 / np.where(
+                    np.asarray(wsum) > 0, wsum, 1.0), 1.0)
+            per_w = []
+            for ws, w, cap_total, weight in entries:
+                with np.errstate(divide="ignore"):
+                    inv = np.where(cap_total > 0, 1.0 / np.where(cap_total > 0, cap_total,
+                                                                 1.0), 0.0)
+                per_w.append((ws, w.traffic.profile_24h, cap_total, inv, weight * norm))
+            lines.append((base, slope, per_w))
+        it_max = fac_sum = 0.0
+        served = [0.0] * sum(len(e) for _, e, _ in loads)
+        util_peak = [0.0] * len(loads)
+        if len(served) == 1 and len(lines) == 1:
+            it_max, fac_sum, served[0], util_peak[0] = _one_line(*lines[0])
+        for h in range(24 if len(served) != 1 or len(lines) != 1 else 0):
+            it_h = 0.0
+            k = 0
+            for i, (base, slope, per_w) in enumerate(lines):
+                util = 0.0
+                for ws, profile, cap_total, inv, wn in per_w:
+                    load = ws["peak"] * profile[h]
+                    util = util + np.minimum(load * inv, 1.0) * wn
+                    served[k] = served[k] + np.minimum(load, cap_total)
+                    k += 1
+                util_peak[i] = np.maximum(util_peak[i], util)
+                it_h = it_h + (base + slope * np.clip(util, 0.0, 1.0))
+            it_max = np.maximum(it_max, it_h)
+            fac_sum = fac_sum + it_h
+        k = 0
+        for _, entries, _ in loads:
+            for ws, _, _, _ in entries:
+                out_day = out_day + served[k] * 3600 * ws["osl"]
+                in_day = in_day + served[k] * 3600 * ws["isl"]
+                k += 1
+        for i, (p, _, _) in enumerate(loads):
+            util_weighted = util_weighted + util_peak[i] * p["accelerators"]
+        fac_max = it_max * f["pue"]
+        fac_sum = fac_sum * f["pue"]
+        crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
+        annual_capex = hw_capex * crf
+        energy_kwh_year = fac_sum * 365.0
+        if fac.cost_model == "owned":
+            coloc = 0.0
+            facility_annual = (f["facility_capex_usd_per_mw"] * provisioned / 1e3
+                               * capital_recovery_factor(f["cost_of_capital"],
+                                                         f["facility_life_years"]))
+        else:
+            coloc, facility_annual = f["colocation_usd_per_kw_month"], 0.0
+        energy, maint, facility = yearly_opex(energy_kwh_year, f["electricity_usd_per_kwh"],
+                                              hw_capex, f["maintenance_pct_per_year"],
+                                              provisioned, coloc, facility_annual)
+        tco = annual_capex + energy + maint + facility
+        out_year = out_day * 365.0
+        all_year = (out_day + in_day) * 365.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_kwh = np.where(energy_kwh_year > 0, out_year / np.where(
+                energy_kwh_year > 0, energy_kwh_year, 1.0), 0.0)
+            util_pct = np.where(tot_acc > 0, 100 * util_weighted / np.maximum(tot_acc, 1), 0.0)
+        result = {
+            "accelerators": tot_acc, "systems": systems, "racks": racks,
+            "it_kw_peak": it_max, "facility_mw_peak": fac_max / 1e3,
+            "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
+            "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
+            "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility,
+            "tco_usd_per_year": tco, "output_tokens_per_year": out_year,
+            "usd_per_m_output_tokens": usd_per_million_tokens(tco, out_year),
+            "usd_per_m_tokens": usd_per_million_tokens(tco, all_year),
+            "output_tokens_per_kwh": per_kwh, "ttft_p99_ms": worst_ttft,
+            "tpot_p99_ms": worst_tpot, "utilization_peak_pct": util_pct,
+            "meets_slo": np.asarray(all_meet, bool),
+        }
+        shape = np.broadcast_shapes(*(np.shape(v) for v in result.values()),
+                                    *(np.shape(v) for v in self.values.values()))
+        # Read-only views: a figure that does not vary is not copied a million times.
+        return {k: np.broadcast_to(np.asarray(v, bool if k == "meets_slo" else float), shape)
+                for k, v in result.items()}
+
+
+def _one_line(base, slope, per_w):
+    """The 24-hour sums and peaks of a plan with one pool serving one workload, in closed form.
+
+    With x = peak / fleet capacity, hour h runs at min(p_h·x, 1), so Σ_h min(p_h·x, 1) is
+    x·(the sum of the hours below 1/x) + (the number of hours at or above it): a search in
+    the sorted profile instead of 24 passes over a million-element sweep."""
+    ws, profile, cap_total, inv, wn = per_w[0]
+    p = np.sort(np.asarray(profile, float))
+    prefix = np.concatenate([[0.0], np.cumsum(p)])
+    x = ws["peak"] * inv
+    with np.errstate(divide="ignore"):
+        below = np.searchsorted(p, np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf))
+    hours_sum = x * prefix[below] + (len(p) - below)
+    top = np.minimum(p[-1] * x, 1.0)
+    util_top = top * wn
+    it_max = base + slope * np.clip(util_top, 0.0, 1.0)
+    # Each hour's utilization stays within [0, 1] here (wn is 0 or 1), so no clip is lost.
+    it_sum = len(p) * base + slope * wn * hours_sum
+    served = cap_total * hours_sum
+    return it_max, it_sum, served, util_top
+
+
+#: Above this many values of the request rate alone, the load point's latencies are read off
+#: a grid of exact points (tests/core/test_evaluate_many.py bounds the error).
+INTERPOLATE_ABOVE = 65_536
+INTERPOLATION_POINTS = 16_385
+
+
+def _load_point(exact, rate, capacity, hw, *others):
+    """exact(rate), or for a huge array of rates with everything else fixed, the p99
+    latencies interpolated between exact points (a sweep of traffic alone)."""
+    fixed = all(np.ndim(x) == 0 for x in (capacity, hw.tp, hw.pp, hw.ep, hw.bw, *others))
+    if np.size(rate) <= INTERPOLATE_ABOVE or not fixed:
+        return exact(rate)
+    lo = float(np.min(rate))
+    hi = max(min(float(np.max(rate)), float(capacity)), lo)
+    grid = np.linspace(lo, hi, INTERPOLATION_POINTS)
+    p = exact(grid)
+    # Rates above the capacity only occur where the SLOs are missed; their latencies are not
+    # reported, so the edge value stands in for them.
+    r = np.clip(rate, lo, hi)
+    return SimpleNamespace(ttft_p99_s=np.interp(r, grid, p.ttft_p99_s),
+                           tpot_p99_s=np.interp(r, grid, p.tpot_p99_s))
+
+
+def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
+    """sizing._prefill_capacity on arrays: the highest rate a prefill replica takes with the
+    p99 TTFT within ``budget_s`` (bisection, the same 40 halvings)."""
+    t_pf, t_pf_req, budget_s = np.broadcast_arrays(*(np.asarray(x, float)
+                                                     for x in (t_pf, t_pf_req, budget_s)))
+    lo = np.zeros(t_pf.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hi = 1.0 / t_pf_req
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
+            good = (mid * t_pf_req < 1.0) & (t_pf + wait99 <= budget_s)
+            lo = np.where(good, mid, lo)
+            hi = np.where(good, hi, mid)
+    return np.where(budget_s <= t_pf, 0.0, lo)
+
+
+def split(start, share, need_pf, need_dec):
+    """sizing._split on arrays: the fewest active replicas whose split carries both sides."""
+    n = np.maximum(np.maximum(start, 2.0),
+                   np.ceil(need_pf - 1e-9) + np.ceil(need_dec - 1e-9))
+    n = np.broadcast_to(n, np.broadcast_shapes(np.shape(n), np.shape(share))).copy()
+    for _ in range(10_000):
+        n_pf = np.clip(np.round(n * share), 1.0, np.maximum(n - 1, 1.0))
+        short = ~((n_pf >= need_pf - 1e-9) & (n - n_pf >= need_dec - 1e-9)) & (n < MAX_REPLICAS)
+        if not short.any():
+            return n
+        n = n + short
+    return n
+
+
+def whole(x) -> int:
+    """An integral float as an int (for messages)."""
+    return int(math.floor(float(x) + 0.5))

@@ -1,0 +1,125 @@
+"""evaluate_many must give, value for value, the KPI row the normal engine gives for the plan
+with that value set: it is the same model on arrays, not an approximation."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from planner_core.catalog import load_catalog
+from planner_core.errors import PlannerError
+from planner_core.evaluate import evaluate
+from planner_core.evaluate_many import KPI_NAMES, evaluate_many
+from planner_core.plan import apply_overrides, plan_from_json
+from planner_core.resources import resource_path
+
+CATALOG = load_catalog()
+
+
+def _plan(name):
+    return plan_from_json(resource_path("examples", name).read_text())
+
+
+def _engine(plan, path, value):
+    """The normal engine's KPIs (and whether every workload meets its SLOs without errors)."""
+    if path.startswith("catalog."):
+        _, _, ident, field = path.split(".")
+        system = CATALOG.systems[ident]
+        price = system.price_usd.model_copy(update={"value": float(value)})
+        catalog = copy.copy(CATALOG)
+        catalog.systems = {**CATALOG.systems,
+                           ident: system.model_copy(update={field: price})}
+        results = evaluate(plan, catalog)
+    else:
+        v = int(value) if float(value).is_integer() and path.rsplit(".", 1)[1] in (
+            "count", "redundancy", "tp", "pp", "ep", "chips", "mean") else float(value)
+        results = evaluate(apply_overrides(plan, {path: v}), CATALOG)
+    kpi = results.kpi("base")
+    ok = bool(results.workloads["meets_slo"].all()) and not any(
+        w["severity"] == "error" for w in results.warnings)
+    return kpi, ok
+
+
+CASES = [
+    ("llama70b-chat.json", "base", "workloads.chat.traffic.peak_rps", [1.0, 40.0, 333.0]),
+    ("llama70b-chat.json", "base", "workloads.chat.input_tokens.mean", [128, 2000, 9000]),
+    ("llama70b-chat.json", "base", "workloads.chat.output_tokens.mean", [50, 700, 3000]),
+    ("llama70b-chat.json", "base", "workloads.chat.slo.tpot_p99_ms", [5.0, 12.0, 80.0]),
+    ("llama70b-chat.json", "base", "workloads.chat.slo.ttft_p99_ms", [100.0, 400.0, 5000.0]),
+    ("llama70b-chat.json", "base", "facility.electricity_usd_per_kwh", [0.0, 0.05, 0.4]),
+    ("llama70b-chat.json", "base", "facility.pue", [1.05, 1.3, 2.0]),
+    ("llama70b-chat.json", "base", "facility.rack_power_budget_kw", [20.0, 60.0, 140.0]),
+    ("llama70b-chat.json", "HGX H200", "pools.serving.layout.tp", [1, 2, 4, 8]),
+    ("llama70b-chat.json", "HGX H200", "pools.serving.target_utilization", [0.2, 0.6, 1.0]),
+    ("llama70b-chat.json", "HGX H200", "pools.serving.redundancy", [0, 1, 5]),
+    ("llama70b-chat.json", "HGX H200", "pools.serving.count", [0, 1, 3, 20]),
+    ("llama70b-chat.json", "HGX H200", "catalog.systems.hgx-h200.price_usd",
+     [0.0, 150000.0, 600000.0]),
+    ("llama70b-chat.json", "Groq LPU racks", "workloads.chat.input_tokens.mean", [256, 4000]),
+    ("llama70b-chat.json", "Groq LPU racks", "pools.serving.layout.chips", [700, 1000]),
+    ("mig-h100-8b-tenants.json", "base", "workloads.assistant.traffic.peak_rps",
+     [0.5, 5.0, 50.0]),
+    ("mig-h100-8b-tenants.json", "base", "pools.h100-mig.count", [1, 2, 6]),
+    ("deepseek-v3-disagg-gb200.json", "base", "pools.nvl72-wide-ep.prefill_share", [0.2, 0.5, 0.8]),
+    ("deepseek-v3-disagg-gb200.json", "base", "workloads.reasoning-api.traffic.peak_rps",
+     [3.0, 400.0, 2000.0]),
+    ("deepseek-v3-disagg-gb200.json", "base", "facility.cost_of_capital", [0.0, 0.08, 0.2]),
+    ("deepseek-v3-disagg-gb200.json", "Aggregated", "pools.nvl72-wide-ep.layout.ep", [8, 24]),
+]
+
+
+@pytest.mark.parametrize("example,scenario,path,values", CASES,
+                         ids=[f"{c[0].split('.')[0]}:{c[2]}" for c in CASES])
+def test_every_value_matches_the_engine(example, scenario, path, values):
+    plan = _plan(example).variant(scenario)
+    many = evaluate_many(plan, {path: np.array(values, float)}, CATALOG)
+    for i, value in enumerate(values):
+        kpi, ok = _engine(plan, path, value)
+        for name in KPI_NAMES:
+            if name == "meets_slo":
+                assert bool(many[name][i]) == ok, (value, name)
+            else:
+                assert many[name][i] == pytest.approx(kpi[name], rel=1e-6, abs=1e-9), \
+                    (value, name, many[name][i], kpi[name])
+
+
+def test_two_inputs_broadcast_to_a_grid():
+    plan = _plan("llama70b-chat.json")
+    rps = np.array([10.0, 80.0])[:, None]
+    price = np.array([0.05, 0.1, 0.2])[None, :]
+    many = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps,
+                                "facility.electricity_usd_per_kwh": price}, CATALOG)
+    assert many["usd_per_m_output_tokens"].shape == (2, 3)
+    kpi, _ = _engine(apply_overrides(plan, {"workloads.chat.traffic.peak_rps": 80.0}),
+                     "facility.electricity_usd_per_kwh", 0.2)
+    assert many["usd_per_m_output_tokens"][1, 2] == pytest.approx(
+        kpi["usd_per_m_output_tokens"], rel=1e-6)
+
+
+@pytest.mark.parametrize("path,values,message", [
+    ("facility.pue", [0.5, 1.2], "pue"),
+    ("workloads.chat.traffic.peak_rps", [float("nan")], "finite"),
+    ("pools.serving.layout.tp", [1.5], "whole numbers"),
+    ("pools.serving.layout.tp", [128], "scale-up domain"),
+    ("workloads.nope.traffic.peak_rps", [1.0], "nope"),
+    ("facility.cost_model", [1.0], "cannot be swept"),
+    ("catalog.systems.no-such.price_usd", [1.0], "no system"),
+])
+def test_bad_values_are_refused_naming_the_input(path, values, message):
+    with pytest.raises(PlannerError) as err:
+        evaluate_many(_plan("llama70b-chat.json"), {path: np.array(values)}, CATALOG)
+    assert message in str(err.value)
+
+
+def test_a_huge_traffic_sweep_reads_latencies_off_exact_points():
+    """Past INTERPOLATE_ABOVE values the load point is interpolated; it stays within 1e-4 of
+    the exact figures (taken on a subset small enough to be computed exactly)."""
+    from planner_core.evaluate_many import INTERPOLATE_ABOVE
+
+    plan = _plan("llama70b-chat.json")
+    rps = np.linspace(0.5, 900.0, INTERPOLATE_ABOVE + 1001)
+    big = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps}, CATALOG)
+    picks = np.random.default_rng(7).choice(rps.size, 300, replace=False)
+    exact = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps[picks]}, CATALOG)
+    for name in ("ttft_p99_ms", "tpot_p99_ms", "usd_per_m_output_tokens", "accelerators"):
+        np.testing.assert_allclose(big[name][picks], exact[name], rtol=1e-4, err_msg=name)
