@@ -27,10 +27,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="where to write the fit (default: the shipped calibration.json)")
     c.set_defaults(func=cmd_calibrate)
 
-    from . import cli_catalog, cli_evaluate
+    from . import cli_catalog, cli_evaluate, cli_whatif
 
     cli_evaluate.add_parser(sub)
     cli_catalog.add_parser(sub)
+    cli_whatif.add_parsers(sub)
 
 
 def _fail(exc: PlannerError) -> int:

@@ -146,13 +146,15 @@ class _Roll:
         eff = self.cal.efficiency(acc.family, self.catalog)
         key = f"pools.{pool.name}"
         count = self.v(f"{key}.count", pool.count)
-        out = {"pool": pool, "system": system, "acc": acc, "workloads": []}
+        # "failed": a workload the pool cannot serve at all (the engine's error warnings).
+        out = {"pool": pool, "system": system, "acc": acc, "workloads": [], "failed": False}
         if pool.layout.mig:
             try:
                 if acc.mig is None:
                     raise PlannerError(f"{acc.name} does not offer MIG")
                 place(acc.mig, [s.profile for s in pool.layout.mig])
             except PlannerError:
+                out["failed"] = True
                 return self._finish(out, pool, count, 0.0)
             gpus = None if count is None else count * system.accelerators
             gpus_needed = 0.0
@@ -165,6 +167,7 @@ class _Roll:
                     hw, shape, share, _ = replica_for(self.catalog, pool, w, slices[0].profile)
                     _precisions(acc, w)
                 except PlannerError:
+                    out["failed"] = True
                     continue
                 slots = None if gpus is None else gpus * len(slices)
                 ws = self._size_one(pool, w, hw, shape, eff, share, slots, count)
@@ -182,6 +185,7 @@ class _Roll:
                 hw, shape, per_rep, _ = replica_for(self.catalog, pool, w)
                 _precisions(acc, w)
             except PlannerError:
+                out["failed"] = True
                 continue
             hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
             slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
@@ -300,35 +304,47 @@ class _Roll:
                 "meets": meets, "has_point": has_point, "point": point, "kv_ms": kv_ms,
                 "peak": peak, "isl": isl, "osl": osl, "redundancy": redundancy}
 
+    def constants(self, system, acc) -> dict:
+        """The system's figures the roll-up uses; optimize passes arrays of them instead."""
+        return {"per_system": float(system.accelerators), "tdp": acc.tdp_w.value,
+                "idle": acc.idle_w.value, "host": system.host_power_w.value,
+                "price": self.v(f"catalog.systems.{system.id}.price_usd",
+                                system.price_usd.value),
+                "rack": system.form == "rack", "air": system.cooling == "air",
+                "units": float(system.rack_units or RACK_UNITS)}
+
     def _finish(self, out: dict, pool: Pool, count, accelerators) -> dict:
-        system, acc = out["system"], out["acc"]
+        return self.finish(out, count, accelerators,
+                           self.constants(out["system"], out["acc"]))
+
+    def finish(self, out: dict, count, accelerators, c: dict) -> dict:
+        """Systems, racks and power per system (sizing._finish); ``c`` may hold arrays."""
         fac = self.plan.facility
+        per_system = c["per_system"]
         systems = np.where(np.asarray(accelerators) > 0,
-                           np.ceil(np.asarray(accelerators, float) / system.accelerators), 0.0)
+                           np.ceil(np.asarray(accelerators, float) / per_system), 0.0)
         if count is not None:
             systems = count * np.ones_like(systems)
         net_w = self.v("facility.network_power_w_per_system", fac.network_power_w_per_system)
-        kw = (acc.tdp_w.value * system.accelerators + system.host_power_w.value + net_w) / 1e3
-        if system.form == "rack":
-            per_rack = 1.0
-        else:
-            limit = self.v("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
-            if system.cooling == "air":
-                limit = np.minimum(limit, self.v("facility.max_air_cooled_rack_kw",
-                                                 fac.max_air_cooled_rack_kw))
-            by_power = np.floor(limit / kw)
-            by_space = RACK_UNITS // (system.rack_units or RACK_UNITS)
-            per_rack = np.maximum(1.0, np.minimum(by_power, by_space))
-        out.update(systems=systems, accelerators=systems * system.accelerators, kw=kw,
+        kw = (c["tdp"] * per_system + c["host"] + net_w) / 1e3
+        limit = self.v("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
+        limit = np.where(c["air"], np.minimum(limit, self.v(
+            "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)
+        by_power = np.floor(limit / kw)
+        by_space = RACK_UNITS // c["units"]
+        # A whole-rack system (NVL72, GroqRack) is its own rack.
+        per_rack = np.where(c["rack"], 1.0, np.maximum(1.0, np.minimum(by_power, by_space)))
+        out.update(systems=systems, accelerators=systems * per_system, kw=kw, const=c,
                    racks=np.where(systems > 0, np.ceil(systems / per_rack), 0.0))
         return out
 
     # -- roll-up (evaluate._evaluate_one) ----------------------------------------------------
-    def kpis(self) -> dict:
+    def kpis(self, pools: list[dict] | None = None) -> dict:
+        """The KPI row; ``pools`` are sized pools (default: this plan's, sized here)."""
         fac = self.plan.facility
         f = {name: self.v(f"facility.{name}", getattr(fac, name))
              for name, info in Facility.model_fields.items() if info.annotation is float}
-        pools = self.pools()
+        pools = self.pools() if pools is None else pools
         out_day = in_day = 0.0
         hw_capex = provisioned = util_weighted = 0.0
         worst_ttft = worst_tpot = 0.0
@@ -355,11 +371,11 @@ class _Roll:
                 worst_ttft = np.maximum(worst_ttft, np.where(counted, ttft, 0.0))
                 worst_tpot = np.maximum(worst_tpot, np.where(counted, tpot, 0.0))
             loads.append((p, entries, wsum))
+            all_meet = all_meet & (not p["failed"])
             tot_acc = tot_acc + p["accelerators"]
             systems = systems + p["systems"]
             racks = racks + p["racks"]
-            price = self.v(f"catalog.systems.{p['system'].id}.price_usd",
-                           p["system"].price_usd.value)
+            price = p["const"]["price"]
             hw_capex = hw_capex + capex(p["systems"] * price, f["network_capex_pct"],
                                         f["installation_capex_pct"])
             provisioned = provisioned + p["systems"] * p["kw"]
@@ -367,13 +383,11 @@ class _Roll:
         # utilization (power.it_watts), so each pool's hour is base + slope × utilization.
         lines = []
         for p, entries, wsum in loads:
-            acc, sysm = p["acc"], p["system"]
-            base = sum(it_watts(p["accelerators"], acc.idle_w.value, acc.tdp_w.value,
-                                p["systems"], sysm.host_power_w.value,
-                                f["network_power_w_per_system"], 0.0)) / 1e3
-            slope = sum(it_watts(p["accelerators"], acc.idle_w.value, acc.tdp_w.value,
-                                 p["systems"], sysm.host_power_w.value,
-                                 f["network_power_w_per_system"], 1.0)) / 1e3 - base
+            c = p["const"]
+            base = sum(it_watts(p["accelerators"], c["idle"], c["tdp"], p["systems"],
+                                c["host"], f["network_power_w_per_system"], 0.0)) / 1e3
+            slope = sum(it_watts(p["accelerators"], c["idle"], c["tdp"], p["systems"],
+                                 c["host"], f["network_power_w_per_system"], 1.0)) / 1e3 - base
             with np.errstate(divide="ignore", invalid="ignore"):
                 norm = np.where(np.asarray(wsum) > 0, 1.0 / np.where(
                     np.asarray(wsum) > 0, wsum, 1.0), 1.0)

@@ -18,6 +18,12 @@ def _ms(fn, repeat=15) -> float:
     return 1e3 * statistics.median(times)
 
 
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
 def main() -> None:
     from planner_core.catalog import load_catalog
     from planner_core.evaluate import evaluate
@@ -49,6 +55,26 @@ def main() -> None:
     assert out.output_tok_s.shape == (n,)
     print(f"offline throughput, {n:,} configs  : {dt * 1e3:8.1f} ms = "
           f"{n / dt:,.0f} configs/s   [target >= 1,000,000/s on one core]")
+    from planner_core.evaluate_many import evaluate_many
+    from planner_core.optimize import optimize
+
+    rps = np.linspace(1.0, 2000.0, n)
+    sweep_s = min(_timed(lambda: evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps},
+                                                catalog)) for _ in range(3))
+    print(f"sweep of peak requests/s, {n:,} values: {sweep_s * 1e3:8.1f} ms   [target <= 1 s]")
+    price = np.linspace(0.02, 0.4, n)
+    price_s = min(_timed(lambda: evaluate_many(
+        plan, {"facility.electricity_usd_per_kwh": price}, catalog)) for _ in range(3))
+    print(f"sweep of electricity price, {n:,} values: {price_s * 1e3:6.1f} ms")
+    optimize(plan, "chat", catalog)
+    opt_s = min(_timed(lambda: optimize(plan, "chat", catalog)) for _ in range(3))
+    options = len(optimize(plan, "chat", catalog))
+    print(f"optimize the chat workload, full catalog ({options:,} options): "
+          f"{opt_s * 1e3:6.0f} ms   [target <= 1 s]")
+    deepseek = plan_from_json(resource_path("examples", "deepseek-v3-disagg-gb200.json")
+                              .read_text())
+    ds_s = min(_timed(lambda: optimize(deepseek, "reasoning-api", catalog)) for _ in range(2))
+    print(f"optimize DeepSeek-V3 (MoE: EP layouts too), full catalog: {ds_s * 1e3:6.0f} ms")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory (core)          : {rss:8.1f} MB")
 

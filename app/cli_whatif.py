@@ -1,0 +1,210 @@
+"""`sweep` and `optimize`: what-if questions from the command line, without Qt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner_core.catalog import load_catalog
+from planner_core.errors import PlannerError
+from planner_core.plan_file import read_plan
+
+from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
+from .cli_tables import table
+from .kpi_rows import KPI_ROWS
+from .progress import ProgressBar
+
+#: Columns the sweep table prints (all of them go to --csv).
+SWEEP_COLUMNS = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "racks",
+                 "ttft_p99_ms", "tpot_p99_ms", "utilization_peak_pct"]
+#: A sweep prints at most this many rows, evenly spread over its values.
+SHOWN_ROWS = 25
+
+
+def add_parsers(sub) -> None:
+    s = sub.add_parser(
+        "sweep", help="vary one plan input over values; KPIs for each value",
+        description="Varies one input of a plan and prints the key figures for each value. "
+        "PATH is an override path, like workloads.chat.traffic.peak_rps, facility.pue, "
+        "pools.serving.layout.tp, catalog.systems.hgx-h200.price_usd, or a categorical one: "
+        "workloads.chat.weight_precision, pools.serving.system, pools.serving.serving. "
+        "Exit codes: 0 ok, 2 usage, 3 invalid plan, path or value, 4 cannot write.")
+    s.add_argument("plan", type=Path, help="plan file (.json)")
+    s.add_argument("--param", required=True, metavar="PATH", help="the input to vary")
+    s.add_argument("--values", required=True, metavar="VALUES",
+                   help="comma-separated values, or START:STOP:COUNT for numbers")
+    s.add_argument("--scenario", default="base", metavar="NAME",
+                   help="vary this scenario's plan (default: base)")
+    s.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every row as CSV")
+    add_catalog_option(s)
+    s.set_defaults(func=cmd_sweep)
+
+    o = sub.add_parser(
+        "optimize", help="the cheapest fleet for a workload within its SLOs, and alternatives",
+        description="Tries every catalog system, replica layout (TP/PP/EP, MIG slicing, SRAM "
+        "chain length), weight precision and aggregated or disaggregated serving for one "
+        "workload, sized for its peak with the plan's facility, target utilization and "
+        "redundancy, and ranks the options that meet every SLO by cost per million output "
+        "tokens. Exit codes: 0 ok, 2 usage, 3 invalid plan or filter, 4 cannot write.")
+    o.add_argument("plan", type=Path, help="plan file (.json)")
+    o.add_argument("--workload", metavar="NAME",
+                   help="the workload to serve (default: the plan's only workload)")
+    o.add_argument("--top", type=int, default=10, metavar="N", help="rows to print (10)")
+    o.add_argument("--scenario", default="base", metavar="NAME",
+                   help="start from this scenario's plan (default: base)")
+    o.add_argument("--system", action="append", metavar="ID",
+                   help="only this catalog system (may be given more than once)")
+    o.add_argument("--precision", action="append", metavar="P",
+                   help="only this weight precision (fp8, bf16, fp4...; repeatable)")
+    o.add_argument("--serving", choices=["aggregated", "disaggregated"], action="append",
+                   help="only this serving mode (repeatable)")
+    o.add_argument("--shipping", action="store_true",
+                   help="only systems that ship today (leave out announced ones)")
+    o.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every option as CSV")
+    add_catalog_option(o)
+    o.set_defaults(func=cmd_optimize)
+
+
+def _load(args):
+    catalog = load_catalog(args.catalog)
+    return catalog, read_plan(args.plan, catalog)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    from planner_core.csv_export import to_csv_bytes
+    from planner_core.files import atomic_write_bytes
+
+    atomic_write_bytes(path, to_csv_bytes(frame))
+
+
+def _show(key: str, value) -> str:
+    row = next((r for r in KPI_ROWS if r.key == key), None)
+    if row is None:
+        return f"{value:,.3g}" if isinstance(value, float) else str(value)
+    return row.show(value)
+
+
+def _label(key: str) -> str:
+    row = next((r for r in KPI_ROWS if r.key == key), None)
+    return row.label if row else key
+
+
+def cmd_sweep(args) -> int:
+    from planner_core.sweep import is_numeric, parse_values, sweep
+
+    try:
+        catalog, plan = _load(args)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.scenario not in plan.scenario_names():
+        return fail(f"no scenario named {args.scenario!r}; the plan has "
+                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    try:
+        values = parse_values(args.values, is_numeric(args.param))
+        with ProgressBar(f"sweeping {args.param}") as bar:
+            frame = sweep(plan, args.param, values, args.scenario, catalog, progress=bar)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.csv is not None:
+        try:
+            _write_csv(args.csv, frame)
+        except PlannerError as exc:
+            return fail(str(exc), EXIT_WRITE)
+    n = len(frame)
+    picks = np.unique(np.linspace(0, n - 1, min(n, SHOWN_ROWS)).round().astype(int))
+    rows = []
+    for i in picks:
+        r = frame.iloc[int(i)]
+        value = r["value"]
+        shown = f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value)
+        rows.append([shown, *(_show(k, r[k]) for k in SWEEP_COLUMNS),
+                     "yes" if r["meets_slo"] else "NO"])
+    print(f"{plan.name}, scenario {args.scenario}: {args.param} over {n:,} value(s)")
+    print()
+    print(table([args.param, *(_label(k) for k in SWEEP_COLUMNS), "meets SLOs"], rows))
+    if len(picks) < n:
+        print(f"\n{len(picks)} of {n:,} rows shown" + (
+            "" if args.csv else "; --csv OUT.csv writes them all"))
+    feasible = frame[frame["meets_slo"]]
+    if len(feasible) and len(feasible) < n:
+        print(f"{len(feasible):,} of {n:,} values meet every SLO.")
+    elif not len(feasible):
+        print("No value meets every SLO.")
+    if args.csv is not None:
+        print(f"CSV written to {args.csv}")
+    return EXIT_OK
+
+
+
+OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("facility_mw_peak", "MW"),
+                    ("accelerators", "accel."), ("racks", "racks"),
+                    ("ttft_p99_ms", "TTFT p99 ms"), ("tpot_p99_ms", "TPOT p99 ms")]
+
+
+def cmd_optimize(args) -> int:
+    from planner_core.optimize import optimize
+
+    try:
+        catalog, plan = _load(args)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.scenario not in plan.scenario_names():
+        return fail(f"no scenario named {args.scenario!r}; the plan has "
+                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    names = [w.name for w in plan.variant(args.scenario).workloads]
+    workload = args.workload or (names[0] if len(names) == 1 else None)
+    if workload is None:
+        return fail(f"the plan has {len(names)} workloads; choose one with --workload "
+                    f"({', '.join(names)})", EXIT_USAGE)
+    if args.top < 1:
+        return fail("--top must be at least 1", EXIT_USAGE)
+    systems = args.system
+    if args.shipping:
+        shipping = [s.id for s in catalog.systems.values() if s.status == "shipping"]
+        systems = [s for s in (systems or shipping) if s in shipping]
+    try:
+        with ProgressBar(f"optimizing {workload}") as bar:
+            frame = optimize(plan, workload, catalog, scenario=args.scenario, systems=systems,
+                             precisions=args.precision,
+                             servings=args.serving or ("aggregated", "disaggregated"),
+                             progress=bar)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.csv is not None:
+        try:
+            _write_csv(args.csv, frame)
+        except PlannerError as exc:
+            return fail(str(exc), EXIT_WRITE)
+    feasible = frame[frame["meets_slo"]]
+    print(f"{plan.name}: {workload}, {len(frame):,} options tried, {len(feasible):,} meet "
+          f"every SLO at the peak with the plan's redundancy")
+    if not len(feasible):
+        print("No option meets the SLOs: relax them, or lower the peak.")
+    else:
+        shown = feasible.head(args.top)
+        picks = feasible[(feasible["pick"] != "") & ~feasible.index.isin(shown.index)]
+        rows = [_option_row(r) for _, r in shown.iterrows()]
+        if len(picks):
+            rows.append(["…"] + [""] * (len(rows[0]) - 1))
+            rows += [_option_row(r) for _, r in picks.iterrows()]
+        print()
+        print(table(["rank", "system", "precision", "serving", "layout",
+                     *(label for _, label in OPTIMIZE_COLUMNS), "pick"], rows, left=5))
+        front = int(feasible["pareto"].sum())
+        print(f"\n{front} option(s) on the Pareto front of cost, p99 latency and power "
+              "(pareto column in --csv). Latency: p99 TTFT + answer × p99 TPOT.")
+        announced = shown[shown["status"] != "shipping"]
+        if len(announced):
+            print(f"{len(announced)} of the rows shown are systems not shipping yet "
+                  "(--shipping leaves them out).")
+    if args.csv is not None:
+        print(f"CSV written to {args.csv}")
+    return EXIT_OK
+
+
+def _option_row(r) -> list[str]:
+    system = r["system"] + ("" if r["status"] == "shipping" else f" ({r['status']})")
+    return [str(int(r["rank"])), system, r["precision"], r["serving"], r["layout"],
+            *(_show(k, r[k]) for k, _ in OPTIMIZE_COLUMNS), r["pick"]]

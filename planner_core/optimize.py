@@ -1,0 +1,338 @@
+"""Optimize: the cheapest fleet that serves one workload within its SLOs, and the alternatives.
+
+For a workload of the plan we try every catalog system × replica layout (TP/PP/EP for GPUs,
+homogeneous MIG slicings, SRAM chain lengths) × weight precision × aggregated or disaggregated
+serving, each as a pool of its own sized for the workload's peak with the plan's facility,
+target utilization and N+k redundancy. Candidates sharing a system, precision and serving mode
+differ only in numbers, so each such group is one vectorized call of
+:func:`planner_core.evaluate_many.evaluate_many`. The result is ranked by TCO per million
+output tokens among the options that meet every SLO, with the lowest-power and lowest-latency
+options and the Pareto front of cost, latency and power marked. :func:`apply_option` turns a
+row into a scenario, which the normal engine then evaluates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from .calibration import Calibration, default_calibration
+from .catalog import Catalog, load_catalog
+from .errors import PlannerError
+from .evaluate_many import _Roll
+from .mig import allowed
+from .performance import Efficiency
+from .plan import Plan, Pool, apply_overrides
+from .replica import ReplicaHW
+from .sizing import RACK_UNITS, replica_for
+
+#: The numeric fields of ReplicaHW, stacked into arrays across candidates.
+HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
+             "sram")
+
+#: Tensor-parallel sizes tried (up to the system's scale-up domain).
+TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
+PP_SIZES = (1, 2, 4)
+#: Prefill shares tried for disaggregated serving.
+PREFILL_SHARES = (0.2, 0.33, 0.5)
+#: SRAM chains tried: the default length (weights plus a pipeline-filling batch) and longer.
+CHAIN_FACTORS = (1.0, 1.5, 2.0)
+#: One precision per width, preferring floating point: (bf16|fp16), (fp8|int8), (fp4|int4).
+PRECISION_ORDER = (("bf16", "fp16"), ("fp8", "int8"), ("fp4", "int4"))
+SERVINGS = ("aggregated", "disaggregated")
+OPTION_POOL = "option"
+
+COLUMNS = ["rank", "system", "system_name", "status", "accelerator", "precision", "serving",
+           "layout", "tp", "pp", "ep", "chips", "mig_profile", "mig_slices", "prefill_share",
+           "usd_per_m_output_tokens", "usd_per_m_tokens", "tco_usd_per_year", "capex_usd",
+           "facility_mw_peak", "accelerators", "systems", "racks", "ttft_p99_ms",
+           "tpot_p99_ms", "latency_p99_ms", "utilization_peak_pct", "output_tokens_per_kwh",
+           "meets_slo", "pareto", "pick"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    system: str
+    precision: str
+    serving: str
+    tp: int = 1
+    pp: int = 1
+    ep: int = 1
+    chips: int | None = None
+    chain_factor: float | None = None  # SRAM: chain length over the default, before sizing
+    mig_profile: str | None = None
+    mig_slices: int = 0
+    prefill_share: float | None = None
+
+
+def _precisions(acc) -> list[str]:
+    out = []
+    for group in PRECISION_ORDER:
+        for p in group:
+            if p in acc.precisions:
+                out.append(p)
+                break
+    return out
+
+
+def candidates(plan: Plan, workload: str, catalog: Catalog, systems: Iterable[str] | None = None,
+               precisions: Iterable[str] | None = None,
+               servings: Iterable[str] = SERVINGS) -> list[Candidate]:
+    """Every option to try, before any is evaluated (filters narrow the search)."""
+    w = plan.workload(workload)
+    model = catalog.model(w.model)
+    moe = model.moe is not None
+    wanted_sys = set(systems) if systems is not None else None
+    wanted_prec = set(precisions) if precisions is not None else None
+    out: list[Candidate] = []
+    for sys_ in catalog.systems.values():
+        if wanted_sys is not None and sys_.id not in wanted_sys:
+            continue
+        acc = catalog.accelerator(sys_.accelerator)
+        for prec in _precisions(acc):
+            if wanted_prec is not None and prec not in wanted_prec:
+                continue
+            if acc.architecture == "sram":
+                if "aggregated" in servings:
+                    out += [Candidate(sys_.id, prec, "aggregated", chain_factor=f)
+                            for f in CHAIN_FACTORS]
+                continue
+            for tp in (t for t in TP_SIZES if t <= sys_.scaleup_domain):
+                for pp in PP_SIZES:
+                    if pp > 1 and tp < min(8, sys_.scaleup_domain):
+                        continue  # pipeline stages only once tensor parallelism is maxed out
+                    for ep in sorted({1, tp * pp} if moe else {1}):
+                        for serving in servings:
+                            shares = PREFILL_SHARES if serving == "disaggregated" else (None,)
+                            out += [Candidate(sys_.id, prec, serving, tp, pp, ep,
+                                              prefill_share=s) for s in shares]
+            if acc.mig is not None and "aggregated" in servings:
+                for prof in acc.mig.profiles:
+                    if prof.media_extensions:
+                        continue
+                    n = next((k for k in range(prof.max_instances, 0, -1)
+                              if allowed(acc.mig, [prof.name] * k)), 0)
+                    if n:
+                        out.append(Candidate(sys_.id, prec, "aggregated", mig_profile=prof.name,
+                                             mig_slices=n))
+    return out
+
+
+def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
+             calibration: Calibration | None = None, scenario: str = "base",
+             systems: Iterable[str] | None = None, precisions: Iterable[str] | None = None,
+             servings: Iterable[str] = SERVINGS,
+             progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
+    """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest)."""
+    catalog = catalog or load_catalog()
+    cal = calibration or default_calibration()
+    variant = plan.variant(scenario)
+    variant.workload(workload)  # PlannerError naming it if unknown
+    cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings))
+    if not cands:
+        raise PlannerError("no catalog system matches the filters", field="systems")
+    # Candidates of one precision and serving mode share the model's shape and the sizing's
+    # code path: each such group, across every system and layout, is one array pass.
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in cands:
+        groups.setdefault((c.precision, c.serving), []).append(c)
+    rows: list[dict] = []
+    for i, ((precision, serving), members) in enumerate(groups.items()):
+        if progress:
+            progress(i / len(groups), f"{serving} serving at {precision}: "
+                     f"{len(members)} options")
+        rows += _evaluate_group(variant, workload, precision, serving, members, catalog, cal)
+    if progress:
+        progress(1.0, "ranking")
+    return rank(pd.DataFrame(rows), variant.workload(workload).output_tokens.mean)
+
+
+def _describe(c: Candidate, system, acc) -> dict:
+    return {"system": c.system, "system_name": system.name, "status": system.status,
+            "accelerator": acc.id, "precision": c.precision, "serving": c.serving,
+            "layout": layout_text(c), "tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips,
+            "mig_profile": c.mig_profile, "mig_slices": c.mig_slices,
+            "prefill_share": c.prefill_share}
+
+
+def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
+    layout: dict = {"tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips, "mig": None}
+    if c.mig_profile is not None:
+        layout["mig"] = [{"profile": c.mig_profile, "workload": workload}] * c.mig_slices
+    return Pool(name=OPTION_POOL, system=c.system, layout=layout, serving=c.serving,
+                prefill_share=c.prefill_share or 0.3, workloads=[workload],
+                target_utilization=like.target_utilization, redundancy=like.redundancy)
+
+
+def _replica(catalog: Catalog, c: Candidate, workload, like: Pool):
+    """(candidate with its chain length settled, hw, shape, accelerators per replica)."""
+    if c.chain_factor is not None:
+        _, _, default, _ = replica_for(catalog, _option_pool(c, workload.name, like), workload)
+        c = replace(c, chips=int(np.ceil(default * c.chain_factor)))
+    pool = _option_pool(c, workload.name, like)
+    hw, shape, per_rep, _ = replica_for(catalog, pool, workload, c.mig_profile)
+    return c, hw, shape, per_rep
+
+
+def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
+                    members: list[Candidate], catalog: Catalog, cal: Calibration) -> list[dict]:
+    like = next(p for p in plan.pools if workload in p.workloads)
+    data = plan.model_dump(mode="json", exclude={"scenarios", "baseline"})
+    w = next(x for x in data["workloads"] if x["name"] == workload)
+    w.update(weight_precision=precision, kv_precision=None)
+    data.update(workloads=[w], pools=[_option_pool(members[0], workload, like).model_dump(
+        mode="json")], scenarios=[], baseline="base")
+    single = Plan.model_validate(data)
+    wl = single.workloads[0]
+    rows, live, hws, effs, per_rep, slices, consts = [], [], [], [], [], [], []
+    shape = None
+    for c in members:
+        system = catalog.system(c.system)
+        acc = catalog.accelerator(system.accelerator)
+        try:
+            c, hw, shape_c, n_acc = _replica(catalog, c, wl, like)
+        except PlannerError:
+            # Cannot run this way at all (no FLOPS figure at the cache's precision, a layout
+            # past the scale-up domain): listed, never ranked.
+            rows.append({**_describe(c, system, acc), "meets_slo": False})
+            continue
+        shape = shape_c
+        live.append((c, system, acc))
+        hws.append(hw)
+        effs.append(cal.efficiency(acc.family, catalog))
+        per_rep.append(n_acc)
+        slices.append(float(c.mig_slices or 0))
+        consts.append((float(system.accelerators), acc.tdp_w.value, acc.idle_w.value,
+                       system.host_power_w.value, system.price_usd.value,
+                       system.form == "rack", system.cooling == "air",
+                       float(system.rack_units or RACK_UNITS)))
+    if not live:
+        return rows
+    hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS})
+    eff = Efficiency(**{f.name: np.array([float(getattr(e, f.name)) for e in effs])
+                        for f in fields(Efficiency)})
+    per_rep_a, slices_a = np.array(per_rep), np.array(slices)
+    values = {}
+    if serving == "disaggregated":
+        values[f"pools.{OPTION_POOL}.prefill_share"] = np.array([c.prefill_share
+                                                                 for c, _, _ in live])
+    roll = _Roll(single, catalog, cal, values)
+    pool = single.pools[0]
+    ws = roll._size_one(pool, wl, hw, shape, eff, per_rep_a, None, None)
+    # A MIG candidate buys whole GPUs for its slices; any other buys its replicas' accelerators.
+    mig = slices_a > 0
+    needed = ws["replicas_needed"]
+    accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)),
+                            np.ceil(needed * per_rep_a))
+    cols = list(zip(*consts, strict=True))
+    const = {k: np.array(v) for k, v in zip(
+        ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
+        strict=True)}
+    sized = roll.finish({"pool": pool, "workloads": [ws], "failed": False}, None,
+                        accelerators, const)
+    kpis = roll.kpis([sized])
+    for j, (c, system, acc) in enumerate(live):
+        row = _describe(c, system, acc)
+        row.update({k: (bool(v[j]) if k == "meets_slo" else float(v[j]))
+                    for k, v in kpis.items()})
+        rows.append(row)
+    return rows
+
+
+def layout_text(c: Candidate) -> str:
+    if c.mig_profile is not None:
+        return f"MIG {c.mig_slices}× {c.mig_profile}"
+    if c.chips is not None:
+        return f"chain of {c.chips} chips"
+    text = f"TP{c.tp}" + (f" PP{c.pp}" if c.pp > 1 else "") + (f" EP{c.ep}" if c.ep > 1 else "")
+    if c.serving == "disaggregated":
+        text += f", {c.prefill_share:.0%} prefill"
+    return text
+
+
+def pareto_mask(*objectives: np.ndarray) -> np.ndarray:
+    """True where no other point is at least as good on every objective and better on one
+    (all objectives minimized)."""
+    pts = np.column_stack(objectives)
+    n = len(pts)
+    keep = np.ones(n, bool)
+    for i in range(n):
+        if not keep[i]:
+            continue
+        dominated = np.all(pts <= pts[i], axis=1) & np.any(pts < pts[i], axis=1)
+        if dominated.any():
+            keep[i] = False
+    return keep
+
+
+def rank(frame: pd.DataFrame, output_tokens: float) -> pd.DataFrame:
+    """Adds latency_p99_ms, rank (feasible options by cost), pareto and pick columns."""
+    f = frame.copy()
+    # p99 TTFT plus the answer at the p99 TPOT: the two p99s added, so an upper estimate of
+    # the p99 time to the last token.
+    f["latency_p99_ms"] = f["ttft_p99_ms"] + (output_tokens - 1) * f["tpot_p99_ms"]
+    ok = f["meets_slo"].to_numpy(bool) & np.isfinite(f["usd_per_m_output_tokens"].to_numpy())
+    f["pareto"] = False
+    f["pick"] = ""
+    f["rank"] = np.nan
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        sub = f.iloc[idx]
+        f.loc[f.index[idx], "pareto"] = pareto_mask(
+            sub["usd_per_m_output_tokens"].to_numpy(), sub["latency_p99_ms"].to_numpy(),
+            sub["facility_mw_peak"].to_numpy())
+        order = sub.sort_values(["usd_per_m_output_tokens", "facility_mw_peak",
+                                 "latency_p99_ms"], kind="stable").index
+        f.loc[order, "rank"] = np.arange(1, len(order) + 1)
+        for pick, column in (("lowest latency", "latency_p99_ms"),
+                             ("lowest power", "facility_mw_peak"),
+                             ("cheapest", "usd_per_m_output_tokens")):
+            best = sub.sort_values([column, "usd_per_m_output_tokens"], kind="stable").index[0]
+            f.loc[best, "pick"] = pick if not f.loc[best, "pick"] else \
+                f"{pick}, {f.loc[best, 'pick']}"
+    f = f.sort_values(["rank", "usd_per_m_output_tokens"], na_position="last", kind="stable")
+    f["rank"] = f["rank"].astype("Int64")
+    return f.reset_index(drop=True)[COLUMNS]
+
+
+def option_overrides(plan: Plan, workload: str, row) -> dict:
+    """The scenario overrides that make the plan serve ``workload`` as ``row`` says."""
+    pools = [p for p in plan.pools if workload in p.workloads]
+    pool = pools[0]
+    others = [w for w in pool.workloads if w != workload]
+    if others:
+        raise PlannerError(f"pool {pool.name!r} also serves {', '.join(others)}; an option "
+                           "for one workload can replace only a pool of its own",
+                           field=f"pools.{pool.name}")
+    mig = None
+    if isinstance(row["mig_profile"], str):
+        mig = [{"profile": row["mig_profile"], "workload": workload}] * int(row["mig_slices"])
+    chips = row["chips"]
+    layout = {"tp": int(row["tp"]), "pp": int(row["pp"]), "ep": int(row["ep"]),
+              "chips": int(chips) if chips is not None and np.isfinite(chips) else None,
+              "mig": mig}
+    key = f"pools.{pool.name}"
+    out = {f"{key}.system": row["system"], f"{key}.count": None, f"{key}.layout": layout,
+           f"{key}.serving": row["serving"],
+           f"workloads.{workload}.weight_precision": row["precision"],
+           f"workloads.{workload}.kv_precision": None}
+    share = row["prefill_share"]
+    if row["serving"] == "disaggregated" and share is not None and np.isfinite(share):
+        out[f"{key}.prefill_share"] = float(share)
+    return out
+
+
+def apply_option(plan: Plan, workload: str, row, name: str, scenario: str = "base") -> Plan:
+    """The plan with a new scenario ``name``: ``scenario``'s overrides plus the option's."""
+    base = {} if scenario == "base" else dict(plan.scenario(scenario).overrides)
+    overrides = {**base, **option_overrides(plan.variant(scenario), workload, row)}
+    apply_overrides(plan, overrides, where=f"scenarios.{name}")  # refuses a broken option
+    data = plan.model_dump(mode="json")
+    data["scenarios"].append({"name": name, "description": (
+        f"{workload} on {row['system_name']}, {row['layout']}, {row['precision']}, "
+        f"{row['serving']} (from Optimize)"), "overrides": overrides})
+    return Plan.model_validate(data)
+
