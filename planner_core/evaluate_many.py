@@ -9,7 +9,10 @@ same serving, power and cost formulas. Inputs left out stay scalars, so a sweep 
 electricity price never recomputes a replica's capacity.
 
 Paths are the plan's own override paths (``facility.pue``, ``workloads.chat.traffic.peak_rps``,
-``pools.serving.layout.tp``) plus ``catalog.systems.ID.price_usd`` for a system's price.
+``pools.serving.layout.tp``) plus catalog figures of an accelerator or system
+(``catalog.systems.ID.price_usd``, ``catalog.accelerators.ID.memory_bw_gbs``; ``dense_tflops``
+is the figure at the accelerator's default precision and scales all its precisions alike).
+An SRAM chain keeps the length the catalog's memory gives it.
 """
 
 from __future__ import annotations
@@ -50,7 +53,9 @@ NUMERIC_PATHS = (
     "pools.*.layout.pp",
     "pools.*.layout.ep",
     "pools.*.layout.chips",
-    "catalog.systems.*.price_usd",
+    *(f"catalog.accelerators.*.{name}" for name in (
+        "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
+    *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
 )
 #: Inputs that must be whole numbers.
 INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean")
@@ -93,10 +98,12 @@ def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray])
             raise PlannerError("values must be whole numbers", field=path)
         if path.startswith("catalog."):
             _, kind, ident, name = path.split(".")
-            if ident not in catalog.systems:
-                raise PlannerError(f"no system {ident!r} in the catalog", field=path)
-            if a.min() < 0:
-                raise PlannerError("a price cannot be negative", field=path)
+            if ident not in getattr(catalog, kind):
+                raise PlannerError(f"no {kind[:-1]} {ident!r} in the catalog", field=path)
+            positive = name not in ("price_usd", "idle_w", "host_power_w")
+            if a.min() < 0 or (positive and a.min() <= 0):
+                raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
+                                   field=path)
             continue
         probes = np.unique(a) if ".layout." in path and np.unique(a).size <= 256 else \
             np.array([a.min(), a.max()])
@@ -136,6 +143,31 @@ class _Roll:
     def v(self, path: str, default):
         return self.values.get(path, default)
 
+    def figure(self, kind: str, ident: str, name: str, base: float):
+        """A catalog figure, swept or as catalogued."""
+        return self.values.get(f"catalog.{kind}.{ident}.{name}", base)
+
+    def scale(self, kind: str, ident: str, name: str, base: float):
+        """Swept value / catalogued value of a figure (1.0 when it is not swept)."""
+        value = self.values.get(f"catalog.{kind}.{ident}.{name}")
+        return 1.0 if value is None else value / base
+
+    def scaled_hw(self, hw, system, acc, mig: bool = False):
+        """The replica with swept catalog figures of its accelerator and system."""
+        a = ("accelerators", acc.id)
+        mine = (f"catalog.accelerators.{acc.id}.", f"catalog.systems.{system.id}.")
+        if not any(k.startswith(mine) for k in self.values):
+            return hw
+        flops = self.scale(*a, "dense_tflops", acc.tflops(acc.default_precision))
+        link = (self.scale(*a, "scaleup_bw_gbs", acc.scaleup_bw_gbs.value)
+                if acc.architecture == "sram" else
+                self.scale("systems", system.id, "scaleup_bw_gbs", system.scaleup_bw_gbs.value))
+        return hw.with_(bw=hw.bw * self.scale(*a, "memory_bw_gbs", acc.memory_bw_gbs.value),
+                        flops=hw.flops * flops, attn_flops=hw.attn_flops * flops,
+                        mem_bytes=hw.mem_bytes * self.scale(*a, "memory_gb",
+                                                            acc.memory_gb.value),
+                        link_bw=hw.link_bw * link)
+
     # -- sizing (sizing.size_pool / _size_one / _finish) ------------------------------------
     def pools(self) -> list[dict]:
         return [self._pool(pool) for pool in self.plan.pools]
@@ -169,6 +201,7 @@ class _Roll:
                 except PlannerError:
                     out["failed"] = True
                     continue
+                hw = self.scaled_hw(hw, system, acc)
                 slots = None if gpus is None else gpus * len(slices)
                 ws = self._size_one(pool, w, hw, shape, eff, share, slots, count)
                 out["workloads"].append(ws)
@@ -187,6 +220,7 @@ class _Roll:
             except PlannerError:
                 out["failed"] = True
                 continue
+            hw = self.scaled_hw(hw, system, acc)
             hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
             slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
             ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
@@ -306,10 +340,13 @@ class _Roll:
 
     def constants(self, system, acc) -> dict:
         """The system's figures the roll-up uses; optimize passes arrays of them instead."""
-        return {"per_system": float(system.accelerators), "tdp": acc.tdp_w.value,
-                "idle": acc.idle_w.value, "host": system.host_power_w.value,
-                "price": self.v(f"catalog.systems.{system.id}.price_usd",
-                                system.price_usd.value),
+        tdp = self.figure("accelerators", acc.id, "tdp_w", acc.tdp_w.value)
+        # A sampled idle draw above the sampled TDP would make power fall with load.
+        idle = np.minimum(self.figure("accelerators", acc.id, "idle_w", acc.idle_w.value), tdp)
+        return {"per_system": float(system.accelerators), "tdp": tdp, "idle": idle,
+                "host": self.figure("systems", system.id, "host_power_w",
+                                    system.host_power_w.value),
+                "price": self.figure("systems", system.id, "price_usd", system.price_usd.value),
                 "rack": system.form == "rack", "air": system.cooling == "air",
                 "units": float(system.rack_units or RACK_UNITS)}
 

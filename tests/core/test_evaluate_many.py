@@ -23,12 +23,17 @@ def _plan(name):
 def _engine(plan, path, value):
     """The normal engine's KPIs (and whether every workload meets its SLOs without errors)."""
     if path.startswith("catalog."):
-        _, _, ident, field = path.split(".")
-        system = CATALOG.systems[ident]
-        price = system.price_usd.model_copy(update={"value": float(value)})
+        _, kind, ident, field = path.split(".")
+        entry = getattr(CATALOG, kind)[ident]
+        if field == "dense_tflops":  # every precision scaled like the default one
+            factor = float(value) / entry.tflops(entry.default_precision)
+            figure = {k: s.model_copy(update={"value": s.value * factor})
+                      for k, s in entry.dense_tflops.items()}
+        else:
+            figure = getattr(entry, field).model_copy(update={"value": float(value)})
         catalog = copy.copy(CATALOG)
-        catalog.systems = {**CATALOG.systems,
-                           ident: system.model_copy(update={field: price})}
+        setattr(catalog, kind, {**getattr(CATALOG, kind),
+                                ident: entry.model_copy(update={field: figure})})
         results = evaluate(plan, catalog)
     else:
         v = int(value) if float(value).is_integer() and path.rsplit(".", 1)[1] in (
@@ -55,6 +60,22 @@ CASES = [
     ("llama70b-chat.json", "HGX H200", "pools.serving.count", [0, 1, 3, 20]),
     ("llama70b-chat.json", "HGX H200", "catalog.systems.hgx-h200.price_usd",
      [0.0, 150000.0, 600000.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.accelerators.h200-sxm-141gb.memory_bw_gbs",
+     [2400.0, 4800.0, 9600.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.accelerators.h200-sxm-141gb.dense_tflops",
+     [500.0, 1979.0, 4000.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.accelerators.h200-sxm-141gb.memory_gb",
+     [80.0, 141.0, 300.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.accelerators.h200-sxm-141gb.tdp_w",
+     [500.0, 700.0, 1000.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.accelerators.h200-sxm-141gb.idle_w",
+     [50.0, 100.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.systems.hgx-h200.host_power_w",
+     [1000.0, 3000.0]),
+    ("llama70b-chat.json", "HGX H200", "catalog.systems.hgx-h200.scaleup_bw_gbs",
+     [100.0, 450.0, 900.0]),
+    ("llama70b-chat.json", "Groq LPU racks", "catalog.accelerators.groq-lpu.memory_bw_gbs",
+     [40000.0, 80000.0]),
     ("llama70b-chat.json", "Groq LPU racks", "workloads.chat.input_tokens.mean", [256, 4000]),
     ("llama70b-chat.json", "Groq LPU racks", "pools.serving.layout.chips", [700, 1000]),
     ("mig-h100-8b-tenants.json", "base", "workloads.assistant.traffic.peak_rps",
