@@ -1,0 +1,207 @@
+"""Sensitivity and uncertainty: which assumptions move the cost, and how sure the answer is.
+
+The assumptions of a plan are its facility's prices and rates, its workloads' traffic and
+token counts, its pools' target utilization, and the catalog figures of the systems and
+accelerators it uses, each with a grade (how well sourced it is).
+
+* :func:`tornado` moves each assumption by ±X% alone and records the KPI at both ends.
+* :func:`monte_carlo` draws every graded figure at once, each from a lognormal spread whose
+  width follows its grade (``catalog.GRADE_SPREAD``: a weak figure varies more), and reports
+  the P10/P50/P90 of cost, power and latency.
+
+Both are one :func:`planner_core.evaluate_many.evaluate_many` call over all their points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from annotated_types import Ge, Gt, Le, Lt
+
+from .calibration import Calibration, default_calibration
+from .catalog import GRADE_SPREAD, Catalog, load_catalog
+from .errors import PlannerError
+from .evaluate_many import evaluate_many
+from .plan import Facility, Plan, Pool
+
+#: Outputs the uncertainty analysis reports.
+UNCERTAIN_KPIS = ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak",
+                  "ttft_p99_ms", "tpot_p99_ms", "tco_usd_per_year")
+#: Facility inputs that are prices, rates or loads (limits such as the rack budget are left
+#: out: they only repack racks, which the cost does not count).
+FACILITY_ASSUMPTIONS = {
+    "pue": "PUE", "electricity_usd_per_kwh": "electricity price",
+    "colocation_usd_per_kw_month": "colocation price", "facility_capex_usd_per_mw":
+    "facility build cost", "facility_life_years": "facility life", "amortization_years":
+    "amortization period", "cost_of_capital": "cost of capital", "maintenance_pct_per_year":
+    "maintenance", "network_capex_pct": "scale-out network cost", "installation_capex_pct":
+    "installation cost", "network_power_w_per_system": "network power per system"}
+ACCELERATOR_FIGURES = (("memory_bw_gbs", "memory bandwidth"),
+                       ("dense_tflops", "dense compute"), ("tdp_w", "TDP"),
+                       ("idle_w", "idle power"), ("memory_gb", "memory"))
+SYSTEM_FIGURES = (("price_usd", "price"), ("host_power_w", "host power"),
+                  ("scaleup_bw_gbs", "scale-up bandwidth"))
+#: The plan's own inputs (traffic, token counts, utilization target) are the user's forecast,
+#: not sourced figures: an assumption's spread.
+FORECAST_GRADE = "assumption"
+P_LEVELS = (10, 50, 90)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    path: str
+    label: str
+    value: float
+    grade: str
+    low: float = 0.0  # bounds the plan or the physics allow
+    high: float = float("inf")
+    integer: bool = False
+
+
+def _facility_grade(name: str) -> str:
+    text = Facility.model_fields[name].description or ""
+    for grade in ("S?", "P", "S"):
+        if f"[{grade}]" in text:
+            return grade
+    return "assumption"
+
+
+def _bounds(model, name: str) -> tuple[float, float]:
+    low, high = 0.0, float("inf")
+    for m in model.model_fields[name].metadata:
+        if isinstance(m, Ge | Gt):
+            low = float(m.ge if isinstance(m, Ge) else m.gt)
+        if isinstance(m, Le | Lt):
+            high = float(m.le if isinstance(m, Le) else m.lt)
+    return low, high
+
+
+def assumptions(plan: Plan, catalog: Catalog) -> list[Assumption]:
+    """Every assumption of ``plan`` (one scenario's plan) that bears on its figures."""
+    fac = plan.facility
+    out = []
+    for name, label in FACILITY_ASSUMPTIONS.items():
+        if name == "colocation_usd_per_kw_month" and fac.cost_model != "colocation":
+            continue
+        if name in ("facility_capex_usd_per_mw", "facility_life_years") and \
+                fac.cost_model != "owned":
+            continue
+        low, high = _bounds(Facility, name)
+        out.append(Assumption(f"facility.{name}", f"facility: {label}", getattr(fac, name),
+                              _facility_grade(name), low, high))
+    for w in plan.workloads:
+        out.append(Assumption(f"workloads.{w.name}.traffic.peak_rps",
+                              f"{w.name}: peak requests/s", w.traffic.peak_rps, FORECAST_GRADE,
+                              1e-6, 1e7))
+        out.append(Assumption(f"workloads.{w.name}.input_tokens.mean",
+                              f"{w.name}: prompt tokens", w.input_tokens.mean, FORECAST_GRADE,
+                              1, 2_000_000, True))
+        out.append(Assumption(f"workloads.{w.name}.output_tokens.mean",
+                              f"{w.name}: answer tokens", w.output_tokens.mean,
+                              FORECAST_GRADE, 1, 2_000_000, True))
+    for pool in plan.pools:
+        if pool.count is None:
+            low, high = _bounds(Pool, "target_utilization")
+            out.append(Assumption(f"pools.{pool.name}.target_utilization",
+                                  f"{pool.name}: target utilization", pool.target_utilization,
+                                  FORECAST_GRADE, low, high))
+    seen_sys, seen_acc = set(), set()
+    for pool in plan.pools:
+        system = catalog.system(pool.system)
+        acc = catalog.accelerator(system.accelerator)
+        if system.id not in seen_sys:
+            seen_sys.add(system.id)
+            for name, label in SYSTEM_FIGURES:
+                spec = getattr(system, name)
+                out.append(Assumption(f"catalog.systems.{system.id}.{name}",
+                                      f"{system.id}: {label}", spec.value, spec.grade))
+        if acc.id not in seen_acc:
+            seen_acc.add(acc.id)
+            for name, label in ACCELERATOR_FIGURES:
+                if name == "dense_tflops":
+                    key = {"fp16": "bf16", "int4": "fp4"}.get(acc.default_precision,
+                                                              acc.default_precision)
+                    spec = acc.dense_tflops.get(key) or next(iter(acc.dense_tflops.values()))
+                    value = acc.tflops(acc.default_precision)
+                else:
+                    spec = getattr(acc, name)
+                    value = spec.value
+                if value <= 0:
+                    continue
+                out.append(Assumption(f"catalog.accelerators.{acc.id}.{name}",
+                                      f"{acc.id}: {label}", value, spec.grade))
+    return out
+
+
+def _clip(a: Assumption, values: np.ndarray) -> np.ndarray:
+    v = np.clip(values, a.low, a.high)
+    return np.maximum(np.round(v), max(a.low, 1)) if a.integer else v
+
+
+def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
+            scenario: str = "base", catalog: Catalog | None = None,
+            calibration: Calibration | None = None) -> pd.DataFrame:
+    """Each assumption moved by -pct% and +pct% alone: the KPI at both ends, largest swing
+    first. Rows where a move leaves the SLOs unmet say so (``meets_low``/``meets_high``)."""
+    if not 0 < pct < 100:
+        raise PlannerError(f"the move must be between 0 and 100%, not {pct:g}%", field="pct")
+    catalog = catalog or load_catalog()
+    cal = calibration or default_calibration()
+    variant = plan.variant(scenario)
+    items = assumptions(variant, catalog)
+    n = 2 * len(items)
+    values = {}
+    for i, a in enumerate(items):
+        col = np.full(n, float(a.value))
+        col[2 * i] = a.value * (1 - pct / 100)
+        col[2 * i + 1] = a.value * (1 + pct / 100)
+        values[a.path] = _clip(a, col)
+    base = evaluate_many(variant, {}, catalog, cal)
+    moved = evaluate_many(variant, values, catalog, cal)
+    rows = []
+    for i, a in enumerate(items):
+        lo, hi = moved[kpi][2 * i], moved[kpi][2 * i + 1]
+        rows.append({"path": a.path, "label": a.label, "grade": a.grade, "base_value": a.value,
+                     "low_value": values[a.path][2 * i], "high_value": values[a.path][2 * i + 1],
+                     "kpi_base": float(base[kpi]), "kpi_low": float(lo), "kpi_high": float(hi),
+                     "meets_low": bool(moved["meets_slo"][2 * i]),
+                     "meets_high": bool(moved["meets_slo"][2 * i + 1]),
+                     "swing": float(abs(hi - lo)) if np.isfinite(hi - lo) else np.inf})
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = "base",
+                catalog: Catalog | None = None, calibration: Calibration | None = None,
+                include_forecast: bool = False) -> dict:
+    """Every graded assumption drawn at once, ``samples`` times.
+
+    A figure of grade g is multiplied by exp(N(0, s²)) with s = GRADE_SPREAD[g] (the median
+    stays at the catalogued value). The plan's own forecasts (traffic, tokens, utilization
+    target) stay fixed unless ``include_forecast``. Returns ``samples`` (a DataFrame of the
+    KPIs per draw, with meets_slo), ``percentiles`` (P10/P50/P90 per KPI, over the draws
+    that meet the SLOs) and ``feasible_share``.
+    """
+    if not 10 <= samples <= 1_000_000:
+        raise PlannerError(f"samples must be 10 to 1,000,000, not {samples:,}", field="samples")
+    catalog = catalog or load_catalog()
+    cal = calibration or default_calibration()
+    variant = plan.variant(scenario)
+    rng = np.random.default_rng(seed)
+    values = {}
+    for a in assumptions(variant, catalog):
+        if a.grade == FORECAST_GRADE and not include_forecast and not a.path.startswith(
+                ("facility.", "catalog.")):
+            continue
+        spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
+        values[a.path] = _clip(a, a.value * np.exp(rng.normal(0.0, spread, samples)))
+    kpis = evaluate_many(variant, values, catalog, cal)
+    frame = pd.DataFrame({k: np.asarray(v) for k, v in kpis.items()})
+    ok = frame[frame["meets_slo"]]
+    pct = pd.DataFrame({k: (np.percentile(ok[k], P_LEVELS) if len(ok) else
+                            np.full(len(P_LEVELS), np.nan)) for k in UNCERTAIN_KPIS},
+                       index=[f"P{p}" for p in P_LEVELS])
+    return {"samples": frame, "percentiles": pct, "feasible_share": len(ok) / len(frame),
+            "inputs": sorted(values)}

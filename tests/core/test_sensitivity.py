@@ -1,0 +1,80 @@
+"""Tornado and Monte Carlo: the right figures moved, by the right amounts, with the spread the
+grades call for."""
+
+import numpy as np
+import pytest
+
+from planner_core import catalog as catalog_module
+from planner_core.catalog import load_catalog
+from planner_core.errors import PlannerError
+from planner_core.evaluate import evaluate
+from planner_core.plan import apply_overrides, plan_from_json
+from planner_core.resources import resource_path
+from planner_core.sensitivity import assumptions, monte_carlo, tornado
+
+CATALOG = load_catalog()
+
+
+def _plan(name="llama70b-chat.json"):
+    return plan_from_json(resource_path("examples", name).read_text())
+
+
+def test_assumptions_cover_the_plan_and_its_hardware_with_grades():
+    items = {a.path: a for a in assumptions(_plan(), CATALOG)}
+    assert "facility.electricity_usd_per_kwh" in items
+    assert items["facility.pue"].grade == "P"  # its description cites Uptime Institute [P]
+    assert items["facility.cost_of_capital"].grade == "assumption"
+    assert "facility.facility_capex_usd_per_mw" not in items  # colocation plan: not used
+    assert items["catalog.systems.gb200-nvl72.price_usd"].grade == \
+        CATALOG.system("gb200-nvl72").price_usd.grade
+    assert "workloads.chat.traffic.peak_rps" in items
+
+
+def test_tornado_rows_are_the_engine_at_both_ends():
+    plan = _plan()
+    table = tornado(plan, 20, catalog=CATALOG)
+    assert table["swing"].is_monotonic_decreasing
+    row = table.set_index("path").loc["facility.electricity_usd_per_kwh"]
+    for value, kpi in ((row["low_value"], row["kpi_low"]), (row["high_value"], row["kpi_high"])):
+        moved = apply_overrides(plan, {"facility.electricity_usd_per_kwh": float(value)})
+        assert evaluate(moved, CATALOG).kpi("base")["usd_per_m_output_tokens"] == \
+            pytest.approx(kpi, rel=1e-9)
+    # Energy cost is linear in the price: the two ends sit symmetrically about the base.
+    assert row["kpi_high"] - row["kpi_base"] == pytest.approx(row["kpi_base"] - row["kpi_low"],
+                                                              rel=1e-6)
+    assert row["low_value"] == pytest.approx(0.0806 * 0.8)
+
+
+def test_tornado_keeps_moves_within_the_plan_bounds():
+    plan = apply_overrides(_plan(), {"facility.pue": 1.1})
+    row = tornado(plan, 30, catalog=CATALOG).set_index("path").loc["facility.pue"]
+    assert row["low_value"] == 1.0 and row["high_value"] == pytest.approx(1.43)
+    with pytest.raises(PlannerError, match="between 0 and 100"):
+        tornado(plan, 150, catalog=CATALOG)
+
+
+def test_monte_carlo_bands_are_ordered_repeatable_and_follow_the_grades(monkeypatch):
+    plan = _plan()
+    first = monte_carlo(plan, 500, seed=3, catalog=CATALOG)
+    again = monte_carlo(plan, 500, seed=3, catalog=CATALOG)
+    pct = first["percentiles"]
+    assert (pct.loc["P10"] <= pct.loc["P50"]).all() and (pct.loc["P50"] <= pct.loc["P90"]).all()
+    assert pct.equals(again["percentiles"])
+    width = pct.loc["P90", "usd_per_m_output_tokens"] - pct.loc["P10", "usd_per_m_output_tokens"]
+    assert width > 0
+    # Every grade twice as uncertain: a wider band; no uncertainty: no band at all.
+    wide = {g: 2 * s for g, s in catalog_module.GRADE_SPREAD.items()}
+    monkeypatch.setattr("planner_core.sensitivity.GRADE_SPREAD", wide)
+    wpct = monte_carlo(plan, 500, seed=3, catalog=CATALOG)["percentiles"]
+    assert wpct.loc["P90", "usd_per_m_output_tokens"] - wpct.loc[
+        "P10", "usd_per_m_output_tokens"] > 1.5 * width
+    monkeypatch.setattr("planner_core.sensitivity.GRADE_SPREAD",
+                        {g: 0.0 for g in catalog_module.GRADE_SPREAD})
+    flat = monte_carlo(plan, 50, seed=3, catalog=CATALOG)["percentiles"]
+    base = evaluate(plan, CATALOG).kpi("base")["usd_per_m_output_tokens"]
+    assert np.allclose(flat["usd_per_m_output_tokens"], base, rtol=1e-9)
+
+
+def test_monte_carlo_refuses_a_silly_sample_count():
+    with pytest.raises(PlannerError, match="samples"):
+        monte_carlo(_plan(), 3, catalog=CATALOG)
