@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from planner_core.resources import resource_path
-
 from tests.cli.test_evaluate_cli import run
 
 CHAT = str(resource_path("examples", "llama70b-chat.json"))
