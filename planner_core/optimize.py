@@ -325,6 +325,17 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
     return out
 
 
+def option_name(plan: Plan, row) -> str:
+    """A free scenario name describing the option (names may not contain dots)."""
+    stem = f"Optimized: {row['system']} {row['precision']} {row['layout']}".replace(".", ",")
+    taken = plan.scenario_names()
+    name, i = stem[:76], 2
+    while name in taken:
+        name = f"{stem[:72]} ({i})"
+        i += 1
+    return name
+
+
 def apply_option(plan: Plan, workload: str, row, name: str, scenario: str = "base") -> Plan:
     """The plan with a new scenario ``name``: ``scenario``'s overrides plus the option's."""
     base = {} if scenario == "base" else dict(plan.scenario(scenario).overrides)

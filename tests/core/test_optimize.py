@@ -7,7 +7,7 @@ import pytest
 from planner_core.catalog import load_catalog
 from planner_core.errors import PlannerError
 from planner_core.evaluate import evaluate
-from planner_core.optimize import apply_option, candidates, optimize, pareto_mask
+from planner_core.optimize import apply_option, candidates, optimize, option_name, pareto_mask
 from planner_core.plan import plan_from_json
 from planner_core.resources import resource_path
 
@@ -111,3 +111,13 @@ def test_unknown_workload_and_empty_filters_are_named():
         optimize(plan, "nope", CATALOG)
     with pytest.raises(PlannerError, match="no catalog system"):
         optimize(plan, "chat", CATALOG, systems=["no-such-system"])
+
+
+def test_option_names_are_free_and_valid(chat):
+    plan, table = chat
+    row = table.iloc[0]
+    name = option_name(plan, row)
+    assert "." not in name and name not in plan.scenario_names()
+    applied = apply_option(plan, "chat", row, name)
+    again = option_name(applied, row)
+    assert again != name and again.endswith("(2)")

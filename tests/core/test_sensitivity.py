@@ -78,3 +78,18 @@ def test_monte_carlo_bands_are_ordered_repeatable_and_follow_the_grades(monkeypa
 def test_monte_carlo_refuses_a_silly_sample_count():
     with pytest.raises(PlannerError, match="samples"):
         monte_carlo(_plan(), 3, catalog=CATALOG)
+
+
+def test_uncertainty_bands_grow_with_traffic_and_stay_ordered():
+    from planner_core.sensitivity import uncertainty_bands
+
+    bands = uncertainty_bands(_plan(), 200, seed=1, catalog=CATALOG)
+    assert list(bands["traffic_factor"]) == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]
+    for k in ("usd_per_m_output_tokens", "facility_mw_peak"):
+        assert (bands[f"{k}_p10"] <= bands[f"{k}_p50"]).all()
+        assert (bands[f"{k}_p50"] <= bands[f"{k}_p90"]).all()
+    assert bands["feasible_share"].between(0, 1).all()
+    one = bands.set_index("traffic_factor").loc[1.0]
+    mc = monte_carlo(_plan(), 200, seed=1, catalog=CATALOG)["percentiles"]
+    assert one["usd_per_m_output_tokens_p50"] == pytest.approx(
+        mc.loc["P50", "usd_per_m_output_tokens"], rel=0.1)
