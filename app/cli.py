@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="render the main window once, save it as PNG and exit")
     g.add_argument("--panel", default=None,
                    choices=["fleet", "mig", "racks", "workloads", "facility", "scenarios",
-                            "dashboard", "compare"],
+                            "dashboard", "compare", "whatif"],
                    help="panel to bring to the front (with --screenshot: the one to show)")
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")

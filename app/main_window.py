@@ -38,6 +38,7 @@ from .widgets.facility_editor import FacilityEditor
 from .widgets.pool_editor import PoolEditor
 from .widgets.rack_view import RackView
 from .widgets.scenario_panel import ScenarioPanel
+from .widgets.whatif_panel import WhatIfPanel
 from .widgets.workload_editor import WorkloadEditor
 
 EXAMPLE_PLAN = "llama70b-chat.json"
@@ -52,7 +53,7 @@ FLEET_COLUMNS = [
 # Panels by the names the command line's --panel takes: (tab widget attribute, index)
 PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1),
           "workloads": ("editors", 2), "facility": ("editors", 3), "scenarios": ("editors", 4),
-          "dashboard": ("views", 0), "compare": ("views", 1)}
+          "dashboard": ("views", 0), "compare": ("views", 1), "whatif": ("views", 2)}
 
 
 class MainWindow(PlanFiles, QMainWindow):
@@ -96,6 +97,11 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views.setObjectName("views")
         self.views.addTab(self.dashboard, "Dashboard")
         self.views.addTab(self.compare, "Compare scenarios")
+        self.whatif = WhatIfPanel()
+        self.whatif.applyRequested.connect(self._apply_option)
+        self.views.addTab(self.whatif, "What-if")
+        self.views.setTabToolTip(2, "Sweeps, the cheapest fleet that meets the SLOs, "
+                                    "sensitivity and uncertainty")
         self._stale: set[str] = set()  # panels whose drawing is older than the results
         self.editors.currentChanged.connect(self._show_hidden_panels)
         self.views.currentChanged.connect(self._show_hidden_panels)
@@ -212,7 +218,7 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.scenarios):
+        for editor in (self.pools, self.workloads, self.facility, self.scenarios, self.whatif):
             editor.set_document(doc)
         self._sync_scenarios()
         self._update_title()
@@ -231,8 +237,22 @@ class MainWindow(PlanFiles, QMainWindow):
 
     def shutdown(self) -> None:
         """Stops background work; the window may be dropped without closing it after this."""
+        self.whatif.shutdown()
         if self.document is not None:
             self.document.shutdown()
+
+    def _apply_option(self, workload: str, row) -> None:
+        """Optimize's chosen option becomes a new scenario (one undo step), then is shown."""
+        from planner_core.optimize import apply_option, option_name
+
+        doc = self.document
+        if doc is None:
+            return
+        name = option_name(doc.plan, row)
+        if doc.apply(lambda p: apply_option(p, workload, row, name, doc.scenario),
+                     f"Apply optimized option {name!r}"):
+            doc.set_scenario(name)
+            self.statusBar().showMessage(f"Added scenario {name!r}; Undo removes it", 10000)
 
     def render_now(self) -> None:
         """Evaluates and draws synchronously (used before a screenshot)."""

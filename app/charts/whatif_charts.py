@@ -1,0 +1,178 @@
+"""The What-if panel's charts: a sweep's line, the options' cost/latency scatter with its
+Pareto front, the tornado of assumptions and the uncertainty bands. They only draw what
+they are given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from .dashboard import COLORS
+
+INFEASIBLE = "#d9534f"
+FRONT = "#e15759"
+
+
+class SweepChart(pg.PlotWidget):
+    """A KPI against the swept values; values missing an SLO are drawn as red crosses."""
+
+    def __init__(self):
+        super().__init__()
+        _style(self, "Sweep", "", "")
+
+    def show(self, frame: pd.DataFrame, kpi: str, label: str, param_label: str,
+             scale: float = 1.0) -> None:
+        self.clear()
+        self.setTitle(f"{label} as {param_label} varies")
+        self.setLabel("left", label)
+        self.setLabel("bottom", param_label)
+        y = frame[kpi].to_numpy(float) * scale
+        ok = frame["meets_slo"].to_numpy(bool) & np.isfinite(y)
+        numeric = pd.api.types.is_numeric_dtype(frame["value"])
+        x = frame["value"].to_numpy(float) if numeric else np.arange(len(frame), dtype=float)
+        bottom = self.getAxis("bottom")
+        bottom.setTicks(None if numeric else [[(i, str(v)) for i, v in enumerate(
+            frame["value"])]])
+        # A line only joins values that meet the SLOs; gaps show where they do not.
+        line_y = np.where(ok, y, np.nan)
+        if numeric and len(x) > 1:
+            self.plot(x, line_y, pen=pg.mkPen(COLORS[0], width=2), connect="finite")
+        self.plot(x[ok], y[ok], pen=None, symbol="o", symbolSize=5 if len(x) < 200 else 2,
+                  symbolBrush=COLORS[0], symbolPen=None)
+        bad = ~ok
+        if bad.any():
+            shown = np.where(np.isfinite(y[bad]), y[bad], 0.0)
+            self.plot(x[bad], shown, pen=None, symbol="x", symbolSize=8,
+                      symbolBrush=INFEASIBLE, symbolPen=pg.mkPen(INFEASIBLE),
+                      name="misses an SLO")
+
+
+class OptionsChart(pg.PlotWidget):
+    """Cost against p99 request latency of every option meeting the SLOs (log axes); the
+    Pareto front joined; a clicked point emits its row index."""
+
+    pointClicked = Signal(int)
+
+    def __init__(self):
+        super().__init__()
+        _style(self, "Options that meet the SLOs", "p99 latency (s, log)",
+               "cost per million output tokens (USD, log)")
+        self.setLogMode(x=True, y=True)
+        self._scatter = pg.ScatterPlotItem()
+        self._scatter.sigClicked.connect(self._clicked)
+        self._selected = pg.ScatterPlotItem()
+
+    def show(self, frame: pd.DataFrame, selected: int | None = None) -> None:
+        self.clear()
+        ok = frame[frame["meets_slo"]]
+        if not len(ok):
+            return
+        cost = ok["usd_per_m_output_tokens"].to_numpy(float)
+        lat = ok["latency_p99_ms"].to_numpy(float) / 1e3
+        self._scatter = pg.ScatterPlotItem(
+            x=np.log10(cost), y=np.log10(lat), data=ok.index.to_numpy(), size=6,
+            brush=pg.mkBrush(QColor(COLORS[0]).lighter(130)), pen=None, hoverable=True,
+            tip=None)
+        self._scatter.sigClicked.connect(self._clicked)
+        self.addItem(self._scatter)
+        front = ok[ok["pareto"]].sort_values("usd_per_m_output_tokens")
+        if len(front):
+            self.plot(front["usd_per_m_output_tokens"].to_numpy(float),
+                      front["latency_p99_ms"].to_numpy(float) / 1e3,
+                      pen=pg.mkPen(FRONT, width=2), symbol="o", symbolSize=8,
+                      symbolBrush=FRONT, symbolPen=None, name="Pareto front")
+        if selected is not None and selected in ok.index:
+            row = ok.loc[selected]
+            self.plot([row["usd_per_m_output_tokens"]], [row["latency_p99_ms"] / 1e3],
+                      pen=None, symbol="star", symbolSize=18, symbolBrush="#edc948",
+                      symbolPen=pg.mkPen("k"))
+
+    def _clicked(self, _item, points, *_):
+        if len(points):
+            self.pointClicked.emit(int(points[0].data()))
+
+
+class TornadoChart(pg.PlotWidget):
+    """Each assumption's low and high end as bars from the base value, largest first."""
+
+    def __init__(self):
+        super().__init__()
+        _style(self, "Sensitivity", "", "")
+        left = self.getAxis("left")
+        left.setWidth(270)
+        # One label per bar: never thin them out for lack of room.
+        left.setStyle(textFillLimits=[(0, 1.0)])
+        font = QFont()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        left.setStyle(tickFont=font)
+
+    def show(self, frame: pd.DataFrame, label: str, pct: float, top: int = 12) -> None:
+        self.clear()
+        rows = frame.head(top).iloc[::-1]  # largest at the top
+        if not len(rows):
+            return
+        base = float(rows["kpi_base"].iloc[0])
+        y = np.arange(len(rows), dtype=float)
+        low = rows["kpi_low"].to_numpy(float)
+        high = rows["kpi_high"].to_numpy(float)
+        finite = np.isfinite(low) & np.isfinite(high)
+        low, high = np.where(finite, low, base), np.where(finite, high, base)
+        self.addItem(pg.BarGraphItem(x0=np.minimum(low, base), x1=np.maximum(low, base), y=y,
+                                     height=0.7, brush=COLORS[0], pen=None))
+        self.addItem(pg.BarGraphItem(x0=np.minimum(high, base), x1=np.maximum(high, base), y=y,
+                                     height=0.7, brush=COLORS[1], pen=None))
+        self.addItem(pg.InfiniteLine(pos=base, angle=90, pen=pg.mkPen("#888", width=1)))
+        self.getAxis("left").setTicks([[(float(i), f"{lab} [{g}]") for i, (lab, g) in
+                                        enumerate(zip(rows["label"], rows["grade"],
+                                                      strict=True))]])
+        self.setTitle(f"Each assumption alone, −{pct:g}% (blue) and +{pct:g}% (orange)")
+        self.setLabel("bottom", label)
+        self.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        ends = np.concatenate([low, high, [base]])
+        span = max(float(ends.max() - ends.min()), abs(base) * 1e-3, 1e-12)
+        self.setXRange(float(ends.min()) - 0.05 * span, float(ends.max()) + 0.05 * span,
+                       padding=0)
+
+
+class BandChart(pg.PlotWidget):
+    """P10–P90 band and P50 line of a KPI over traffic levels."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        _style(self, title, "", "traffic, × today's peak")
+
+    def show(self, bands: pd.DataFrame, kpi: str, label: str, scale: float = 1.0) -> None:
+        self.clear()
+        self.setLabel("left", label)
+        x = bands["traffic_factor"].to_numpy(float)
+        p10, p50, p90 = (bands[f"{kpi}_p{p}"].to_numpy(float) * scale for p in (10, 50, 90))
+        ok = np.isfinite(p10) & np.isfinite(p90)
+        if ok.sum() >= 2:
+            lo = pg.PlotDataItem(x[ok], p10[ok], pen=pg.mkPen(COLORS[0], width=1))
+            hi = pg.PlotDataItem(x[ok], p90[ok], pen=pg.mkPen(COLORS[0], width=1))
+            fill = QColor(COLORS[0])
+            fill.setAlpha(70)
+            self.addItem(lo)
+            self.addItem(hi)
+            self.addItem(pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(fill)))
+        self.plot(x[ok], p50[ok], pen=pg.mkPen(COLORS[0], width=2), symbol="o", symbolSize=5,
+                  symbolBrush=COLORS[0], symbolPen=None)
+        self.addItem(pg.InfiniteLine(pos=1.0, angle=90, pen=pg.mkPen(
+            "#888", width=1, style=Qt.PenStyle.DashLine)))
+
+
+def _style(w: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
+    # Colors come from pyqtgraph's configuration, which the Dashboard sets from the palette.
+    w.setTitle(title)
+    w.setLabel("left", left)
+    w.setLabel("bottom", bottom)
+    w.showGrid(x=True, y=True, alpha=0.25)
+    w.setMinimumHeight(220)
+    w.setMouseEnabled(x=False, y=False)
+    w.setMenuEnabled(False)
+    w.getAxis("left").enableAutoSIPrefix(False)
+    w.getAxis("bottom").enableAutoSIPrefix(False)
+    w.addLegend(offset=(-10, 10))

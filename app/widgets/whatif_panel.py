@@ -1,0 +1,488 @@
+"""The What-if panel: sweeps, optimize, sensitivity and uncertainty for the plan on show.
+
+Every run happens off the GUI thread (:class:`app.whatif_runner.WhatIfRunner`) with a progress
+bar and a Cancel button; results say which plan they belong to and are marked out of date when
+the plan changes. The panel never edits the plan itself: "Apply as scenario" asks the window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner_core.errors import PlannerError
+
+from ..charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
+from ..kpi_rows import KPI_ROWS
+from ..whatif_runner import WhatIfRunner
+
+#: KPIs a sweep or tornado may chart: key → (label, scale).
+CHART_KPIS = {r.key: (r.label, r.scale) for r in KPI_ROWS}
+TABLE_ROWS = 200
+
+
+def sweep_inputs(plan, catalog) -> list[tuple[str, str, str]]:
+    """(label, path, default values) for every input of ``plan`` worth sweeping."""
+    out = []
+    for w in plan.workloads:
+        k = f"workloads.{w.name}"
+        peak = w.traffic.peak_rps
+        out += [
+            (f"{w.name}: peak requests/s", f"{k}.traffic.peak_rps",
+             f"{peak * 0.25:.6g}:{peak * 3:.6g}:60"),
+            (f"{w.name}: prompt tokens", f"{k}.input_tokens.mean",
+             ",".join(str(int(max(1, w.input_tokens.mean * f)))
+                      for f in (0.25, 0.5, 1, 2, 4, 8))),
+            (f"{w.name}: answer tokens", f"{k}.output_tokens.mean",
+             ",".join(str(int(max(1, w.output_tokens.mean * f)))
+                      for f in (0.25, 0.5, 1, 2, 4))),
+            (f"{w.name}: p99 TPOT SLO (ms)", f"{k}.slo.tpot_p99_ms", "5:100:40"),
+            (f"{w.name}: weight precision", f"{k}.weight_precision", "bf16,fp8,fp4"),
+        ]
+    for p in plan.pools:
+        k = f"pools.{p.name}"
+        system = catalog.system(p.system)
+        tps = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= system.scaleup_domain]
+        out += [(f"{p.name}: system", f"{k}.system", ",".join(catalog.systems))]
+        if p.count is None and not p.layout.mig:
+            out += [(f"{p.name}: tensor parallel", f"{k}.layout.tp", ",".join(map(str, tps))),
+                    (f"{p.name}: target utilization", f"{k}.target_utilization",
+                     "0.3:1:36")]
+        out += [(f"{p.name}: serving mode", f"{k}.serving", "aggregated,disaggregated")]
+        out += [(f"{system.id}: price (USD)", f"catalog.systems.{system.id}.price_usd",
+                 f"{system.price_usd.value * 0.5:.6g}:{system.price_usd.value * 1.5:.6g}:41")]
+    out += [("facility: electricity (USD/kWh)", "facility.electricity_usd_per_kwh",
+             "0:0.4:41"),
+            ("facility: PUE", "facility.pue", "1.05:2:39"),
+            ("facility: cost of capital", "facility.cost_of_capital", "0:0.2:41"),
+            ("facility: amortization (years)", "facility.amortization_years", "2:8:25")]
+    return out
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return t
+
+
+def _cell(text: str, number: bool = True, data=None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if number:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def _show(key: str, value) -> str:
+    row = next((r for r in KPI_ROWS if r.key == key), None)
+    return row.show(value) if row else f"{value:,.3g}"
+
+
+class WhatIfPanel(QWidget):
+    #: workload, the chosen option (a row of the optimize table)
+    applyRequested = Signal(str, object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.document = None
+        self.runner = WhatIfRunner(self)
+        self.runner.progressed.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.results: dict[str, object] = {}
+        self._meta: dict[str, tuple] = {}
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_sweep(), "Sweep")
+        self.tabs.addTab(self._build_optimize(), "Optimize")
+        self.tabs.addTab(self._build_sensitivity(), "Sensitivity")
+        self.tabs.addTab(self._build_uncertainty(), "Uncertainty")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress_label = QLabel("")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        bar = QHBoxLayout()
+        bar.addWidget(self.progress_label, 1)
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.cancel_button)
+        self.busy_row = QWidget()
+        self.busy_row.setLayout(bar)
+        self.busy_row.setVisible(False)
+        self.stale = QLabel("")
+        self.stale.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.stale)
+        lay.addWidget(self.busy_row)
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_sweep(self) -> QWidget:
+        self.sweep_param = QComboBox()
+        self.sweep_param.currentIndexChanged.connect(self._sweep_param_changed)
+        self.sweep_values = QLineEdit()
+        self.sweep_values.setToolTip("Comma-separated values, or START:STOP:COUNT for numbers")
+        self.sweep_kpi = QComboBox()
+        for key, (label, _) in CHART_KPIS.items():
+            self.sweep_kpi.addItem(label, key)
+        self.sweep_kpi.setCurrentIndex(self.sweep_kpi.findData("usd_per_m_output_tokens"))
+        self.sweep_kpi.currentIndexChanged.connect(lambda _i: self._draw_sweep())
+        self.sweep_run = QPushButton("Run sweep")
+        self.sweep_run.clicked.connect(self.run_sweep)
+        form = QFormLayout()
+        form.addRow("Vary", self.sweep_param)
+        form.addRow("Values", self.sweep_values)
+        form.addRow("Chart", self.sweep_kpi)
+        self.sweep_chart = SweepChart()
+        self.sweep_table = _table(["value", "$/M out", "MW", "accelerators", "TTFT p99 ms",
+                                   "TPOT p99 ms", "meets SLOs"])
+        self.sweep_note = QLabel("")
+        return self._page(form, self.sweep_run, self.sweep_note, self.sweep_chart,
+                          self.sweep_table)
+
+    def _build_optimize(self) -> QWidget:
+        self.opt_workload = QComboBox()
+        self.opt_shipping = QCheckBox("Only systems that ship today")
+        self.opt_run = QPushButton("Find the cheapest fleet")
+        self.opt_run.clicked.connect(self.run_optimize)
+        self.opt_apply = QPushButton("Apply as scenario")
+        self.opt_apply.setEnabled(False)
+        self.opt_apply.setToolTip("Adds a scenario in which the workload's pool is this option")
+        self.opt_apply.clicked.connect(self._apply_selected)
+        form = QFormLayout()
+        form.addRow("Workload", self.opt_workload)
+        form.addRow("", self.opt_shipping)
+        self.opt_chart = OptionsChart()
+        self.opt_chart.pointClicked.connect(self._select_option)
+        self.opt_table = _table(["rank", "system", "precision", "serving", "layout", "$/M out",
+                                 "MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms", "pick"])
+        self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
+        self.opt_note = QLabel("")
+        self.opt_note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.opt_run)
+        buttons.addWidget(self.opt_apply)
+        buttons.addStretch(1)
+        return self._page(form, buttons, self.opt_note, self.opt_chart, self.opt_table)
+
+    def _build_sensitivity(self) -> QWidget:
+        self.sens_pct = QDoubleSpinBox()
+        self.sens_pct.setRange(1, 90)
+        self.sens_pct.setValue(20)
+        self.sens_pct.setSuffix(" %")
+        self.sens_kpi = QComboBox()
+        for key in ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak",
+                    "ttft_p99_ms", "tpot_p99_ms"):
+            self.sens_kpi.addItem(CHART_KPIS[key][0], key)
+        self.sens_run = QPushButton("Run sensitivity")
+        self.sens_run.clicked.connect(self.run_sensitivity)
+        form = QFormLayout()
+        form.addRow("Move each assumption by ±", self.sens_pct)
+        form.addRow("Of", self.sens_kpi)
+        self.sens_chart = TornadoChart()
+        self.sens_table = _table(["assumption", "grade", "value", "at −", "at +", "swing"])
+        self.sens_note = QLabel("")
+        return self._page(form, self.sens_run, self.sens_note, self.sens_chart, self.sens_table)
+
+    def _build_uncertainty(self) -> QWidget:
+        self.unc_samples = QSpinBox()
+        self.unc_samples.setRange(50, 20000)
+        self.unc_samples.setSingleStep(250)
+        self.unc_samples.setValue(500)
+        self.unc_run = QPushButton("Run Monte Carlo")
+        self.unc_run.clicked.connect(self.run_uncertainty)
+        form = QFormLayout()
+        form.addRow("Draws per traffic level", self.unc_samples)
+        self.unc_cost = BandChart("Cost per million output tokens: P10–P90 band, P50 line")
+        self.unc_power = BandChart("Facility power at peak: P10–P90 band, P50 line")
+        self.unc_note = QLabel("Each catalog and facility figure is drawn around its value with "
+                               "a spread set by its source grade (P 3% … claim 30%).")
+        self.unc_note.setWordWrap(True)
+        charts = QSplitter(Qt.Orientation.Vertical)
+        charts.addWidget(self.unc_cost)
+        charts.addWidget(self.unc_power)
+        return self._page(form, self.unc_run, self.unc_note, charts, None)
+
+    def _page(self, form, button, note, chart, table) -> QWidget:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        top = QHBoxLayout()
+        top.addLayout(form, 1)
+        if isinstance(button, QPushButton):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+        else:
+            top.addLayout(button)
+        lay.addLayout(top)
+        lay.addWidget(note)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(chart)
+        if table is not None:
+            split.addWidget(table)
+            split.setSizes([300, 200])
+        lay.addWidget(split, 1)
+        return page
+
+    # -- the plan ----------------------------------------------------------------------------
+    def set_document(self, doc) -> None:
+        self.document = doc
+        doc.planChanged.connect(self._plan_changed)
+        doc.scenarioChanged.connect(lambda _n: self._plan_changed())
+        self.results.clear()
+        self._fill_inputs()
+
+    def _plan_changed(self) -> None:
+        self._fill_inputs()
+        if self.results:
+            self.stale.setText("The plan or scenario has changed since these results were "
+                               "computed: run again to update them.")
+
+    def _fill_inputs(self) -> None:
+        doc = self.document
+        plan = doc.view_plan()
+        current = self.sweep_param.currentData()
+        was = self.sweep_param.blockSignals(True)
+        self.sweep_param.clear()
+        for label, path, default in sweep_inputs(plan, doc.catalog):
+            self.sweep_param.addItem(label, (path, default))
+        paths = [self.sweep_param.itemData(i)[0] for i in range(self.sweep_param.count())]
+        index = paths.index(current[0]) if current and current[0] in paths else 0
+        self.sweep_param.setCurrentIndex(index)
+        self.sweep_param.blockSignals(was)
+        if not current or current[0] not in paths:
+            self._sweep_param_changed()
+        name = self.opt_workload.currentText()
+        self.opt_workload.clear()
+        self.opt_workload.addItems([w.name for w in plan.workloads])
+        if name:
+            self.opt_workload.setCurrentText(name)
+
+    def _sweep_param_changed(self, *_):
+        data = self.sweep_param.currentData()
+        if data:
+            self.sweep_values.setText(data[1])
+
+    # -- running -----------------------------------------------------------------------------
+    def _start(self, kind: str, job, label: str) -> None:
+        self.stale.setText("")
+        self.progress.setValue(0)
+        self.progress_label.setText(label)
+        self.busy_row.setVisible(True)
+        self.runner.start(kind, job)
+
+    def run_sweep(self) -> None:
+        from planner_core.sweep import is_numeric, parse_values, sweep
+
+        doc = self.document
+        path = self.sweep_param.currentData()[0]
+        try:
+            values = parse_values(self.sweep_values.text(), is_numeric(path))
+        except PlannerError as exc:
+            self.sweep_note.setText(f"Not run: {exc}")
+            return
+        plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
+        self._meta = {"sweep": (self.sweep_param.currentText(), path)}
+        self._start("sweep", lambda report: sweep(plan, path, values, scenario, catalog,
+                                                  progress=report),
+                    f"Sweeping {self.sweep_param.currentText()}…")
+
+    def run_optimize(self) -> None:
+        from planner_core.optimize import optimize
+
+        doc = self.document
+        workload = self.opt_workload.currentText()
+        plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
+        systems = ([s.id for s in catalog.systems.values() if s.status == "shipping"]
+                   if self.opt_shipping.isChecked() else None)
+        self.opt_apply.setEnabled(False)
+        self._start("optimize", lambda report: (workload, optimize(
+            plan, workload, catalog, scenario=scenario, systems=systems, progress=report)),
+            f"Optimizing {workload} over the catalog…")
+
+    def run_sensitivity(self) -> None:
+        from planner_core.sensitivity import tornado
+
+        doc = self.document
+        plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
+        pct, kpi = self.sens_pct.value(), self.sens_kpi.currentData()
+
+        def job(report):
+            report(0.1, "moving every assumption")
+            return pct, kpi, tornado(plan, pct, kpi, scenario, catalog)
+
+        self._start("sensitivity", job, "Moving each assumption…")
+
+    def run_uncertainty(self) -> None:
+        from planner_core.sensitivity import uncertainty_bands
+
+        doc = self.document
+        plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
+        samples = self.unc_samples.value()
+
+        def job(report):
+            report(0.1, f"{samples:,} draws at each traffic level")
+            return uncertainty_bands(plan, samples, 0, scenario, catalog=catalog)
+
+        self._start("uncertainty", job, "Drawing the figures by source grade…")
+
+    def _on_progress(self, fraction: float, label: str) -> None:
+        self.progress.setValue(int(100 * fraction))
+        if label:
+            self.progress_label.setText(label)
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        self.busy_row.setVisible(False)
+        note = {"sweep": self.sweep_note, "optimize": self.opt_note,
+                "sensitivity": self.sens_note, "uncertainty": self.unc_note}[kind]
+        note.setText("Cancelled." if message == "cancelled" else f"Not run: {message}")
+
+    def _on_finished(self, kind: str, result) -> None:
+        self.busy_row.setVisible(False)
+        self.results[kind] = result
+        getattr(self, f"_draw_{kind}")()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _draw_sweep(self) -> None:
+        frame = self.results.get("sweep")
+        if frame is None:
+            return
+        label, path = self._meta["sweep"]
+        key = self.sweep_kpi.currentData()
+        kpi_label, scale = CHART_KPIS[key]
+        self.sweep_chart.show(frame, key, kpi_label, label, scale)
+        n = len(frame)
+        picks = np.unique(np.linspace(0, n - 1, min(n, TABLE_ROWS)).round().astype(int))
+        self.sweep_table.setRowCount(len(picks))
+        for r, i in enumerate(picks):
+            row = frame.iloc[int(i)]
+            value = row["value"]
+            cells = [f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value),
+                     _show("usd_per_m_output_tokens", row["usd_per_m_output_tokens"]),
+                     _show("facility_mw_peak", row["facility_mw_peak"]),
+                     _show("accelerators", row["accelerators"]),
+                     _show("ttft_p99_ms", row["ttft_p99_ms"]),
+                     _show("tpot_p99_ms", row["tpot_p99_ms"]),
+                     "yes" if row["meets_slo"] else "NO"]
+            for c, text in enumerate(cells):
+                self.sweep_table.setItem(r, c, _cell(text, c != 6))
+        ok = int(frame["meets_slo"].sum())
+        self.sweep_note.setText(f"{path}: {n:,} values, {ok:,} meet every SLO"
+                                + (f" (table shows {len(picks)})" if len(picks) < n else ""))
+
+    def _draw_optimize(self) -> None:
+        workload, frame = self.results["optimize"]
+        ok = frame[frame["meets_slo"]]
+        shown = pd.concat([ok.head(100), ok[(ok["pick"] != "") & ~ok.index.isin(
+            ok.head(100).index)]])
+        self.opt_table.setRowCount(len(shown))
+        for r, (index, row) in enumerate(shown.iterrows()):
+            system = row["system"] + ("" if row["status"] == "shipping"
+                                      else f" ({row['status']})")
+            cells = [str(int(row["rank"])), system, row["precision"], row["serving"],
+                     row["layout"], _show("usd_per_m_output_tokens",
+                                          row["usd_per_m_output_tokens"]),
+                     _show("facility_mw_peak", row["facility_mw_peak"]),
+                     _show("accelerators", row["accelerators"]),
+                     _show("ttft_p99_ms", row["ttft_p99_ms"]),
+                     _show("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
+            for c, text in enumerate(cells):
+                self.opt_table.setItem(r, c, _cell(text, c in (0, 5, 6, 7, 8, 9), index))
+        self.opt_chart.show(frame)
+        front = int(ok["pareto"].sum())
+        self.opt_note.setText(
+            f"{workload}: {len(frame):,} options tried, {len(ok):,} meet every SLO at the peak "
+            f"with the pool's redundancy; {front} on the Pareto front of cost, latency (p99 "
+            "TTFT + answer × p99 TPOT) and power (red). Select a row or a point, then Apply.")
+        if len(shown):
+            self.opt_table.selectRow(0)
+
+    def _option_selection_changed(self) -> None:
+        rows = self.opt_table.selectionModel().selectedRows()
+        self.opt_apply.setEnabled(bool(rows) and "optimize" in self.results)
+        if rows:
+            index = self.opt_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+            self.opt_chart.show(self.results["optimize"][1], index)
+
+    def _select_option(self, index: int) -> None:
+        for r in range(self.opt_table.rowCount()):
+            if self.opt_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == index:
+                self.opt_table.selectRow(r)
+                self.opt_table.scrollToItem(self.opt_table.item(r, 0))
+                return
+
+    def selected_option(self):
+        rows = self.opt_table.selectionModel().selectedRows()
+        if not rows or "optimize" not in self.results:
+            return None
+        index = self.opt_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return self.results["optimize"][1].loc[index]
+
+    def _apply_selected(self) -> None:
+        row = self.selected_option()
+        if row is not None:
+            self.applyRequested.emit(self.results["optimize"][0], row)
+
+    def _draw_sensitivity(self) -> None:
+        pct, kpi, frame = self.results["sensitivity"]
+        label, scale = CHART_KPIS[kpi]
+        scaled = frame.copy()
+        for c in ("kpi_base", "kpi_low", "kpi_high", "swing"):
+            scaled[c] = scaled[c] * scale
+        self.sens_chart.show(scaled, label, pct)
+        self.sens_table.setRowCount(len(scaled))
+        for r, (_, row) in enumerate(scaled.iterrows()):
+            base = row["base_value"]
+            cells = [row["label"], row["grade"],
+                     f"{base:,.0f}" if abs(base) >= 1e4 else f"{base:,.4g}",
+                     _show(kpi, row["kpi_low"] / scale), _show(kpi, row["kpi_high"] / scale),
+                     f"{row['swing']:,.3g}"]
+            for c, text in enumerate(cells):
+                self.sens_table.setItem(r, c, _cell(text, c >= 2))
+        missed = scaled[~(scaled["meets_low"] & scaled["meets_high"])]
+        self.sens_note.setText(
+            f"Base: {_show(kpi, scaled['kpi_base'].iloc[0] / scale)}. "
+            + (f"{len(missed)} move(s) leave an SLO unmet: {', '.join(missed['label'][:4])}."
+               if len(missed) else "Every move still meets the SLOs."))
+
+    def _draw_uncertainty(self) -> None:
+        bands = self.results["uncertainty"]
+        self.unc_cost.show(bands, "usd_per_m_output_tokens", "USD per million output tokens")
+        self.unc_power.show(bands, "facility_mw_peak", "MW")
+        today = bands.set_index("traffic_factor").loc[1.0]
+        self.unc_note.setText(
+            "At today's peak: cost P10 {} · P50 {} · P90 {} per million output tokens; power "
+            "P10 {} · P50 {} · P90 {} MW; {:.0%} of draws meet every SLO. Spread by source "
+            "grade (P 3% … claim 30%).".format(
+                *(_show("usd_per_m_output_tokens", today[f"usd_per_m_output_tokens_p{p}"])
+                  for p in (10, 50, 90)),
+                *(f"{today[f'facility_mw_peak_p{p}']:.3f}" for p in (10, 50, 90)),
+                today["feasible_share"]))
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()

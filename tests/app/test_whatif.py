@@ -1,0 +1,76 @@
+"""The What-if panel: runs off the GUI thread, can be cancelled, and applies an option as a
+scenario in one undo step."""
+
+import pytest
+
+
+@pytest.fixture
+def panel(window):
+    window.show_panel("whatif")
+    return window.whatif
+
+
+def _finish(qtbot, panel, run):
+    with qtbot.waitSignal(panel.runner.finished, timeout=60000):
+        run()
+
+
+def test_optimize_then_apply_as_a_scenario_and_undo(qtbot, window, panel, settle):
+    panel.tabs.setCurrentIndex(1)
+    _finish(qtbot, panel, panel.run_optimize)
+    assert panel.opt_table.rowCount() > 10
+    assert panel.opt_table.item(0, 0).text() == "1"
+    assert "cheapest" in panel.opt_table.item(0, 10).text()
+    assert panel.opt_apply.isEnabled()
+    option = panel.selected_option()
+    doc = window.document
+    settle(panel._apply_selected)
+    name = doc.scenario
+    assert name.startswith("Optimized:") and name in doc.plan.scenario_names()
+    # The normal engine agrees with the option it was given.
+    kpi = doc.results.kpi(name)
+    assert kpi["usd_per_m_output_tokens"] == pytest.approx(option["usd_per_m_output_tokens"],
+                                                           rel=1e-6)
+    assert doc.results.workloads.query("scenario == @name")["meets_slo"].all()
+    doc.undo_stack.undo()
+    assert name not in doc.plan.scenario_names() and doc.scenario == "base"
+
+
+def test_sweep_draws_a_row_per_value_and_refuses_bad_values(qtbot, panel):
+    panel.sweep_param.setCurrentIndex(panel.sweep_param.findText("chat: peak requests/s"))
+    panel.sweep_values.setText("5:80:16")
+    _finish(qtbot, panel, panel.run_sweep)
+    assert panel.sweep_table.rowCount() == 16
+    assert "16 values" in panel.sweep_note.text()
+    panel.sweep_values.setText("5:80:many")
+    panel.run_sweep()
+    assert panel.sweep_note.text().startswith("Not run:")
+    assert not panel.runner.running
+
+
+def test_sensitivity_and_uncertainty_fill_their_views(qtbot, panel):
+    _finish(qtbot, panel, panel.run_sensitivity)
+    assert panel.sens_table.rowCount() > 10
+    assert "Base:" in panel.sens_note.text()
+    panel.unc_samples.setValue(100)
+    _finish(qtbot, panel, panel.run_uncertainty)
+    assert "P50" in panel.unc_note.text()
+
+
+def test_a_cancelled_run_changes_nothing(qtbot, panel):
+    with qtbot.waitSignal(panel.runner.failed, timeout=60000) as failed:
+        panel.run_optimize()
+        assert panel.busy_row.isVisibleTo(panel)
+        panel.cancel_button.click()
+    assert failed.args == ["optimize", "cancelled"]
+    assert panel.opt_note.text() == "Cancelled."
+    assert "optimize" not in panel.results and panel.opt_table.rowCount() == 0
+    assert not panel.busy_row.isVisibleTo(panel)
+
+
+def test_results_are_marked_out_of_date_after_an_edit(qtbot, window, panel, settle):
+    panel.unc_samples.setValue(50)
+    _finish(qtbot, panel, panel.run_uncertainty)
+    assert panel.stale.text() == ""
+    settle(lambda: window.document.edit("facility.pue", 1.5, "PUE"))
+    assert "run again" in panel.stale.text()
