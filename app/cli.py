@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
                    choices=["fleet", "mig", "racks", "workloads", "facility", "scenarios",
                             "dashboard", "compare", "whatif"],
                    help="panel to bring to the front (with --screenshot: the one to show)")
+    g.add_argument("--whatif", default=None,
+                   choices=["sweep", "optimize", "sensitivity", "uncertainty"],
+                   help="with --screenshot: run this What-if page with its defaults first")
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")
 
@@ -43,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         from .gui import run_gui
 
         return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None),
-                       getattr(args, "panel", None), getattr(args, "scenario", None))
+                       getattr(args, "panel", None), getattr(args, "scenario", None),
+                       getattr(args, "whatif", None))
     try:
         return args.func(args)
     except BrokenPipeError:

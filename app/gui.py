@@ -10,7 +10,7 @@ from planner_core import __version__
 
 
 def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str | None = None,
-            scenario: str | None = None) -> int:
+            scenario: str | None = None, whatif: str | None = None) -> int:
     from .display import display_problem, offscreen_fonts
 
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
@@ -55,6 +55,10 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     if panel is not None:
         window.show_panel(panel)
     window.show()
+    if whatif is not None:
+        window.show_panel("whatif")
+        window.render_now()
+        window.whatif.run_and_wait(whatif)
     if screenshot is not None:
         try:
             return save_screenshot(window, Path(screenshot))

@@ -118,6 +118,7 @@ class WhatIfPanel(QWidget):
         self.runner.failed.connect(self._on_failed)
         self.results: dict[str, object] = {}
         self._meta: dict[str, tuple] = {}
+        self._inputs_dirty = True
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sweep(), "Sweep")
         self.tabs.addTab(self._build_optimize(), "Optimize")
@@ -258,12 +259,21 @@ class WhatIfPanel(QWidget):
         self._fill_inputs()
 
     def _plan_changed(self) -> None:
-        self._fill_inputs()
+        # Refilled when the panel is next shown: an edit elsewhere costs nothing here.
+        self._inputs_dirty = True
+        if self.isVisible():
+            self._fill_inputs()
         if self.results:
             self.stale.setText("The plan or scenario has changed since these results were "
                                "computed: run again to update them.")
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._inputs_dirty and self.document is not None:
+            self._fill_inputs()
+        super().showEvent(event)
+
     def _fill_inputs(self) -> None:
+        self._inputs_dirty = False
         doc = self.document
         plan = doc.view_plan()
         current = self.sweep_param.currentData()
@@ -483,6 +493,25 @@ class WhatIfPanel(QWidget):
                   for p in (10, 50, 90)),
                 *(f"{today[f'facility_mw_peak_p{p}']:.3f}" for p in (10, 50, 90)),
                 today["feasible_share"]))
+
+    def run_and_wait(self, kind: str, timeout_ms: int = 120_000) -> bool:
+        """Runs one page's job with its current settings and waits (screenshots, scripts)."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        pages = ["sweep", "optimize", "sensitivity", "uncertainty"]
+        self.tabs.setCurrentIndex(pages.index(kind))
+        if self._inputs_dirty:
+            self._fill_inputs()
+        loop = QEventLoop()
+        self.runner.finished.connect(loop.quit)
+        self.runner.failed.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        getattr(self, f"run_{kind}")()
+        if self.runner.running:
+            loop.exec()
+        self.runner.finished.disconnect(loop.quit)
+        self.runner.failed.disconnect(loop.quit)
+        return kind in self.results
 
     def shutdown(self) -> None:
         self.runner.shutdown()

@@ -114,3 +114,10 @@ def test_offscreen_on_windows_finds_the_system_fonts(monkeypatch):
     linux = {"QT_QPA_PLATFORM": "offscreen"}
     display.offscreen_fonts(linux)
     assert "QT_QPA_FONTDIR" not in linux  # fontconfig finds them there
+
+
+def test_screenshot_after_a_whatif_run(tmp_path):
+    png = tmp_path / "optimize.png"
+    r = run("gui", "--screenshot", str(png), "--whatif", "optimize")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and png.stat().st_size > 20000
