@@ -53,12 +53,13 @@ NUMERIC_PATHS = (
     "pools.*.layout.pp",
     "pools.*.layout.ep",
     "pools.*.layout.chips",
+    "pools.*.layout.max_batch",
     *(f"catalog.accelerators.*.{name}" for name in (
         "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
     *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
 )
 #: Inputs that must be whole numbers.
-INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean")
+INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean", "max_batch")
 
 KPI_NAMES = (
     "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
@@ -152,6 +153,10 @@ class _Roll:
         value = self.values.get(f"catalog.{kind}.{ident}.{name}")
         return 1.0 if value is None else value / base
 
+    def batch_capped(self, pool: Pool, hw):
+        cap = self.values.get(f"pools.{pool.name}.layout.max_batch")
+        return hw if cap is None else hw.with_(max_batch=cap * 1.0)
+
     def scaled_hw(self, hw, system, acc, mig: bool = False):
         """The replica with swept catalog figures of its accelerator and system."""
         a = ("accelerators", acc.id)
@@ -201,7 +206,7 @@ class _Roll:
                 except PlannerError:
                     out["failed"] = True
                     continue
-                hw = self.scaled_hw(hw, system, acc)
+                hw = self.batch_capped(pool, self.scaled_hw(hw, system, acc))
                 slots = None if gpus is None else gpus * len(slices)
                 ws = self._size_one(pool, w, hw, shape, eff, share, slots, count)
                 out["workloads"].append(ws)
@@ -220,7 +225,7 @@ class _Roll:
             except PlannerError:
                 out["failed"] = True
                 continue
-            hw = self.scaled_hw(hw, system, acc)
+            hw = self.batch_capped(pool, self.scaled_hw(hw, system, acc))
             hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
             slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
             ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)

@@ -10,6 +10,9 @@ History:
   index (``pools.0.count``), which silently pointed at another pool once pools were removed or
   reordered. The migration rewrites each index to the name of the item it meant when the file
   was saved.
+- **2 → 3**: a pool's layout may set ``max_batch``, the serving engine's batch cap. Nothing is
+  rewritten; the version changes so that an older Inference Planner, which would not know the
+  field, says "update" instead of refusing an unknown field.
 """
 
 from __future__ import annotations
@@ -73,8 +76,13 @@ def _names_for_indexes(data: dict, path: str, where: str) -> str:
     return ".".join(out)
 
 
+def _v2_to_v3(data: dict) -> dict:
+    # Version 3 adds layout.max_batch; a version-2 file has none, which means the default.
+    return data
+
+
 #: MIGRATIONS[n] upgrades version n to n + 1.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3}
 OLDEST_READABLE = 1
 
 

@@ -31,7 +31,7 @@ from .sizing import RACK_UNITS, replica_for
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
-             "sram")
+             "sram", "max_batch")
 
 #: Tensor-parallel sizes tried (up to the system's scale-up domain).
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
@@ -159,7 +159,9 @@ def _describe(c: Candidate, system, acc) -> dict:
 
 
 def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
-    layout: dict = {"tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips, "mig": None}
+    # The plan's batch cap (its serving engine's) holds for every option.
+    layout: dict = {"tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips, "mig": None,
+                    "max_batch": like.layout.max_batch}
     if c.mig_profile is not None:
         layout["mig"] = [{"profile": c.mig_profile, "workload": workload}] * c.mig_slices
     return Pool(name=OPTION_POOL, system=c.system, layout=layout, serving=c.serving,
@@ -313,7 +315,7 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
     chips = row["chips"]
     layout = {"tp": int(row["tp"]), "pp": int(row["pp"]), "ep": int(row["ep"]),
               "chips": int(chips) if chips is not None and np.isfinite(chips) else None,
-              "mig": mig}
+              "mig": mig, "max_batch": pool.layout.max_batch}
     key = f"pools.{pool.name}"
     out = {f"{key}.system": row["system"], f"{key}.count": None, f"{key}.layout": layout,
            f"{key}.serving": row["serving"],

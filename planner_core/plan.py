@@ -17,7 +17,7 @@ from .errors import FieldValueError, PlannerError, from_validation_error
 from .migrations import migrate
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 2  # planner_core.migrations upgrades older files
+SCHEMA_VERSION = 3  # planner_core.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -137,6 +137,9 @@ class Layout(_Model):
                               "weights plus the KV caches of a pipeline-filling batch")
     mig: list[MigSlice] | None = Field(None, max_length=64,
                                        description="slices of every GPU in the pool")
+    max_batch: int | None = Field(None, ge=1, le=65_536, description=(
+        "the serving engine's cap on sequences decoding at once (per data-parallel rank); "
+        "None = 2,048, TensorRT-LLM's and vLLM's usual ceiling"))
 
     @model_validator(mode="after")
     def _experts_within_replica(self) -> Layout:
@@ -175,7 +178,7 @@ class Scenario(_Model):
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)

@@ -18,6 +18,10 @@ from .errors import PlannerError
 
 ArrayLike = float | np.ndarray
 
+#: Largest running batch a serving engine schedules by default (TensorRT-LLM's and vLLM's
+#: usual cap); a pool's layout.max_batch sets its own.
+MAX_BATCH = 2048.0
+
 
 @dataclass(frozen=True)
 class ReplicaHW:
@@ -33,6 +37,7 @@ class ReplicaHW:
     link_bw: ArrayLike  # scale-up bandwidth per accelerator, one direction, bytes/s
     link_lat: ArrayLike  # latency of one collective step, s
     sram: ArrayLike = 0.0  # 1.0 for SRAM-resident designs (LPU, wafer), else 0.0
+    max_batch: ArrayLike = MAX_BATCH  # the scheduler's cap on sequences, per scheduler
     family: str = "hopper"
     accelerator_id: str = ""
     mig_profile: str | None = None

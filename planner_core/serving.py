@@ -19,8 +19,6 @@ from .memory import max_sequences
 from .performance import Efficiency, decode_step, prefill_per_request, prefill_time
 from .replica import ModelShape, ReplicaHW, attention_dp
 
-#: Largest running batch a serving engine schedules (TensorRT-LLM's and vLLM's usual cap).
-MAX_BATCH = 2048.0
 #: z-score of the 99th percentile of a normal distribution.
 Z99 = 2.326
 _ITERATIONS = 28
@@ -63,7 +61,8 @@ def batch_cap(hw: ReplicaHW, shape: ModelShape, isl, osl) -> np.ndarray:
     """
     kv = max_sequences(hw, shape, np.asarray(isl, float) + np.asarray(osl, float))
     dp = attention_dp(hw, shape)
-    return np.minimum(kv, MAX_BATCH if isinstance(dp, float) and dp == 1.0 else MAX_BATCH * dp)
+    cap = hw.max_batch
+    return np.minimum(kv, cap if isinstance(dp, float) and dp == 1.0 else cap * dp)
 
 
 def offline(hw, shape, eff: Efficiency, isl, osl, *, prefill: bool = True) -> LoadPoint:

@@ -114,6 +114,13 @@ def _precisions(acc: Accelerator, w: Workload) -> tuple[str, str]:
 
 def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None = None):
     """The replica hardware, model shape and accelerators per replica for one workload."""
+    hw, shape, per_rep, text = _replica_for(catalog, pool, w, mig_profile)
+    if pool.layout.max_batch is not None:
+        hw = hw.with_(max_batch=float(pool.layout.max_batch))
+    return hw, shape, per_rep, text
+
+
+def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None):
     system = catalog.system(pool.system)
     acc = catalog.accelerator(system.accelerator)
     wp, kp = _precisions(acc, w)

@@ -79,6 +79,11 @@ class PoolEditor(ItemEditor):
         lf.addRow("Pipeline parallel (PP)", b.bind(self.pp, "layout.pp", "PP"))
         lf.addRow("Expert parallel (EP)", b.bind(self.ep, "layout.ep", "EP"))
         lf.addRow("Chain length", b.bind(self.chips, "layout.chips", "chain length"))
+        self.max_batch = spin(0, 65_536, 0, 16, " sequences", special="engine default (2,048)",
+                              tip="The serving engine's cap on sequences decoding at once in a "
+                              "replica (per data-parallel rank): max_num_seqs in vLLM, "
+                              "max_batch_size in TensorRT-LLM")
+        lf.addRow("Batch cap", b.bind(self.max_batch, "layout.max_batch", "batch cap"))
         self.layout_form = lf
         layout.addWidget(lay)
 

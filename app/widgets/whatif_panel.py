@@ -69,6 +69,8 @@ def sweep_inputs(plan, catalog) -> list[tuple[str, str, str]]:
             out += [(f"{p.name}: tensor parallel", f"{k}.layout.tp", ",".join(map(str, tps))),
                     (f"{p.name}: target utilization", f"{k}.target_utilization",
                      "0.3:1:36")]
+        out += [(f"{p.name}: batch cap", f"{k}.layout.max_batch",
+                 "8,16,32,64,128,256,512,1024,2048")]
         out += [(f"{p.name}: serving mode", f"{k}.serving", "aggregated,disaggregated")]
         out += [(f"{system.id}: price (USD)", f"catalog.systems.{system.id}.price_usd",
                  f"{system.price_usd.value * 0.5:.6g}:{system.price_usd.value * 1.5:.6g}:41")]
@@ -223,12 +225,14 @@ class WhatIfPanel(QWidget):
         form.addRow("Draws per traffic level", self.unc_samples)
         self.unc_cost = BandChart("Cost per million output tokens: P10–P90 band, P50 line")
         self.unc_power = BandChart("Facility power at peak: P10–P90 band, P50 line")
+        self.unc_latency = BandChart("p99 time per output token, worst workload: P10–P90, P50")
         self.unc_note = QLabel("Each catalog and facility figure is drawn around its value with "
                                "a spread set by its source grade (P 3% … claim 30%).")
         self.unc_note.setWordWrap(True)
         charts = QSplitter(Qt.Orientation.Vertical)
         charts.addWidget(self.unc_cost)
         charts.addWidget(self.unc_power)
+        charts.addWidget(self.unc_latency)
         return self._page(form, self.unc_run, self.unc_note, charts, None)
 
     def _page(self, form, button, note, chart, table) -> QWidget:
@@ -484,14 +488,16 @@ class WhatIfPanel(QWidget):
         bands = self.results["uncertainty"]
         self.unc_cost.show(bands, "usd_per_m_output_tokens", "USD per million output tokens")
         self.unc_power.show(bands, "facility_mw_peak", "MW")
+        self.unc_latency.show(bands, "tpot_p99_ms", "ms")
         today = bands.set_index("traffic_factor").loc[1.0]
         self.unc_note.setText(
             "At today's peak: cost P10 {} · P50 {} · P90 {} per million output tokens; power "
-            "P10 {} · P50 {} · P90 {} MW; {:.0%} of draws meet every SLO. Spread by source "
-            "grade (P 3% … claim 30%).".format(
+            "P10 {} · P50 {} · P90 {} MW; p99 TPOT P10 {} · P50 {} · P90 {} ms; {:.0%} of draws "
+            "meet every SLO. Spread by source grade (P 3% … claim 30%).".format(
                 *(_show("usd_per_m_output_tokens", today[f"usd_per_m_output_tokens_p{p}"])
                   for p in (10, 50, 90)),
                 *(f"{today[f'facility_mw_peak_p{p}']:.3f}" for p in (10, 50, 90)),
+                *(f"{today[f'tpot_p99_ms_p{p}']:.1f}" for p in (10, 50, 90)),
                 today["feasible_share"]))
 
     def run_and_wait(self, kind: str, timeout_ms: int = 120_000) -> bool:

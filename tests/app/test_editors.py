@@ -200,3 +200,16 @@ def test_slider_labels_follow_undo(qtbot, window, settle, tile):
     assert window.pools.util_label.text() == "60 %"
     doc.undo_stack.undo()
     assert window.pools.util.value() == 75 and window.pools.util_label.text() == "75 %"
+
+
+def test_batch_cap_is_an_edit_and_its_default_is_none(window, settle):
+    doc = window.document
+    free = doc.results.workloads.query("scenario == 'base'")["max_batch"].iloc[0]
+    settle(lambda: window.pools.max_batch.setValue(16))
+    assert doc.plan.pools[0].layout.max_batch == 16
+    capped = doc.results.workloads.query("scenario == 'base'")["max_batch"].iloc[0]
+    assert capped <= 16 < free
+    settle(lambda: window.pools.max_batch.setValue(0))  # "engine default"
+    assert doc.plan.pools[0].layout.max_batch is None
+    doc.undo_stack.undo()
+    assert doc.plan.pools[0].layout.max_batch == 16

@@ -37,7 +37,8 @@ def _engine(plan, path, value):
         results = evaluate(plan, catalog)
     else:
         v = int(value) if float(value).is_integer() and path.rsplit(".", 1)[1] in (
-            "count", "redundancy", "tp", "pp", "ep", "chips", "mean") else float(value)
+            "count", "redundancy", "tp", "pp", "ep", "chips", "mean", "max_batch") else \
+            float(value)
         results = evaluate(apply_overrides(plan, {path: v}), CATALOG)
     kpi = results.kpi("base")
     ok = bool(results.workloads["meets_slo"].all()) and not any(
@@ -56,6 +57,9 @@ CASES = [
     ("llama70b-chat.json", "base", "facility.rack_power_budget_kw", [20.0, 60.0, 140.0]),
     ("llama70b-chat.json", "HGX H200", "pools.serving.layout.tp", [1, 2, 4, 8]),
     ("llama70b-chat.json", "HGX H200", "pools.serving.target_utilization", [0.2, 0.6, 1.0]),
+    ("llama70b-chat.json", "HGX H200", "pools.serving.layout.max_batch", [1, 8, 64, 4096]),
+    ("deepseek-v3-disagg-gb200.json", "base", "pools.nvl72-wide-ep.layout.max_batch",
+     [4, 64, 2048]),
     ("llama70b-chat.json", "HGX H200", "pools.serving.redundancy", [0, 1, 5]),
     ("llama70b-chat.json", "HGX H200", "pools.serving.count", [0, 1, 3, 20]),
     ("llama70b-chat.json", "HGX H200", "catalog.systems.hgx-h200.price_usd",

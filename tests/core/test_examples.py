@@ -29,9 +29,9 @@ from planner_core.performance import (
 )
 from planner_core.plan import plan_from_dict, plan_from_json, plan_to_json
 from planner_core.plan_file import read_plan
-from planner_core.replica import attention_dp, model_shape, replica_hw
+from planner_core.replica import MAX_BATCH, attention_dp, model_shape, replica_hw
 from planner_core.resources import resource_path
-from planner_core.serving import MAX_BATCH, at_rate, batch_cap, max_rate
+from planner_core.serving import at_rate, batch_cap, max_rate
 
 EXAMPLES = sorted(resource_path("examples").glob("*.json"))
 DEEPSEEK = resource_path("examples", "deepseek-v3-disagg-gb200.json")

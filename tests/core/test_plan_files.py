@@ -15,7 +15,7 @@ import pytest
 
 from planner_core import files
 from planner_core.errors import PlannerError
-from planner_core.plan import MAX_ITEMS, MAX_TEXT, SCHEMA_VERSION, Plan
+from planner_core.plan import MAX_ITEMS, MAX_TEXT, SCHEMA_VERSION, Plan, apply_overrides
 from planner_core.plan_file import MAX_PLAN_BYTES, read_plan, write_plan
 from planner_core.recovery import read_recovery, write_recovery
 from planner_core.resources import resource_path
@@ -379,15 +379,15 @@ def test_v1_index_override_is_renamed_to_the_item_name(tmp_path, data, catalog):
     path = write(tmp_path, pretty(v1(data, {"pools.0.count": 5,
                                             "workloads.0.traffic.peak_rps": 80.0})))
     plan = read_plan(path, catalog)
-    assert plan.schema_version == SCHEMA_VERSION == 2
+    assert plan.schema_version == SCHEMA_VERSION == 3
     assert plan.scenario("Bigger").overrides == {
         f"pools.{pool}.count": 5, f"workloads.{workload}.traffic.peak_rps": 80.0}
     bigger = plan.variant("Bigger")
     assert bigger.pools[0].count == 5 and bigger.workloads[0].traffic.peak_rps == 80.0
-    # Saved again, it is a schema 2 file that reads back the same.
+    # Saved again, it is a file of the current schema that reads back the same.
     write_plan(tmp_path / "saved.json", plan)
     saved = json.loads((tmp_path / "saved.json").read_text(encoding="utf-8"))
-    assert saved["schema_version"] == 2
+    assert saved["schema_version"] == SCHEMA_VERSION
     assert read_plan(tmp_path / "saved.json", catalog) == plan
 
 
@@ -395,7 +395,7 @@ def test_v1_name_override_loads_unchanged(tmp_path, data, catalog):
     _, pool = names(data)
     overrides = {f"pools.{pool}.count": 5, "facility.pue": 1.5}
     plan = read_plan(write(tmp_path, pretty(v1(data, overrides))), catalog)
-    assert plan.schema_version == 2
+    assert plan.schema_version == SCHEMA_VERSION
     assert plan.scenario("Bigger").overrides == overrides
     as_v2 = v1(data, overrides)
     as_v2["schema_version"] = 2
@@ -415,8 +415,28 @@ def test_v1_index_and_name_for_the_same_field_with_different_values(tmp_path, da
     assert_names(err, path, "scenarios.Bigger.overrides", "same field")
 
 
+def test_v2_file_with_no_batch_cap_loads_with_the_default(tmp_path, data, catalog):
+    data["schema_version"] = 2
+    plan = read_plan(write(tmp_path, pretty(data)), catalog)
+    assert plan.schema_version == SCHEMA_VERSION
+    assert all(p.layout.max_batch is None for p in plan.pools)
+
+
+def test_a_batch_cap_round_trips_and_caps_the_batch(tmp_path, data, catalog):
+    from planner_core.evaluate import evaluate
+
+    _, pool = names(data)
+    plan = Plan.model_validate(data)
+    capped = apply_overrides(plan, {f"pools.{pool}.layout.max_batch": 4})
+    write_plan(tmp_path / "capped.json", capped)
+    assert read_plan(tmp_path / "capped.json", catalog) == capped
+    free = evaluate(plan, catalog).workloads["max_batch"].max()
+    four = evaluate(capped, catalog).workloads["max_batch"].max()
+    assert four <= 4 < free
+
+
 def test_newer_schema_version_is_refused(tmp_path, data, catalog):
-    data["schema_version"] = 3
+    data["schema_version"] = SCHEMA_VERSION + 1
     text = pretty(data)
     path = write(tmp_path, text)
     err = refused(path, catalog)
