@@ -68,15 +68,28 @@ def add_parsers(sub) -> None:
 
 
 def _load(args):
-    catalog = load_catalog(args.catalog)
-    return catalog, read_plan(args.plan, catalog)
+    """(catalog, plan), or the exit code after saying what is wrong with them or --scenario."""
+    try:
+        catalog = load_catalog(args.catalog)
+        plan = read_plan(args.plan, catalog)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    if args.scenario not in plan.scenario_names():
+        return fail(f"no scenario named {args.scenario!r}; the plan has "
+                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    return catalog, plan
 
 
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+def _write_csv(path: Path, frame: pd.DataFrame) -> int:
+    """Writes every row (atomically); the exit code, 0 when written."""
     from planner_core.csv_export import to_csv_bytes
     from planner_core.files import atomic_write_bytes
 
-    atomic_write_bytes(path, to_csv_bytes(frame))
+    try:
+        atomic_write_bytes(path, to_csv_bytes(frame))
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_WRITE)
+    return EXIT_OK
 
 
 def _show(key: str, value) -> str:
@@ -94,24 +107,18 @@ def _label(key: str) -> str:
 def cmd_sweep(args) -> int:
     from planner_core.sweep import is_numeric, parse_values, sweep
 
-    try:
-        catalog, plan = _load(args)
-    except PlannerError as exc:
-        return fail(str(exc), EXIT_INVALID)
-    if args.scenario not in plan.scenario_names():
-        return fail(f"no scenario named {args.scenario!r}; the plan has "
-                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    catalog, plan = loaded
     try:
         values = parse_values(args.values, is_numeric(args.param))
         with ProgressBar(f"sweeping {args.param}") as bar:
             frame = sweep(plan, args.param, values, args.scenario, catalog, progress=bar)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
-    if args.csv is not None:
-        try:
-            _write_csv(args.csv, frame)
-        except PlannerError as exc:
-            return fail(str(exc), EXIT_WRITE)
+    if args.csv is not None and (code := _write_csv(args.csv, frame)):
+        return code
     n = len(frame)
     picks = np.unique(np.linspace(0, n - 1, min(n, SHOWN_ROWS)).round().astype(int))
     rows = []
@@ -146,13 +153,10 @@ OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("facility_mw_peak",
 def cmd_optimize(args) -> int:
     from planner_core.optimize import optimize
 
-    try:
-        catalog, plan = _load(args)
-    except PlannerError as exc:
-        return fail(str(exc), EXIT_INVALID)
-    if args.scenario not in plan.scenario_names():
-        return fail(f"no scenario named {args.scenario!r}; the plan has "
-                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    catalog, plan = loaded
     names = [w.name for w in plan.variant(args.scenario).workloads]
     workload = args.workload or (names[0] if len(names) == 1 else None)
     if workload is None:
@@ -172,11 +176,8 @@ def cmd_optimize(args) -> int:
                              progress=bar)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
-    if args.csv is not None:
-        try:
-            _write_csv(args.csv, frame)
-        except PlannerError as exc:
-            return fail(str(exc), EXIT_WRITE)
+    if args.csv is not None and (code := _write_csv(args.csv, frame)):
+        return code
     feasible = frame[frame["meets_slo"]]
     print(f"{plan.name}: {workload}, {len(frame):,} options tried, {len(feasible):,} meet "
           f"every SLO at the peak with the plan's redundancy")

@@ -173,6 +173,18 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _draws(plan: Plan, catalog: Catalog, rng, shape: tuple, include_forecast: bool) -> dict:
+    """Each graded figure times exp(N(0, s²)), s from its grade; the plan's own forecasts
+    (traffic, tokens, utilization target) only when asked."""
+    values = {}
+    for a in assumptions(plan, catalog):
+        sourced = a.path.startswith(("facility.", "catalog."))
+        if sourced or include_forecast:
+            spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
+            values[a.path] = _clip(a, a.value * np.exp(rng.normal(0.0, spread, shape)))
+    return values
+
+
 def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = "base",
                 catalog: Catalog | None = None, calibration: Calibration | None = None,
                 include_forecast: bool = False) -> dict:
@@ -189,14 +201,8 @@ def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = 
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
-    rng = np.random.default_rng(seed)
-    values = {}
-    for a in assumptions(variant, catalog):
-        if a.grade == FORECAST_GRADE and not include_forecast and not a.path.startswith(
-                ("facility.", "catalog.")):
-            continue
-        spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
-        values[a.path] = _clip(a, a.value * np.exp(rng.normal(0.0, spread, samples)))
+    values = _draws(variant, catalog, np.random.default_rng(seed), (samples,),
+                    include_forecast)
     kpis = evaluate_many(variant, values, catalog, cal)
     frame = pd.DataFrame({k: np.asarray(v) for k, v in kpis.items()})
     ok = frame[frame["meets_slo"]]
@@ -222,13 +228,8 @@ def uncertainty_bands(plan: Plan, samples: int = 500, seed: int = 0, scenario: s
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
-    rng = np.random.default_rng(seed)
     levels = np.asarray(factors, float)[None, :]
-    values = {}
-    for a in assumptions(variant, catalog):
-        if a.path.startswith(("facility.", "catalog.")):
-            spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
-            values[a.path] = _clip(a, a.value * np.exp(rng.normal(0.0, spread, (samples, 1))))
+    values = _draws(variant, catalog, np.random.default_rng(seed), (samples, 1), False)
     for w in variant.workloads:
         values[f"workloads.{w.name}.traffic.peak_rps"] = w.traffic.peak_rps * levels
     kpis = evaluate_many(variant, values, catalog, cal)

@@ -57,7 +57,12 @@ class KpiTile(QFrame):
 
 
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
-    w = pg.PlotWidget()
+    return style_plot(pg.PlotWidget(), title, left, bottom)
+
+
+def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotWidget:
+    """The look every chart of the app shares: title, labelled axes, a faint grid, no mouse
+    panning (these charts answer questions; they are not for exploring)."""
     w.setTitle(title)
     w.setLabel("left", left)
     w.setLabel("bottom", bottom)

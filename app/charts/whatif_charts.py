@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from .dashboard import COLORS
+from .dashboard import COLORS, style_plot
 
 INFEASIBLE = "#d9534f"
 FRONT = "#e15759"
@@ -166,13 +166,7 @@ class BandChart(pg.PlotWidget):
 
 def _style(w: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
     # Colors come from pyqtgraph's configuration, which the Dashboard sets from the palette.
-    w.setTitle(title)
-    w.setLabel("left", left)
-    w.setLabel("bottom", bottom)
-    w.showGrid(x=True, y=True, alpha=0.25)
+    style_plot(w, title, left, bottom)
     w.setMinimumHeight(220)
-    w.setMouseEnabled(x=False, y=False)
-    w.setMenuEnabled(False)
-    w.getAxis("left").enableAutoSIPrefix(False)
     w.getAxis("bottom").enableAutoSIPrefix(False)
     w.addLegend(offset=(-10, 10))
