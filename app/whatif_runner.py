@@ -43,9 +43,10 @@ class _Worker(QObject):
             self.done.emit(job, kind, None, "cancelled")
         except PlannerError as exc:
             self.done.emit(job, kind, None, str(exc))
-        except (ArithmeticError, ValueError, MemoryError) as exc:
-            # A what-if past the model's range must not take the window down with it.
-            self.done.emit(job, kind, None, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 (a thread boundary: report, never hang)
+            # A what-if past the model's range, or a bug, must neither take the window down
+            # nor leave the panel waiting for a job that died: say what happened.
+            self.done.emit(job, kind, None, f"internal error ({type(exc).__name__}: {exc})")
 
 
 class WhatIfRunner(QObject):

@@ -74,3 +74,15 @@ def test_results_are_marked_out_of_date_after_an_edit(qtbot, window, panel, sett
     assert panel.stale.text() == ""
     settle(lambda: window.document.edit("facility.pue", 1.5, "PUE"))
     assert "run again" in panel.stale.text()
+
+
+def test_a_job_that_breaks_is_reported_and_the_panel_recovers(qtbot, panel):
+    def broken(report):
+        report(0.5, "half way")
+        raise KeyError("no such thing")
+
+    with qtbot.waitSignal(panel.runner.failed, timeout=10000) as failed:
+        panel._start("sweep", broken, "Sweeping…")
+    assert failed.args[0] == "sweep" and "KeyError" in failed.args[1]
+    assert panel.sweep_note.text().startswith("Not run: internal error")
+    assert not panel.runner.running and not panel.busy_row.isVisibleTo(panel)
