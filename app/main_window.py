@@ -241,15 +241,18 @@ class MainWindow(PlanFiles, QMainWindow):
         if self.document is not None:
             self.document.shutdown()
 
-    def _apply_option(self, workload: str, row) -> None:
-        """Optimize's chosen option becomes a new scenario (one undo step), then is shown."""
+    def _apply_option(self, workload: str, row, scenario: str) -> None:
+        """Optimize's chosen option becomes a new scenario (one undo step), then is shown.
+
+        ``scenario`` is the one the options were computed for: the new scenario starts from
+        its overrides, whichever scenario is on show now."""
         from planner_core.optimize import apply_option, option_name
 
         doc = self.document
         if doc is None:
             return
         name = option_name(doc.plan, row)
-        if doc.apply(lambda p: apply_option(p, workload, row, name, doc.scenario),
+        if doc.apply(lambda p: apply_option(p, workload, row, name, scenario),
                      f"Apply optimized option {name!r}"):
             doc.set_scenario(name)
             self.statusBar().showMessage(f"Added scenario {name!r}; Undo removes it", 10000)

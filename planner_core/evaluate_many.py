@@ -12,7 +12,6 @@ Paths are the plan's own override paths (``facility.pue``, ``workloads.chat.traf
 ``pools.serving.layout.tp``) plus catalog figures of an accelerator or system
 (``catalog.systems.ID.price_usd``, ``catalog.accelerators.ID.memory_bw_gbs``; ``dense_tflops``
 is the figure at the accelerator's default precision and scales all its precisions alike).
-An SRAM chain keeps the length the catalog's memory gives it.
 """
 
 from __future__ import annotations
@@ -34,7 +33,15 @@ from .plan import Facility, Plan, Pool, apply_overrides
 from .power import it_watts
 from .replica import attention_dp, kv_copies
 from .serving import at_rate, batch_cap, disaggregated_at_rate, max_rate, prefill_queue
-from .sizing import MAX_REPLICAS, PIPELINE_FILL, RACK_UNITS, _precisions, replica_for
+from .sizing import (
+    MAX_REPLICAS,
+    PIPELINE_FILL,
+    RACK_UNITS,
+    _precisions,
+    packed_accelerators,
+    replica_for,
+    replicas_in,
+)
 
 #: Numeric inputs a sweep may vary, as override paths with ``*`` for an item's name.
 NUMERIC_PATHS = (
@@ -157,7 +164,7 @@ class _Roll:
         cap = self.values.get(f"pools.{pool.name}.layout.max_batch")
         return hw if cap is None else hw.with_(max_batch=cap * 1.0)
 
-    def scaled_hw(self, hw, system, acc, mig: bool = False):
+    def scaled_hw(self, hw, system, acc):
         """The replica with swept catalog figures of its accelerator and system."""
         a = ("accelerators", acc.id)
         mine = (f"catalog.accelerators.{acc.id}.", f"catalog.systems.{system.id}.")
@@ -167,11 +174,12 @@ class _Roll:
         link = (self.scale(*a, "scaleup_bw_gbs", acc.scaleup_bw_gbs.value)
                 if acc.architecture == "sram" else
                 self.scale("systems", system.id, "scaleup_bw_gbs", system.scaleup_bw_gbs.value))
+        memory = self.scale(*a, "memory_gb", acc.memory_gb.value)
+        if hw.mig_profile is not None and acc.mig.profile(hw.mig_profile).memory_gib:
+            memory = 1.0  # the profile states its own memory, whatever the whole GPU has
         return hw.with_(bw=hw.bw * self.scale(*a, "memory_bw_gbs", acc.memory_bw_gbs.value),
                         flops=hw.flops * flops, attn_flops=hw.attn_flops * flops,
-                        mem_bytes=hw.mem_bytes * self.scale(*a, "memory_gb",
-                                                            acc.memory_gb.value),
-                        link_bw=hw.link_bw * link)
+                        mem_bytes=hw.mem_bytes * memory, link_bw=hw.link_bw * link)
 
     # -- sizing (sizing.size_pool / _size_one / _finish) ------------------------------------
     def pools(self) -> list[dict]:
@@ -227,29 +235,34 @@ class _Roll:
                 continue
             hw = self.batch_capped(pool, self.scaled_hw(hw, system, acc))
             hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
-            slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
+            sram = acc.architecture == "sram"
+            slots = None if fixed_acc is None else replicas_in(
+                fixed_acc * share, per_rep, system.accelerators, sram)
             ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
             out["workloads"].append(ws)
-            need_acc = need_acc + ws["replicas_needed"] * per_rep
+            need_acc = need_acc + packed_accelerators(ws["replicas_needed"], per_rep,
+                                                      system.accelerators, sram)
         total = fixed_acc if fixed_acc is not None else np.ceil(need_acc)
         return self._finish(out, pool, count, total)
 
     def _layout(self, pool: Pool, w, hw, shape, per_rep, acc):
-        """The replica with swept layout fields (and swept token counts for SRAM chains)."""
+        """The replica with swept layout fields (and, for SRAM chains, swept token counts and
+        memory, which set the chain's length when the plan leaves it to us)."""
         key = f"pools.{pool.name}.layout"
         if acc.architecture == "sram":
             isl = self.v(f"workloads.{w.name}.input_tokens.mean", w.input_tokens.mean)
             osl = self.v(f"workloads.{w.name}.output_tokens.mean", w.output_tokens.mean)
             chips = self.values.get(f"{key}.chips")
+            memory = self.figure("accelerators", acc.id, "memory_gb", acc.memory_gb.value)
+            per_chip = memory * 1e9 * SRAM_USABLE_FRACTION
+            # A chain left to us is as long as the (swept) tokens and memory make it.
             if chips is None and pool.layout.chips is None and (
-                    np.ndim(isl) or np.ndim(osl)):
-                per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
+                    np.ndim(isl) or np.ndim(osl) or np.ndim(memory)):
                 fill = min(shape.layers, PIPELINE_FILL)
                 chips = np.ceil((shape.weight_bytes + fill * shape.kv_bytes_per_token
                                  * (isl + osl)) / per_chip)
             if chips is None:
                 return hw, per_rep, True
-            per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
             need = np.ceil((shape.weight_bytes + shape.kv_bytes_per_token * (isl + osl))
                            / per_chip)
             stages = np.minimum(shape.layers, chips)

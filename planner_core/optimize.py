@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from .calibration import Calibration, default_calibration
 from .catalog import Catalog, load_catalog
@@ -27,7 +28,7 @@ from .mig import allowed
 from .performance import Efficiency
 from .plan import Plan, Pool, apply_overrides
 from .replica import ReplicaHW
-from .sizing import RACK_UNITS, replica_for
+from .sizing import RACK_UNITS, packed_accelerators, replica_for
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
@@ -68,6 +69,15 @@ class Candidate:
     prefill_share: float | None = None
 
 
+def tp_sizes(system) -> list[int]:
+    """Tensor-parallel widths to try: powers of two and the divisors of the system's
+    accelerator count (12, 24, 36 and 72 on a 72-GPU rack), within the scale-up domain."""
+    domain = system.scaleup_domain
+    # Multiples of 4 only: a 9- or 18-wide replica is possible but not how racks are run.
+    divisors = {d for d in range(8, domain + 1, 4) if system.accelerators % d == 0}
+    return sorted({t for t in TP_SIZES if t <= domain} | divisors)
+
+
 def _precisions(acc) -> list[str]:
     out = []
     for group in PRECISION_ORDER:
@@ -100,11 +110,16 @@ def candidates(plan: Plan, workload: str, catalog: Catalog, systems: Iterable[st
                     out += [Candidate(sys_.id, prec, "aggregated", chain_factor=f)
                             for f in CHAIN_FACTORS]
                 continue
-            for tp in (t for t in TP_SIZES if t <= sys_.scaleup_domain):
+            for tp in tp_sizes(sys_):
                 for pp in PP_SIZES:
                     if pp > 1 and tp < min(8, sys_.scaleup_domain):
                         continue  # pipeline stages only once tensor parallelism is maxed out
-                    for ep in sorted({1, tp * pp} if moe else {1}):
+                    eps = {1, tp * pp} if moe else {1}
+                    for ep in sorted(e for e in eps if not moe or e <= model.moe.experts):
+                        # Tensor-parallel attention splits the heads evenly; MLA with EP runs
+                        # attention data-parallel (replica.attention_dp), any width will do.
+                        if not (model.kv_layout == "mla" and ep > 1) and model.heads % tp:
+                            continue
                         for serving in servings:
                             shares = PREFILL_SHARES if serving == "disaggregated" else (None,)
                             out += [Candidate(sys_.id, prec, serving, tp, pp, ep,
@@ -131,9 +146,12 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
     variant.workload(workload)  # PlannerError naming it if unknown
+    _check_filters(catalog, systems, precisions, servings)
     cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings))
     if not cands:
-        raise PlannerError("no catalog system matches the filters", field="systems")
+        raise PlannerError("no option matches the filters: the systems chosen offer none of "
+                           "those precisions in that serving mode (SRAM systems serve "
+                           "aggregated only)", field="systems")
     # Candidates of one precision and serving mode share the model's shape and the sizing's
     # code path: each such group, across every system and layout, is one array pass.
     groups: dict[tuple, list[Candidate]] = {}
@@ -148,6 +166,21 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     if progress:
         progress(1.0, "ranking")
     return rank(pd.DataFrame(rows), variant.workload(workload).output_tokens.mean)
+
+
+def _check_filters(catalog: Catalog, systems, precisions, servings) -> None:
+    for ident in systems or ():
+        if ident not in catalog.systems:
+            raise PlannerError(f"no system {ident!r} in the catalog", field="systems")
+    known = {p for group in PRECISION_ORDER for p in group}
+    for p in precisions or ():
+        if p not in known:
+            raise PlannerError(f"unknown precision {p!r}; one of {', '.join(sorted(known))}",
+                               field="precisions")
+    for s in servings:
+        if s not in SERVINGS:
+            raise PlannerError(f"unknown serving mode {s!r}; one of {', '.join(SERVINGS)}",
+                               field="servings")
 
 
 def _describe(c: Candidate, system, acc) -> dict:
@@ -196,7 +229,7 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         acc = catalog.accelerator(system.accelerator)
         try:
             c, hw, shape_c, n_acc = _replica(catalog, c, wl, like)
-        except PlannerError:
+        except (PlannerError, ValidationError):  # e.g. a chain longer than a plan may hold
             # Cannot run this way at all (no FLOPS figure at the cache's precision, a layout
             # past the scale-up domain): listed, never ranked.
             rows.append({**_describe(c, system, acc), "meets_slo": False})
@@ -227,9 +260,11 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     # A MIG candidate buys whole GPUs for its slices; any other buys its replicas' accelerators.
     mig = slices_a > 0
     needed = ws["replicas_needed"]
-    accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)),
-                            np.ceil(needed * per_rep_a))
     cols = list(zip(*consts, strict=True))
+    per_system = np.array(cols[0])
+    sram = np.array([acc.architecture == "sram" for _, _, acc in live])
+    accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)),
+                            np.ceil(packed_accelerators(needed, per_rep_a, per_system, sram)))
     const = {k: np.array(v) for k, v in zip(
         ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
         strict=True)}
@@ -302,7 +337,12 @@ def rank(frame: pd.DataFrame, output_tokens: float) -> pd.DataFrame:
 
 def option_overrides(plan: Plan, workload: str, row) -> dict:
     """The scenario overrides that make the plan serve ``workload`` as ``row`` says."""
+    plan.workload(workload)  # PlannerError naming it if it is gone
     pools = [p for p in plan.pools if workload in p.workloads]
+    if len(pools) != 1:
+        raise PlannerError(f"{workload} is served by {len(pools)} pools "
+                           f"({', '.join(p.name for p in pools)}); an option replaces the one "
+                           "pool that serves a workload alone", field=f"workloads.{workload}")
     pool = pools[0]
     others = [w for w in pool.workloads if w != workload]
     if others:
@@ -324,6 +364,9 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
     share = row["prefill_share"]
     if row["serving"] == "disaggregated" and share is not None and np.isfinite(share):
         out[f"{key}.prefill_share"] = float(share)
+    if row["system"] != pool.system and pool.rent_usd_per_accelerator_hour is not None:
+        # A rent quoted for the old hardware says nothing about the new.
+        out[f"{key}.rent_usd_per_accelerator_hour"] = None
     return out
 
 
@@ -341,7 +384,12 @@ def option_name(plan: Plan, row) -> str:
 def apply_option(plan: Plan, workload: str, row, name: str, scenario: str = "base") -> Plan:
     """The plan with a new scenario ``name``: ``scenario``'s overrides plus the option's."""
     base = {} if scenario == "base" else dict(plan.scenario(scenario).overrides)
-    overrides = {**base, **option_overrides(plan.variant(scenario), workload, row)}
+    option = option_overrides(plan.variant(scenario), workload, row)
+    # The option's keys win, including over finer keys below them that the scenario set
+    # (a "pools.P.layout.tp" would otherwise be applied after the option's whole layout).
+    base = {k: v for k, v in base.items()
+            if k not in option and not any(k.startswith(f"{o}.") for o in option)}
+    overrides = {**base, **option}
     apply_overrides(plan, overrides, where=f"scenarios.{name}")  # refuses a broken option
     data = plan.model_dump(mode="json")
     data["scenarios"].append({"name": name, "description": (

@@ -7,6 +7,7 @@ Plans are JSON with a format name and ``schema_version``. Every bad value raises
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Annotated, Any, Literal
@@ -270,7 +271,8 @@ def set_path(data: dict, path: str, value: Any) -> None:
             else:
                 raise PlannerError(f"{part!r} is not a field here", field=path)
         if last:
-            node[part] = value
+            # A copy: later paths may change parts of it, which must not reach the caller.
+            node[part] = copy.deepcopy(value)
         else:
             if node[part] is None:
                 node[part] = {}

@@ -114,12 +114,16 @@ def assumptions(plan: Plan, catalog: Catalog) -> list[Assumption]:
         if system.id not in seen_sys:
             seen_sys.add(system.id)
             for name, label in SYSTEM_FIGURES:
+                if name == "scaleup_bw_gbs" and acc.architecture == "sram":
+                    continue  # an SRAM chain uses its chips' own links (below)
                 spec = getattr(system, name)
                 out.append(Assumption(f"catalog.systems.{system.id}.{name}",
                                       f"{system.id}: {label}", spec.value, spec.grade))
         if acc.id not in seen_acc:
             seen_acc.add(acc.id)
-            for name, label in ACCELERATOR_FIGURES:
+            figures = ACCELERATOR_FIGURES + ((("scaleup_bw_gbs", "chip-to-chip bandwidth"),)
+                                             if acc.architecture == "sram" else ())
+            for name, label in figures:
                 if name == "dense_tflops":
                     key = {"fp16": "bf16", "int4": "fp4"}.get(acc.default_precision,
                                                               acc.default_precision)
@@ -168,7 +172,9 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
                      "kpi_base": float(base[kpi]), "kpi_low": float(lo), "kpi_high": float(hi),
                      "meets_low": bool(moved["meets_slo"][2 * i]),
                      "meets_high": bool(moved["meets_slo"][2 * i + 1]),
-                     "swing": float(abs(hi - lo)) if np.isfinite(hi - lo) else np.inf})
+                     # Both ends infinite (the plan serves nothing): no swing to speak of.
+                     "swing": (float(abs(hi - lo)) if np.isfinite(hi) and np.isfinite(lo)
+                               else (np.nan if np.isinf(hi) and np.isinf(lo) else np.inf))})
     frame = pd.DataFrame(rows)
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 

@@ -253,6 +253,36 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     return ws
 
 
+def packed_accelerators(replicas, per_rep, per_system, sram):
+    """Accelerators bought for ``replicas`` whole replicas of ``per_rep`` accelerators.
+
+    A GPU replica lives in one scale-up domain, so it never straddles two systems: TP16 on a
+    72-GPU rack leaves 8 GPUs idle per rack, and a replica wider than a system takes whole
+    systems. When the replica divides the system (or the system the replica) nothing is
+    wasted; an SRAM chain spans racks chip by chip. Broadcasts over arrays.
+    """
+    per_rep = np.asarray(per_rep, float)
+    exact = (np.asarray(sram, bool) | (np.mod(per_system, per_rep) == 0)
+             | (np.mod(per_rep, per_system) == 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = np.floor(per_system / per_rep)  # replicas per system (narrow replicas)
+        narrow = np.ceil(replicas / np.where(fit >= 1, fit, 1.0)) * per_system
+        wide = replicas * np.ceil(per_rep / per_system) * per_system
+    return np.where(exact, replicas * per_rep, np.where(per_rep < per_system, narrow, wide))
+
+
+def replicas_in(accelerators, per_rep, per_system, sram):
+    """Whole replicas that ``accelerators`` hold (the inverse of :func:`packed_accelerators`)."""
+    per_rep = np.asarray(per_rep, float)
+    exact = (np.asarray(sram, bool) | (np.mod(per_system, per_rep) == 0)
+             | (np.mod(per_rep, per_system) == 0))
+    systems, rest = np.floor(accelerators / per_system), np.mod(accelerators, per_system)
+    narrow = systems * np.floor(per_system / per_rep) + np.floor(rest / per_rep)
+    wide = np.floor(accelerators / (np.ceil(per_rep / per_system) * per_system))
+    return np.where(exact, np.floor(accelerators / per_rep),
+                    np.where(per_rep < per_system, narrow, wide))
+
+
 def _split(start: int, share: float, need_pf: float, need_dec: float) -> tuple[int, int]:
     """The fewest active replicas, from ``start``, whose split round(n·share) prefill and the
     rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth."""
@@ -334,10 +364,13 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
             continue
         wp, kp = _precisions(acc, w)
-        slots = None if fixed_acc is None else int(fixed_acc * share // per_rep)
+        sram = acc.architecture == "sram"
+        slots = None if fixed_acc is None else int(replicas_in(
+            fixed_acc * share, per_rep, system.accelerators, sram))
         ws = _size_one(pool, w, hw, shape, eff, per_rep, text, wp, kp, slots, issues)
         ps.workloads.append(ws)
-        need_acc += ws.replicas_needed * per_rep
+        need_acc += float(packed_accelerators(ws.replicas_needed, per_rep,
+                                              system.accelerators, sram))
     total = fixed_acc if fixed_acc is not None else math.ceil(need_acc)
     return _finish(ps, plan.facility, total, issues)
 

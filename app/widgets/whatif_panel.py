@@ -108,8 +108,8 @@ def _show(key: str, value) -> str:
 
 
 class WhatIfPanel(QWidget):
-    #: workload, the chosen option (a row of the optimize table)
-    applyRequested = Signal(str, object)
+    #: workload, the chosen option (a row of the optimize table), the scenario it was for
+    applyRequested = Signal(str, object, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -119,7 +119,6 @@ class WhatIfPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.results: dict[str, object] = {}
-        self._meta: dict[str, tuple] = {}
         self._inputs_dirty = True
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sweep(), "Sweep")
@@ -256,10 +255,21 @@ class WhatIfPanel(QWidget):
 
     # -- the plan ----------------------------------------------------------------------------
     def set_document(self, doc) -> None:
+        """Another plan: whatever ran or was drawn for the old one goes."""
+        self.runner.cancel()
         self.document = doc
         doc.planChanged.connect(self._plan_changed)
         doc.scenarioChanged.connect(lambda _n: self._plan_changed())
         self.results.clear()
+        for table in (self.sweep_table, self.opt_table, self.sens_table):
+            table.setRowCount(0)
+        for chart in (self.sweep_chart, self.opt_chart, self.sens_chart, self.unc_cost,
+                      self.unc_power, self.unc_latency):
+            chart.clear()
+        for note in (self.sweep_note, self.opt_note, self.sens_note):
+            note.setText("")
+        self.stale.setText("")
+        self.opt_apply.setEnabled(False)
         self._fill_inputs()
 
     def _plan_changed(self) -> None:
@@ -270,6 +280,7 @@ class WhatIfPanel(QWidget):
         if self.results:
             self.stale.setText("The plan or scenario has changed since these results were "
                                "computed: run again to update them.")
+        self.opt_apply.setEnabled(self._option_applicable())
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._inputs_dirty and self.document is not None:
@@ -321,10 +332,9 @@ class WhatIfPanel(QWidget):
             self.sweep_note.setText(f"Not run: {exc}")
             return
         plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
-        self._meta = {"sweep": (self.sweep_param.currentText(), path)}
-        self._start("sweep", lambda report: sweep(plan, path, values, scenario, catalog,
-                                                  progress=report),
-                    f"Sweeping {self.sweep_param.currentText()}…")
+        label = self.sweep_param.currentText()
+        self._start("sweep", lambda report: (label, path, sweep(
+            plan, path, values, scenario, catalog, progress=report)), f"Sweeping {label}…")
 
     def run_optimize(self) -> None:
         from planner_core.optimize import optimize
@@ -335,9 +345,11 @@ class WhatIfPanel(QWidget):
         systems = ([s.id for s in catalog.systems.values() if s.status == "shipping"]
                    if self.opt_shipping.isChecked() else None)
         self.opt_apply.setEnabled(False)
+        # The plan and scenario travel with the result: Apply must change the plan the
+        # options were computed for, and only that one.
         self._start("optimize", lambda report: (workload, optimize(
-            plan, workload, catalog, scenario=scenario, systems=systems, progress=report)),
-            f"Optimizing {workload} over the catalog…")
+            plan, workload, catalog, scenario=scenario, systems=systems, progress=report),
+            plan, scenario), f"Optimizing {workload} over the catalog…")
 
     def run_sensitivity(self) -> None:
         from planner_core.sensitivity import tornado
@@ -383,10 +395,9 @@ class WhatIfPanel(QWidget):
 
     # -- drawing -----------------------------------------------------------------------------
     def _draw_sweep(self) -> None:
-        frame = self.results.get("sweep")
-        if frame is None:
+        if "sweep" not in self.results:
             return
-        label, path = self._meta["sweep"]
+        label, path, frame = self.results["sweep"]
         key = self.sweep_kpi.currentData()
         kpi_label, scale = CHART_KPIS[key]
         self.sweep_chart.show(frame, key, kpi_label, label, scale)
@@ -410,7 +421,7 @@ class WhatIfPanel(QWidget):
                                 + (f" (table shows {len(picks)})" if len(picks) < n else ""))
 
     def _draw_optimize(self) -> None:
-        workload, frame = self.results["optimize"]
+        workload, frame, _, _ = self.results["optimize"]
         ok = frame[frame["meets_slo"]]
         shown = pd.concat([ok.head(100), ok[(ok["pick"] != "") & ~ok.index.isin(
             ok.head(100).index)]])
@@ -436,9 +447,15 @@ class WhatIfPanel(QWidget):
         if len(shown):
             self.opt_table.selectRow(0)
 
+    def _option_applicable(self) -> bool:
+        """An option is selected and the plan is still the one it was computed for."""
+        rows = self.opt_table.selectionModel().selectedRows()
+        return (bool(rows) and "optimize" in self.results and self.document is not None
+                and self.results["optimize"][2] is self.document.plan)
+
     def _option_selection_changed(self) -> None:
         rows = self.opt_table.selectionModel().selectedRows()
-        self.opt_apply.setEnabled(bool(rows) and "optimize" in self.results)
+        self.opt_apply.setEnabled(self._option_applicable())
         if rows:
             index = self.opt_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
             self.opt_chart.show(self.results["optimize"][1], index)
@@ -459,8 +476,9 @@ class WhatIfPanel(QWidget):
 
     def _apply_selected(self) -> None:
         row = self.selected_option()
-        if row is not None:
-            self.applyRequested.emit(self.results["optimize"][0], row)
+        if row is not None and self._option_applicable():
+            workload, _, _, scenario = self.results["optimize"]
+            self.applyRequested.emit(workload, row, scenario)
 
     def _draw_sensitivity(self) -> None:
         pct, kpi, frame = self.results["sensitivity"]
@@ -468,6 +486,12 @@ class WhatIfPanel(QWidget):
         scaled = frame.copy()
         for c in ("kpi_base", "kpi_low", "kpi_high", "swing"):
             scaled[c] = scaled[c] * scale
+        if not len(scaled) or not np.isfinite(scaled["kpi_base"].iloc[0]):
+            self.sens_chart.clear()
+            self.sens_table.setRowCount(0)
+            self.sens_note.setText(f"{label} has no value for the plan as it is (it serves no "
+                                   "tokens, or nothing meets the SLOs): nothing to move.")
+            return
         self.sens_chart.show(scaled, label, pct)
         self.sens_table.setRowCount(len(scaled))
         for r, (_, row) in enumerate(scaled.iterrows()):

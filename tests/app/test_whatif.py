@@ -86,3 +86,34 @@ def test_a_job_that_breaks_is_reported_and_the_panel_recovers(qtbot, panel):
     assert failed.args[0] == "sweep" and "KeyError" in failed.args[1]
     assert panel.sweep_note.text().startswith("Not run: internal error")
     assert not panel.runner.running and not panel.busy_row.isVisibleTo(panel)
+
+
+def test_apply_uses_the_scenario_the_options_were_found_for(qtbot, window, panel, settle):
+    doc = window.document
+    _finish(qtbot, panel, panel.run_optimize)
+    option = panel.selected_option()
+    doc.set_scenario("Power +50%")
+    assert panel.opt_apply.isEnabled()  # same plan, another scenario on show
+    settle(panel._apply_selected)
+    kpi = doc.results.kpi(doc.scenario)
+    assert kpi["usd_per_m_output_tokens"] == pytest.approx(option["usd_per_m_output_tokens"],
+                                                           rel=1e-6)
+
+
+def test_an_edit_or_another_plan_retires_the_options(qtbot, window, panel, settle):
+    _finish(qtbot, panel, panel.run_optimize)
+    assert panel.opt_apply.isEnabled()
+    settle(lambda: window.document.edit("facility.pue", 1.6, "PUE"))
+    assert not panel.opt_apply.isEnabled()  # computed for the plan before the edit
+    from planner_core.resources import resource_path
+
+    window.open_example(resource_path("examples", "mig-h100-8b-tenants.json"))
+    assert "optimize" not in panel.results and panel.opt_table.rowCount() == 0
+    assert panel.opt_note.text() == "" and not panel.opt_apply.isEnabled()
+
+
+def test_sensitivity_of_a_plan_that_serves_nothing_says_so(qtbot, window, panel, settle):
+    settle(lambda: window.document.edit("pools.serving.count", 0, "no systems"))
+    _finish(qtbot, panel, panel.run_sensitivity)
+    assert "nothing to move" in panel.sens_note.text()
+    assert panel.sens_table.rowCount() == 0

@@ -109,8 +109,12 @@ def test_unknown_workload_and_empty_filters_are_named():
     plan = _plan("llama70b-chat.json")
     with pytest.raises(PlannerError, match="no workload named 'nope'"):
         optimize(plan, "nope", CATALOG)
-    with pytest.raises(PlannerError, match="no catalog system"):
+    with pytest.raises(PlannerError, match="no system 'no-such-system'"):
         optimize(plan, "chat", CATALOG, systems=["no-such-system"])
+    with pytest.raises(PlannerError, match="unknown precision 'fp9'"):
+        optimize(plan, "chat", CATALOG, precisions=["fp9"])
+    with pytest.raises(PlannerError, match="aggregated only"):
+        optimize(plan, "chat", CATALOG, systems=["groq-rack"], servings=["disaggregated"])
 
 
 def test_option_names_are_free_and_valid(chat):
@@ -121,3 +125,38 @@ def test_option_names_are_free_and_valid(chat):
     applied = apply_option(plan, "chat", row, name)
     again = option_name(applied, row)
     assert again != name and again.endswith("(2)")
+
+
+def test_an_option_applied_over_a_scenario_keeps_its_own_layout(chat):
+    """The scenario set layout.tp itself; the option's whole layout must win over it."""
+    plan, table = chat
+    row = table[(table["system"] == "hgx-h200") & (table["tp"] == 8) & table["meets_slo"]
+                & (table["serving"] == "aggregated")].iloc[0]
+    first = apply_option(plan, "chat", row, "First")
+    data = first.model_dump(mode="json")
+    data["scenarios"][-1]["overrides"]["pools.serving.layout.tp"] = 2
+    edited = type(plan).model_validate(data)
+    applied = apply_option(edited, "chat", row, "Second", scenario="First")
+    assert applied.variant("Second").pools[0].layout.tp == 8
+    kpi = evaluate(applied, CATALOG, scenarios=["Second"]).kpi("Second")
+    assert kpi["usd_per_m_output_tokens"] == pytest.approx(row["usd_per_m_output_tokens"],
+                                                           rel=1e-6)
+
+
+def test_an_option_refuses_a_workload_two_pools_serve(chat):
+    plan, table = chat
+    data = plan.model_dump(mode="json")
+    data["pools"].append({**data["pools"][0], "name": "second", "system": "hgx-h200"})
+    two = type(plan).model_validate(data)
+    with pytest.raises(PlannerError, match="served by 2 pools"):
+        apply_option(two, "chat", table.iloc[0], "Optimized")
+
+
+def test_a_rent_for_the_old_hardware_is_dropped(chat):
+    plan, table = chat
+    data = plan.model_dump(mode="json")
+    data["pools"][0]["rent_usd_per_accelerator_hour"] = 3.0
+    rented = type(plan).model_validate(data)
+    row = table[table["system"] != "gb200-nvl72"].iloc[0]
+    applied = apply_option(rented, "chat", row, "Optimized")
+    assert applied.variant("Optimized").pools[0].rent_usd_per_accelerator_hour is None
