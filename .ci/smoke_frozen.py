@@ -103,7 +103,8 @@ def _expect_file(path: Path, magic: bytes, min_bytes: int) -> None:
 
 def check_program(runner: Runner, program: Path, version: str, tag: str = "bundle",
                   full: bool = True) -> None:
-    """--version, catalog, evaluate with CSV and PDF, and a GUI screenshot (when full)."""
+    """--version, catalog, evaluate with CSV; when full also the PDF, optimize and a GUI
+    screenshot."""
     if not program.is_file():
         raise SmokeFailure(f"{program}: not found; build it first (make dist)")
     out = runner.run("version", [program, "--version"])
@@ -117,6 +118,9 @@ def check_program(runner: Runner, program: Path, version: str, tag: str = "bundl
                + (["--pdf", pdf] if full else []))
     _expect_file(csv, b"\xef\xbb\xbfscenario", 2000)
     if full:
+        out = runner.run("optimize", [program, "optimize", EXAMPLE, "--top", "3"])
+        if "cheapest" not in out:
+            raise SmokeFailure("optimize printed no cheapest option")
         _expect_file(pdf, b"%PDF-", 100_000)
         if b"/FontFile" not in pdf.read_bytes():  # text drawn as empty boxes embeds no font
             raise SmokeFailure(f"{pdf.name} embeds no font: its text did not render")
