@@ -128,6 +128,7 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
     for ps in sizings:
         acc, sys_ = ps.accelerator, ps.system
         util_h = np.zeros(24)
+        busy_h = np.zeros(24)  # accelerator-hours of work: the replicas serving, at their load
         wsum = 0.0
         for ws in ps.workloads:
             w = plan.workload(ws.workload)
@@ -140,6 +141,7 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
             u = np.where(capacity > 0, np.minimum(load_h / max(capacity, 1e-12), 1.0), 0.0)
             weight = ws.replicas * ws.acc_per_replica
             util_h += u * weight
+            busy_h += u * active * ws.acc_per_replica
             wsum += weight
             served = np.minimum(load_h, capacity) if capacity > 0 else np.zeros(24)
             out_tokens_day += float(served.sum()) * 3600 * w.output_tokens.mean
@@ -174,9 +176,13 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
                 "kv_transfer_ms": ws.kv_transfer_ms,
             })
         util_h = util_h / wsum if wsum else util_h
+        # Power follows the work done: the serving replicas at their load. Spare replicas and
+        # the accelerators whole systems add beyond the replicas draw idle power; spreading
+        # the same load over them would draw the same, power being linear in utilization.
+        power_u = busy_h / ps.accelerators if ps.accelerators else np.zeros(24)
         a_w, h_w, n_w = it_watts(ps.accelerators, acc.idle_w.value, acc.tdp_w.value,
                                  ps.systems, sys_.host_power_w.value,
-                                 fac.network_power_w_per_system, util_h)
+                                 fac.network_power_w_per_system, power_u)
         it_h = (a_w + h_w + n_w) / 1e3
         tot_it_h += it_h
         peak = int(np.argmax(it_h))

@@ -405,7 +405,8 @@ class _Roll:
         worst_ttft = worst_tpot = 0.0
         all_meet = True
         tot_acc = systems = racks = 0.0
-        loads = []  # per pool: (pool dict, [(workload sizing, capacity of the fleet, weight)])
+        # per pool: (pool dict, [(sizing, workload, fleet capacity, weight, working)], Σ weight)
+        loads = []
         for p in pools:
             pool = p["pool"]
             entries, wsum = [], 0.0
@@ -417,7 +418,9 @@ class _Roll:
                 cap_total = ws["capacity"] * active
                 weight = ws["replicas"] * ws["acc_per_replica"]
                 wsum = wsum + weight
-                entries.append((ws, w, cap_total, weight))
+                # Accelerators doing the work (evaluate's busy_h): the serving replicas only.
+                working = active * ws["acc_per_replica"]
+                entries.append((ws, w, cap_total, weight, working))
                 all_meet = all_meet & ws["meets"]
                 pt = ws["point"]
                 ttft = np.where(ws["has_point"], 1e3 * pt.ttft_p99_s + ws["kv_ms"], 0.0)
@@ -446,12 +449,15 @@ class _Roll:
             with np.errstate(divide="ignore", invalid="ignore"):
                 norm = np.where(np.asarray(wsum) > 0, 1.0 / np.where(
                     np.asarray(wsum) > 0, wsum, 1.0), 1.0)
+            acc = np.asarray(p["accelerators"], float)
+            per_acc = np.where(acc > 0, 1.0 / np.where(acc > 0, acc, 1.0), 0.0)
             per_w = []
-            for ws, w, cap_total, weight in entries:
+            for ws, w, cap_total, weight, working in entries:
                 with np.errstate(divide="ignore"):
                     inv = np.where(cap_total > 0, 1.0 / np.where(cap_total > 0, cap_total,
                                                                  1.0), 0.0)
-                per_w.append((ws, w.traffic.profile_24h, cap_total, inv, weight * norm))
+                per_w.append((ws, w.traffic.profile_24h, cap_total, inv, weight * norm,
+                              working * per_acc))
             lines.append((base, slope, per_w))
         it_max = fac_sum = 0.0
         served = [0.0] * sum(len(e) for _, e, _ in loads)
@@ -462,19 +468,21 @@ class _Roll:
             it_h = 0.0
             k = 0
             for i, (base, slope, per_w) in enumerate(lines):
-                util = 0.0
-                for ws, profile, cap_total, inv, wn in per_w:
+                util = busy = 0.0
+                for ws, profile, cap_total, inv, wn, wp in per_w:
                     load = ws["peak"] * profile[h]
-                    util = util + np.minimum(load * inv, 1.0) * wn
+                    u = np.minimum(load * inv, 1.0)
+                    util = util + u * wn
+                    busy = busy + u * wp
                     served[k] = served[k] + np.minimum(load, cap_total)
                     k += 1
                 util_peak[i] = np.maximum(util_peak[i], util)
-                it_h = it_h + (base + slope * np.clip(util, 0.0, 1.0))
+                it_h = it_h + (base + slope * np.clip(busy, 0.0, 1.0))
             it_max = np.maximum(it_max, it_h)
             fac_sum = fac_sum + it_h
         k = 0
         for _, entries, _ in loads:
-            for ws, _, _, _ in entries:
+            for ws, *_ in entries:
                 out_day = out_day + served[k] * 3600 * ws["osl"]
                 in_day = in_day + served[k] * 3600 * ws["isl"]
                 k += 1
@@ -528,7 +536,7 @@ def _one_line(base, slope, per_w):
     With x = peak / fleet capacity, hour h runs at min(p_h·x, 1), so Σ_h min(p_h·x, 1) is
     x·(the sum of the hours below 1/x) + (the number of hours at or above it): a search in
     the sorted profile instead of 24 passes over a million-element sweep."""
-    ws, profile, cap_total, inv, wn = per_w[0]
+    ws, profile, cap_total, inv, wn, wp = per_w[0]
     p = np.sort(np.asarray(profile, float))
     prefix = np.concatenate([[0.0], np.cumsum(p)])
     x = ws["peak"] * inv
@@ -537,9 +545,10 @@ def _one_line(base, slope, per_w):
     hours_sum = x * prefix[below] + (len(p) - below)
     top = np.minimum(p[-1] * x, 1.0)
     util_top = top * wn
-    it_max = base + slope * np.clip(util_top, 0.0, 1.0)
-    # Each hour's utilization stays within [0, 1] here (wn is 0 or 1), so no clip is lost.
-    it_sum = len(p) * base + slope * wn * hours_sum
+    it_max = base + slope * np.clip(top * wp, 0.0, 1.0)
+    # The busy share top·wp never exceeds 1 (wp, the working share, is at most 1), so the
+    # hours can be summed without clipping each one.
+    it_sum = len(p) * base + slope * wp * hours_sum
     served = cap_total * hours_sum
     return it_max, it_sum, served, util_top
 

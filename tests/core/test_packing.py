@@ -40,3 +40,26 @@ def test_tp16_on_an_nvl72_buys_the_racks_whole_replicas_need():
     wl = results.workloads.iloc[0]
     pool = results.pools.iloc[0]
     assert pool["accelerators"] >= 72 * np.ceil(wl["replicas"] / 4)
+
+
+def test_accelerators_beyond_the_serving_replicas_draw_idle_power():
+    """The example's rack holds 72 GPUs; 3 TP8 replicas serve the peak and one is spare. The
+    40 GPUs whole-rack buying adds, and the spare, idle: power rises with the work done."""
+    from planner_core.evaluate_many import evaluate_many
+
+    catalog = load_catalog()
+    plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
+    results = evaluate(plan, catalog)
+    wl, pool = results.workloads.iloc[0], results.pools.iloc[0]
+    gb200 = catalog.accelerator("gb200")
+    serving = (wl["replicas"] - 1) * wl["accelerators_per_replica"]
+    assert serving < pool["accelerators"] == 72
+    busy = wl["utilization_peak_pct"] / 100
+    # Accelerator power at the peak hour: the serving GPUs at their load, the rest idle.
+    expected_kw = (pool["accelerators"] * gb200.idle_w.value
+                   + serving * busy * (gb200.tdp_w.value - gb200.idle_w.value)) / 1e3
+    assert results.kpis.iloc[0]["power_accelerators_kw"] == pytest.approx(expected_kw,
+                                                                          rel=1e-6)
+    rps = 40.0 * np.linspace(0.1, 3.0, 30)
+    mw = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps}, catalog)
+    assert (np.diff(mw["facility_mw_peak"]) >= 0).all()

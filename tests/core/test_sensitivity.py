@@ -89,6 +89,8 @@ def test_uncertainty_bands_grow_with_traffic_and_stay_ordered():
         assert (bands[f"{k}_p10"] <= bands[f"{k}_p50"]).all()
         assert (bands[f"{k}_p50"] <= bands[f"{k}_p90"]).all()
     assert bands["feasible_share"].between(0, 1).all()
+    # More traffic never draws less power (idle accelerators draw idle power only).
+    assert bands["facility_mw_peak_p50"].is_monotonic_increasing
     one = bands.set_index("traffic_factor").loc[1.0]
     mc = monte_carlo(_plan(), 200, seed=1, catalog=CATALOG)["percentiles"]
     assert one["usd_per_m_output_tokens_p50"] == pytest.approx(
