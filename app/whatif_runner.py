@@ -80,6 +80,12 @@ class WhatIfRunner(QObject):
         if self.running:
             self._worker.cancelled.add(self._job)
 
+    def discard(self) -> None:
+        """Cancels the job and drops whatever it still reports (another plan is open)."""
+        self.cancel()
+        self._job += 1  # a finished job's queued report no longer matches
+        self.running = False
+
     def shutdown(self) -> None:
         self.cancel()
         self._thread.quit()

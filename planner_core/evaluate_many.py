@@ -222,9 +222,11 @@ class _Roll:
                                                               / len(slices)))
             total = gpus if gpus is not None else gpus_needed
             return self._finish(out, pool, count, total)
-        need_acc = 0.0
+        need_acc = need_replicas = 0.0
         fixed_acc = None if count is None else count * system.accelerators
         share = 1.0 / len(pool.workloads)
+        fluid = acc.architecture == "sram" or system.scaleup_domain > system.accelerators
+        group = gpr = None  # the pool's tensor-parallel group and stages (sizing.size_pool)
         for wname in pool.workloads:
             w = self.plan.workload(wname)
             try:
@@ -235,13 +237,21 @@ class _Roll:
                 continue
             hw = self.batch_capped(pool, self.scaled_hw(hw, system, acc))
             hw, per_rep, fits = self._layout(pool, w, hw, shape, per_rep, acc)
-            sram = acc.architecture == "sram"
-            slots = None if fixed_acc is None else replicas_in(
-                fixed_acc * share, per_rep, system.accelerators, sram)
+            group, gpr = hw.tp, hw.pp
+            if fluid:
+                slots = None if fixed_acc is None else np.floor(fixed_acc * share / per_rep)
+            else:
+                slots = None if fixed_acc is None else np.floor(replicas_in(
+                    fixed_acc, group, system.accelerators, False, gpr) / len(pool.workloads))
             ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
             out["workloads"].append(ws)
-            need_acc = need_acc + packed_accelerators(ws["replicas_needed"], per_rep,
-                                                      system.accelerators, sram)
+            if fluid:
+                need_acc = need_acc + ws["replicas_needed"] * per_rep
+            else:
+                need_replicas = need_replicas + ws["replicas_needed"]
+        if group is not None and not fluid:
+            need_acc = need_acc + packed_accelerators(need_replicas, group,
+                                                      system.accelerators, False, gpr)
         total = fixed_acc if fixed_acc is not None else np.ceil(need_acc)
         return self._finish(out, pool, count, total)
 
@@ -539,17 +549,21 @@ def _one_line(base, slope, per_w):
     ws, profile, cap_total, inv, wn, wp = per_w[0]
     p = np.sort(np.asarray(profile, float))
     prefix = np.concatenate([[0.0], np.cumsum(p)])
+
+    def hours(y):  # Σ_h min(p_h·y, 1)
+        with np.errstate(divide="ignore"):
+            below = np.searchsorted(p, np.where(y > 0, 1.0 / np.where(y > 0, y, 1.0), np.inf))
+        return y * prefix[below] + (len(p) - below)
+
     x = ws["peak"] * inv
-    with np.errstate(divide="ignore"):
-        below = np.searchsorted(p, np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf))
-    hours_sum = x * prefix[below] + (len(p) - below)
     top = np.minimum(p[-1] * x, 1.0)
     util_top = top * wn
     it_max = base + slope * np.clip(top * wp, 0.0, 1.0)
-    # The busy share top·wp never exceeds 1 (wp, the working share, is at most 1), so the
-    # hours can be summed without clipping each one.
-    it_sum = len(p) * base + slope * wp * hours_sum
-    served = cap_total * hours_sum
+    # Each hour's busy share, min(p_h·x, 1)·wp, is clipped at 1 as power.it_watts clips it:
+    # Σ_h min(min(p_h·x, 1)·wp, 1) = min(wp, 1)·Σ_h min(p_h·x·max(wp, 1), 1). (wp exceeds 1
+    # only for MIG slices of mixed sizes serving one workload.)
+    it_sum = len(p) * base + slope * np.minimum(wp, 1.0) * hours(x * np.maximum(wp, 1.0))
+    served = cap_total * hours(x)
     return it_max, it_sum, served, util_top
 
 

@@ -262,9 +262,13 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     needed = ws["replicas_needed"]
     cols = list(zip(*consts, strict=True))
     per_system = np.array(cols[0])
-    sram = np.array([acc.architecture == "sram" for _, _, acc in live])
-    accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)),
-                            np.ceil(packed_accelerators(needed, per_rep_a, per_system, sram)))
+    fluid = np.array([acc.architecture == "sram" or system.scaleup_domain > system.accelerators
+                      for _, system, acc in live])
+    # SRAM chains: one "group" of per_rep chips; GPUs: TP groups of hw.tp, hw.pp stages.
+    group = np.where(hw.sram > 0, per_rep_a, hw.tp)
+    stages = np.where(hw.sram > 0, 1.0, hw.pp)
+    accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)), np.ceil(
+        packed_accelerators(needed, group, per_system, fluid, stages)))
     const = {k: np.array(v) for k, v in zip(
         ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
         strict=True)}

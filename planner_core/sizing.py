@@ -253,34 +253,42 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     return ws
 
 
-def packed_accelerators(replicas, per_rep, per_system, sram):
-    """Accelerators bought for ``replicas`` whole replicas of ``per_rep`` accelerators.
+def _exact(group, per_system, fluid):
+    """True where groups fill systems with nothing left over (or may cross systems)."""
+    group = np.asarray(group, float)
+    return (np.asarray(fluid, bool) | (np.mod(per_system, group) == 0)
+            | (np.mod(group, per_system) == 0))
 
-    A GPU replica lives in one scale-up domain, so it never straddles two systems: TP16 on a
-    72-GPU rack leaves 8 GPUs idle per rack, and a replica wider than a system takes whole
-    systems. When the replica divides the system (or the system the replica) nothing is
-    wasted; an SRAM chain spans racks chip by chip. Broadcasts over arrays.
+
+def packed_accelerators(replicas, group, per_system, fluid, groups_per_replica=1):
+    """Accelerators bought for ``replicas`` whole replicas.
+
+    A replica is ``groups_per_replica`` pipeline stages, each a tensor-parallel group of
+    ``group`` accelerators that must share one scale-up domain. Where that domain is one
+    system (an HGX server, an NVL72 rack), a group never straddles two systems: TP16 on a
+    72-GPU rack fits 4 groups and leaves 8 GPUs idle. Where the domain spans systems (a TPU
+    pod) or the replica is an SRAM chain (``fluid``), groups pack chip by chip. Pipeline
+    stages may sit in different systems. Broadcasts over arrays.
     """
-    per_rep = np.asarray(per_rep, float)
-    exact = (np.asarray(sram, bool) | (np.mod(per_system, per_rep) == 0)
-             | (np.mod(per_rep, per_system) == 0))
+    groups = np.asarray(replicas, float) * groups_per_replica
+    group = np.asarray(group, float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        fit = np.floor(per_system / per_rep)  # replicas per system (narrow replicas)
-        narrow = np.ceil(replicas / np.where(fit >= 1, fit, 1.0)) * per_system
-        wide = replicas * np.ceil(per_rep / per_system) * per_system
-    return np.where(exact, replicas * per_rep, np.where(per_rep < per_system, narrow, wide))
+        fit = np.floor(per_system / group)  # groups per system (narrow groups)
+        narrow = np.ceil(groups / np.where(fit >= 1, fit, 1.0)) * per_system
+        wide = groups * np.ceil(group / per_system) * per_system
+    return np.where(_exact(group, per_system, fluid), groups * group,
+                    np.where(group < per_system, narrow, wide))
 
 
-def replicas_in(accelerators, per_rep, per_system, sram):
+def replicas_in(accelerators, group, per_system, fluid, groups_per_replica=1):
     """Whole replicas that ``accelerators`` hold (the inverse of :func:`packed_accelerators`)."""
-    per_rep = np.asarray(per_rep, float)
-    exact = (np.asarray(sram, bool) | (np.mod(per_system, per_rep) == 0)
-             | (np.mod(per_rep, per_system) == 0))
+    group = np.asarray(group, float)
     systems, rest = np.floor(accelerators / per_system), np.mod(accelerators, per_system)
-    narrow = systems * np.floor(per_system / per_rep) + np.floor(rest / per_rep)
-    wide = np.floor(accelerators / (np.ceil(per_rep / per_system) * per_system))
-    return np.where(exact, np.floor(accelerators / per_rep),
-                    np.where(per_rep < per_system, narrow, wide))
+    narrow = systems * np.floor(per_system / group) + np.floor(rest / group)
+    wide = np.floor(accelerators / (np.ceil(group / per_system) * per_system))
+    groups = np.where(_exact(group, per_system, fluid), np.floor(accelerators / group),
+                      np.where(group < per_system, narrow, wide))
+    return np.floor(groups / groups_per_replica)
 
 
 def _split(start: int, share: float, need_pf: float, need_dec: float) -> tuple[int, int]:
@@ -353,8 +361,11 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
                 gpus_needed = max(gpus_needed, math.ceil(ws.replicas_needed / len(slices)))
         total_gpus = gpus if gpus is not None else gpus_needed
         return _finish(ps, plan.facility, total_gpus, issues)
-    need_acc = 0.0
+    need_acc, need_replicas = 0.0, 0
     fixed_acc = pool.count * system.accelerators if pool.count is not None else None
+    lay = pool.layout
+    # Groups pack chip by chip in an SRAM chain or a scale-up domain wider than one system.
+    fluid = acc.architecture == "sram" or system.scaleup_domain > system.accelerators
     share = 1.0 / len(pool.workloads)  # a fixed pool splits its accelerators evenly
     for wname in pool.workloads:
         w = plan.workload(wname)
@@ -364,13 +375,20 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
             continue
         wp, kp = _precisions(acc, w)
-        sram = acc.architecture == "sram"
-        slots = None if fixed_acc is None else int(replicas_in(
-            fixed_acc * share, per_rep, system.accelerators, sram))
+        if fluid:
+            slots = None if fixed_acc is None else int(fixed_acc * share // per_rep)
+        else:  # the pool's systems hold whole groups; its workloads take turns
+            slots = None if fixed_acc is None else int(replicas_in(
+                fixed_acc, lay.tp, system.accelerators, False, lay.pp) // len(pool.workloads))
         ws = _size_one(pool, w, hw, shape, eff, per_rep, text, wp, kp, slots, issues)
         ps.workloads.append(ws)
-        need_acc += float(packed_accelerators(ws.replicas_needed, per_rep,
-                                              system.accelerators, sram))
+        if fluid:
+            need_acc += ws.replicas_needed * per_rep
+        else:
+            need_replicas += ws.replicas_needed
+    # Every workload's replicas share one layout (the pool's): pack them together.
+    need_acc += float(packed_accelerators(need_replicas, lay.tp, system.accelerators, False,
+                                          lay.pp)) if need_replicas else 0.0
     total = fixed_acc if fixed_acc is not None else math.ceil(need_acc)
     return _finish(ps, plan.facility, total, issues)
 

@@ -291,7 +291,9 @@ class RackView(QGraphicsView):
             peak = (f"expected peak {_kw(pool_peak)} kW" if pool_peak is not None
                     else "expected peak —")
             if util is not None:
-                peak += f" at {util:.0f}% utilization"
+                # Utilization is of the replicas the load needs; accelerators beyond them
+                # (spares, whole-system leftovers) draw idle power.
+                peak += f", replicas {util:.0f}% busy"
             summary = (f"{peak} · {_kw(ps.systems * ps.system_kw_peak)} kW at TDP · "
                        f"{budget_note}")
         else:
@@ -527,7 +529,8 @@ class RackView(QGraphicsView):
                     if rack.expected_kw is not None else "Expected peak draw unknown")
         if rack.expected_kw is not None:
             expected += (f" (this rack's {n:,} of {ps.systems:,} systems"
-                         + (f", at {util:.0f}% peak utilization" if util is not None else "")
+                         + (f", replicas {util:.0f}% busy at peak" if util is not None
+                            else "")
                          + ")")
         limit = " (air-cooling limit)" if air_limited else ""
         status = {"ok": "within budget", "near": f"at or above {NEAR_BUDGET:.0%} of budget",

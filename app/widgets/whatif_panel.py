@@ -119,6 +119,7 @@ class WhatIfPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.results: dict[str, object] = {}
+        self._job_plan: tuple | None = None  # (plan, scenario) the running job reads
         self._inputs_dirty = True
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sweep(), "Sweep")
@@ -256,7 +257,8 @@ class WhatIfPanel(QWidget):
     # -- the plan ----------------------------------------------------------------------------
     def set_document(self, doc) -> None:
         """Another plan: whatever ran or was drawn for the old one goes."""
-        self.runner.cancel()
+        self.runner.discard()
+        self.busy_row.setVisible(False)
         self.document = doc
         doc.planChanged.connect(self._plan_changed)
         doc.scenarioChanged.connect(lambda _n: self._plan_changed())
@@ -316,6 +318,7 @@ class WhatIfPanel(QWidget):
     # -- running -----------------------------------------------------------------------------
     def _start(self, kind: str, job, label: str) -> None:
         self.stale.setText("")
+        self._job_plan = (self.document.plan, self.document.scenario)
         self.progress.setValue(0)
         self.progress_label.setText(label)
         self.busy_row.setVisible(True)
@@ -392,6 +395,10 @@ class WhatIfPanel(QWidget):
         self.busy_row.setVisible(False)
         self.results[kind] = result
         getattr(self, f"_draw_{kind}")()
+        doc = self.document
+        if self._job_plan != (doc.plan, doc.scenario):  # edited while it ran
+            self.stale.setText("The plan or scenario changed while this ran: run again to "
+                               "update it.")
 
     # -- drawing -----------------------------------------------------------------------------
     def _draw_sweep(self) -> None:
@@ -448,10 +455,20 @@ class WhatIfPanel(QWidget):
             self.opt_table.selectRow(0)
 
     def _option_applicable(self) -> bool:
-        """An option is selected and the plan is still the one it was computed for."""
+        """An option is selected, the plan is still the one it was computed for, and the
+        workload has a pool of its own for the option to replace."""
         rows = self.opt_table.selectionModel().selectedRows()
-        return (bool(rows) and "optimize" in self.results and self.document is not None
-                and self.results["optimize"][2] is self.document.plan)
+        if not (rows and "optimize" in self.results and self.document is not None
+                and self.results["optimize"][2] is self.document.plan):
+            return False
+        workload, _, plan, scenario = self.results["optimize"]
+        pools = [p for p in plan.variant(scenario).pools if workload in p.workloads]
+        own = len(pools) == 1 and pools[0].workloads == [workload]
+        self.opt_apply.setToolTip(
+            "Adds a scenario in which the workload's pool is this option" if own else
+            f"{workload} shares its pool with other workloads (or is served by several "
+            "pools): an option can only replace a pool of its own")
+        return own
 
     def _option_selection_changed(self) -> None:
         rows = self.opt_table.selectionModel().selectedRows()

@@ -117,3 +117,27 @@ def test_sensitivity_of_a_plan_that_serves_nothing_says_so(qtbot, window, panel,
     _finish(qtbot, panel, panel.run_sensitivity)
     assert "nothing to move" in panel.sens_note.text()
     assert panel.sens_table.rowCount() == 0
+
+
+def test_a_late_result_for_the_old_plan_is_dropped(qtbot, window, panel):
+    """The job finished but its report was still queued when another plan was opened."""
+    from planner_core.resources import resource_path
+
+    import time
+
+    panel._start("sweep", lambda report: ("label", "path", "OLD-PLAN-RESULT"), "…")
+    time.sleep(0.3)  # the worker finishes; without an event loop its report stays queued
+    window.open_example(resource_path("examples", "mig-h100-8b-tenants.json"))
+    qtbot.wait(200)
+    assert "sweep" not in panel.results
+
+
+def test_apply_is_off_for_a_workload_that_shares_its_pool(qtbot, window, panel):
+    from planner_core.resources import resource_path
+
+    window.open_example(resource_path("examples", "mig-h100-8b-tenants.json"))
+    panel.opt_shipping.setChecked(True)
+    _finish(qtbot, panel, panel.run_optimize)
+    assert panel.opt_table.rowCount() > 0
+    assert not panel.opt_apply.isEnabled()
+    assert "shares its pool" in panel.opt_apply.toolTip()

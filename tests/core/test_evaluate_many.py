@@ -155,3 +155,24 @@ def test_a_huge_traffic_sweep_reads_latencies_off_exact_points():
     exact = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps[picks]}, CATALOG)
     for name in ("ttft_p99_ms", "tpot_p99_ms", "usd_per_m_output_tokens", "accelerators"):
         np.testing.assert_allclose(big[name][picks], exact[name], rtol=1e-4, err_msg=name)
+
+
+def test_mixed_mig_slices_for_one_workload_stop_at_tdp_like_the_engine():
+    """Two slice sizes serving one workload (counted as the first size) can ask for more
+    than a whole GPU's work; power stops at TDP in both engines (found in review)."""
+    plan = _plan("mig-h100-8b-tenants.json")
+    data = plan.model_dump(mode="json")
+    pool = data["pools"][0]
+    pool["workloads"] = ["assistant"]
+    pool["count"] = 1
+    pool["layout"]["mig"] = [{"profile": "4g.40gb", "workload": "assistant"},
+                             {"profile": "3g.40gb", "workload": "assistant"}]
+    data["workloads"] = [w for w in data["workloads"] if w["name"] == "assistant"]
+    data["scenarios"] = []
+    one = type(plan).model_validate(data)
+    rps = np.array([30.0, 300.0, 3000.0])
+    many = evaluate_many(one, {"workloads.assistant.traffic.peak_rps": rps}, CATALOG)
+    for i, value in enumerate(rps):
+        kpi, _ = _engine(one, "workloads.assistant.traffic.peak_rps", value)
+        for name in ("energy_mwh_per_day", "facility_mw_peak", "usd_per_m_output_tokens"):
+            assert many[name][i] == pytest.approx(kpi[name], rel=1e-6), (value, name)

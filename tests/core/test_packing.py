@@ -10,25 +10,27 @@ from planner_core.resources import resource_path
 from planner_core.sizing import packed_accelerators, replicas_in
 
 
-@pytest.mark.parametrize("replicas,per_rep,per_system,sram,expected", [
-    (9, 8, 72, False, 72),      # TP8 divides the rack: exact
-    (9, 16, 72, False, 216),    # TP16: 4 per rack, 8 GPUs idle in each
-    (4, 16, 72, False, 72),
-    (5, 16, 72, False, 144),
-    (3, 16, 8, False, 48),      # TP8 x PP2 over two 8-GPU servers: whole servers
-    (3, 12, 8, False, 48),      # 12 GPUs need two servers each
-    (2, 926, 72, True, 1852),   # an SRAM chain spans racks chip by chip
+@pytest.mark.parametrize("replicas,tp,pp,per_system,fluid,expected", [
+    (9, 8, 1, 72, False, 72),      # TP8 divides the rack: exact
+    (9, 16, 1, 72, False, 216),    # TP16: 4 groups per rack, 8 GPUs idle in each
+    (4, 16, 1, 72, False, 72),
+    (5, 16, 1, 72, False, 144),
+    (3, 8, 2, 8, False, 48),       # TP8 x PP2: one server per stage
+    (6, 4, 3, 8, False, 72),       # TP4 x PP3: stages pack two to a server
+    (4, 24, 4, 72, False, 384),    # TP24 x PP4: three stages per rack
+    (3, 12, 1, 8, True, 36),       # a TPU pod's domain spans hosts: chip by chip
+    (2, 926, 1, 72, True, 1852),   # an SRAM chain spans racks chip by chip
 ])
-def test_whole_replicas_in_whole_systems(replicas, per_rep, per_system, sram, expected):
-    assert float(packed_accelerators(replicas, per_rep, per_system, sram)) == expected
+def test_whole_groups_in_whole_systems(replicas, tp, pp, per_system, fluid, expected):
+    assert float(packed_accelerators(replicas, tp, per_system, fluid, pp)) == expected
     # ...and those accelerators hold at least the replicas they were bought for.
-    assert float(replicas_in(expected, per_rep, per_system, sram)) >= replicas
+    assert float(replicas_in(expected, tp, per_system, fluid, pp)) >= replicas
 
 
 def test_array_form_matches_one_by_one():
     reps = np.array([1, 5, 9, 17])
-    got = packed_accelerators(reps, 16.0, 72, False)
-    assert got.tolist() == [float(packed_accelerators(r, 16.0, 72, False)) for r in reps]
+    got = packed_accelerators(reps, 16.0, 72, False, 2)
+    assert got.tolist() == [float(packed_accelerators(r, 16.0, 72, False, 2)) for r in reps]
 
 
 def test_tp16_on_an_nvl72_buys_the_racks_whole_replicas_need():
@@ -63,3 +65,45 @@ def test_accelerators_beyond_the_serving_replicas_draw_idle_power():
     rps = 40.0 * np.linspace(0.1, 3.0, 30)
     mw = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps}, catalog)
     assert (np.diff(mw["facility_mw_peak"]) >= 0).all()
+
+
+def _two_workloads(tp, count=None, redundancy=0):
+    """The chat example with a second, identical workload on the same NVL72 pool."""
+    plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
+    data = plan.model_dump(mode="json")
+    data["workloads"].append({**data["workloads"][0], "name": "chat-2"})
+    data["workloads"][0]["traffic"]["peak_rps"] = 5.0
+    data["workloads"][1]["traffic"]["peak_rps"] = 5.0
+    pool = data["pools"][0]
+    pool.update(workloads=["chat", "chat-2"], count=count, redundancy=redundancy)
+    pool["layout"]["tp"] = tp
+    return type(plan).model_validate(data)
+
+
+def test_workloads_of_one_pool_share_its_racks():
+    catalog = load_catalog()
+    results = evaluate(_two_workloads(16), catalog, scenarios=["base"])
+    assert results.workloads["replicas"].tolist() == [1, 1]
+    assert results.pools.iloc[0]["accelerators"] == 72  # two TP16 groups share one rack
+
+
+def test_a_fixed_pool_never_claims_more_replicas_than_fit():
+    catalog = load_catalog()
+    results = evaluate(_two_workloads(16, count=2), catalog, scenarios=["base"])
+    assert results.workloads["replicas"].sum() <= 8  # 4 TP16 groups per 72-GPU rack
+
+
+@pytest.mark.parametrize("count", [None, 1, 3])
+def test_evaluate_many_packs_like_the_engine(count):
+    from planner_core.evaluate_many import KPI_NAMES, evaluate_many
+
+    catalog = load_catalog()
+    plan = _two_workloads(16, count=count)
+    rps = np.array([2.0, 30.0, 300.0])
+    many = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps}, catalog)
+    for i, v in enumerate(rps):
+        kpi = evaluate(apply_overrides(plan, {"workloads.chat.traffic.peak_rps": float(v)}),
+                       catalog).kpi("base")
+        for name in KPI_NAMES:
+            if name != "meets_slo":
+                assert many[name][i] == pytest.approx(kpi[name], rel=1e-6), (v, name)
