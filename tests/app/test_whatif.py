@@ -121,9 +121,9 @@ def test_sensitivity_of_a_plan_that_serves_nothing_says_so(qtbot, window, panel,
 
 def test_a_late_result_for_the_old_plan_is_dropped(qtbot, window, panel):
     """The job finished but its report was still queued when another plan was opened."""
-    from planner_core.resources import resource_path
-
     import time
+
+    from planner_core.resources import resource_path
 
     panel._start("sweep", lambda report: ("label", "path", "OLD-PLAN-RESULT"), "…")
     time.sleep(0.3)  # the worker finishes; without an event loop its report stays queued
