@@ -13,7 +13,7 @@ from planner_core.plan_file import read_plan
 
 from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
 from .cli_tables import table
-from .kpi_rows import KPI_ROWS
+from .kpi_rows import kpi_label, show_kpi
 from .progress import ProgressBar
 
 #: Columns the sweep table prints (all of them go to --csv).
@@ -92,18 +92,6 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> int:
     return EXIT_OK
 
 
-def _show(key: str, value) -> str:
-    row = next((r for r in KPI_ROWS if r.key == key), None)
-    if row is None:
-        return f"{value:,.3g}" if isinstance(value, float) else str(value)
-    return row.show(value)
-
-
-def _label(key: str) -> str:
-    row = next((r for r in KPI_ROWS if r.key == key), None)
-    return row.label if row else key
-
-
 def cmd_sweep(args) -> int:
     from planner_core.sweep import is_numeric, parse_values, sweep
 
@@ -126,11 +114,11 @@ def cmd_sweep(args) -> int:
         r = frame.iloc[int(i)]
         value = r["value"]
         shown = f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value)
-        rows.append([shown, *(_show(k, r[k]) for k in SWEEP_COLUMNS),
+        rows.append([shown, *(show_kpi(k, r[k]) for k in SWEEP_COLUMNS),
                      "yes" if r["meets_slo"] else "NO"])
     print(f"{plan.name}, scenario {args.scenario}: {args.param} over {n:,} value(s)")
     print()
-    print(table([args.param, *(_label(k) for k in SWEEP_COLUMNS), "meets SLOs"], rows))
+    print(table([args.param, *(kpi_label(k) for k in SWEEP_COLUMNS), "meets SLOs"], rows))
     if len(picks) < n:
         print(f"\n{len(picks)} of {n:,} rows shown" + (
             "" if args.csv else "; --csv OUT.csv writes them all"))
@@ -208,4 +196,4 @@ def cmd_optimize(args) -> int:
 def _option_row(r) -> list[str]:
     system = r["system"] + ("" if r["status"] == "shipping" else f" ({r['status']})")
     return [str(int(r["rank"])), system, r["precision"], r["serving"], r["layout"],
-            *(_show(k, r[k]) for k, _ in OPTIMIZE_COLUMNS), r["pick"]]
+            *(show_kpi(k, r[k]) for k, _ in OPTIMIZE_COLUMNS), r["pick"]]

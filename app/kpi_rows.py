@@ -45,3 +45,17 @@ KPI_ROWS = [
     KpiRow("output_tokens_per_kwh", "Output tokens per kWh", "n", 0),
 ]
 
+_BY_KEY = {r.key: r for r in KPI_ROWS}
+
+
+def show_kpi(key: str, value) -> str:
+    """A KPI value as every summary shows it (a figure without a row: 3 significant digits)."""
+    row = _BY_KEY.get(key)
+    if row is None:
+        return f"{value:,.3g}" if isinstance(value, float) else str(value)
+    return row.show(value)
+
+
+def kpi_label(key: str) -> str:
+    row = _BY_KEY.get(key)
+    return row.label if row else key

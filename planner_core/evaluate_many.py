@@ -16,7 +16,6 @@ is the figure at the accelerator's default precision and scales all its precisio
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from types import SimpleNamespace
 
@@ -28,45 +27,23 @@ from .cost import capex, capital_recovery_factor, usd_per_million_tokens, yearly
 from .errors import PlannerError
 from .memory import SRAM_USABLE_FRACTION
 from .mig import place
+from .numeric_inputs import check_values
 from .performance import prefill_per_request, prefill_time
-from .plan import Facility, Plan, Pool, apply_overrides
+from .plan import Facility, Plan, Pool
 from .power import it_watts
 from .replica import attention_dp, kv_copies
-from .serving import at_rate, batch_cap, disaggregated_at_rate, max_rate, prefill_queue
+from .serving import at_rate, batch_cap, disaggregated_at_rate, max_rate
 from .sizing import (
     MAX_REPLICAS,
     PIPELINE_FILL,
     RACK_UNITS,
     _precisions,
     packed_accelerators,
+    prefill_capacity,
     replica_for,
     replicas_in,
+    split,
 )
-
-#: Numeric inputs a sweep may vary, as override paths with ``*`` for an item's name.
-NUMERIC_PATHS = (
-    *(f"facility.{name}" for name, info in Facility.model_fields.items()
-      if info.annotation is float),
-    "workloads.*.traffic.peak_rps",
-    "workloads.*.input_tokens.mean",
-    "workloads.*.output_tokens.mean",
-    "workloads.*.slo.ttft_p99_ms",
-    "workloads.*.slo.tpot_p99_ms",
-    "pools.*.count",
-    "pools.*.target_utilization",
-    "pools.*.redundancy",
-    "pools.*.prefill_share",
-    "pools.*.layout.tp",
-    "pools.*.layout.pp",
-    "pools.*.layout.ep",
-    "pools.*.layout.chips",
-    "pools.*.layout.max_batch",
-    *(f"catalog.accelerators.*.{name}" for name in (
-        "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
-    *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
-)
-#: Inputs that must be whole numbers.
-INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean", "max_batch")
 
 KPI_NAMES = (
     "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
@@ -75,57 +52,6 @@ KPI_NAMES = (
     "output_tokens_per_year", "usd_per_m_output_tokens", "usd_per_m_tokens",
     "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms", "utilization_peak_pct", "meets_slo",
 )
-
-
-def pattern_of(path: str) -> str:
-    """The NUMERIC_PATHS pattern a concrete path matches ("" if none)."""
-    parts = path.split(".")
-    for pattern in NUMERIC_PATHS:
-        pp = pattern.split(".")
-        if len(pp) == len(parts) and all(a == "*" or a == b for a, b in zip(pp, parts,
-                                                                             strict=True)):
-            return pattern
-    return ""
-
-
-def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray]) -> None:
-    """PlannerError naming the path when a path is unknown or a value is out of its bounds.
-
-    The plan's own validation judges the smallest and largest value of each path (and each
-    distinct value of a layout field, which also decides whether the model fits)."""
-    for path, arr in values.items():
-        if not pattern_of(path):
-            raise PlannerError(f"{path!r} cannot be swept; numeric inputs are "
-                               f"{', '.join(NUMERIC_PATHS)}", field=path)
-        a = np.asarray(arr, float)
-        if a.size == 0:
-            raise PlannerError("no values given", field=path)
-        if not np.all(np.isfinite(a)):
-            raise PlannerError("values must be finite numbers", field=path)
-        if path.rsplit(".", 1)[1] in INTEGER_FIELDS and np.any(a != np.round(a)):
-            raise PlannerError("values must be whole numbers", field=path)
-        if path.startswith("catalog."):
-            _, kind, ident, name = path.split(".")
-            if ident not in getattr(catalog, kind):
-                raise PlannerError(f"no {kind[:-1]} {ident!r} in the catalog", field=path)
-            positive = name not in ("price_usd", "idle_w", "host_power_w")
-            if a.min() < 0 or (positive and a.min() <= 0):
-                raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
-                                   field=path)
-            continue
-        probes = np.unique(a) if ".layout." in path and np.unique(a).size <= 256 else \
-            np.array([a.min(), a.max()])
-        for v in probes:
-            variant = apply_overrides(plan, {path: _json_number(path, v)},
-                                      where=f"{path} = {v:g}")
-            if ".layout." in path:
-                pool = next(p for p in variant.pools if p.name == path.split(".")[1])
-                for wname in pool.workloads:
-                    replica_for(catalog, pool, variant.workload(wname))
-
-
-def _json_number(path: str, v: float):
-    return int(v) if path.rsplit(".", 1)[1] in INTEGER_FIELDS else float(v)
 
 
 def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog | None = None,
@@ -588,39 +514,3 @@ def _load_point(exact, rate, capacity, hw, *others):
     r = np.clip(rate, lo, hi)
     return SimpleNamespace(ttft_p99_s=np.interp(r, grid, p.ttft_p99_s),
                            tpot_p99_s=np.interp(r, grid, p.tpot_p99_s))
-
-
-def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
-    """sizing._prefill_capacity on arrays: the highest rate a prefill replica takes with the
-    p99 TTFT within ``budget_s`` (bisection, the same 40 halvings)."""
-    t_pf, t_pf_req, budget_s = np.broadcast_arrays(*(np.asarray(x, float)
-                                                     for x in (t_pf, t_pf_req, budget_s)))
-    lo = np.zeros(t_pf.shape)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        hi = 1.0 / t_pf_req
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
-            good = (mid * t_pf_req < 1.0) & (t_pf + wait99 <= budget_s)
-            lo = np.where(good, mid, lo)
-            hi = np.where(good, hi, mid)
-    return np.where(budget_s <= t_pf, 0.0, lo)
-
-
-def split(start, share, need_pf, need_dec):
-    """sizing._split on arrays: the fewest active replicas whose split carries both sides."""
-    n = np.maximum(np.maximum(start, 2.0),
-                   np.ceil(need_pf - 1e-9) + np.ceil(need_dec - 1e-9))
-    n = np.broadcast_to(n, np.broadcast_shapes(np.shape(n), np.shape(share))).copy()
-    for _ in range(10_000):
-        n_pf = np.clip(np.round(n * share), 1.0, np.maximum(n - 1, 1.0))
-        short = ~((n_pf >= need_pf - 1e-9) & (n - n_pf >= need_dec - 1e-9)) & (n < MAX_REPLICAS)
-        if not short.any():
-            return n
-        n = n + short
-    return n
-
-
-def whole(x) -> int:
-    """An integral float as an int (for messages)."""
-    return int(math.floor(float(x) + 0.5))

@@ -187,8 +187,8 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
         decode = max_rate(hw, shape, eff, isl, osl, np.inf, tpot_lim, prefill=False)
         t_pf = float(prefill_time(hw, shape, eff, 1.0, isl))
         t_pf_req = float(prefill_per_request(hw, shape, eff, isl))
-        pf_cap = _prefill_capacity(t_pf, t_pf_req,
-                                   ttft_lim - kv_ms / 1e3 - float(decode.tpot_p99_s), cv)
+        pf_cap = float(prefill_capacity(t_pf, t_pf_req,
+                                        ttft_lim - kv_ms / 1e3 - float(decode.tpot_p99_s), cv))
         share = pool.prefill_share
         # Per replica of the pool, a share `share` of it prefills and the rest decodes, so it
         # carries `share` of a prefill replica's rate and `1 - share` of a decode replica's;
@@ -224,8 +224,8 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
         # Whole replicas on each side: grow the fleet until the rounded split carries the
         # peak on both sides (a 1-replica "split" would have no decode replica at all).
         util = pool.target_utilization
-        needed, _ = _split(needed, share, peak / (pf_cap * util),
-                           peak / (float(decode.rate_rps) * util))
+        needed = int(split(needed, share, peak / (pf_cap * util),
+                           peak / (float(decode.rate_rps) * util)))
     needed += pool.redundancy
     ws.replicas_needed = needed
     ws.replicas = needed if slots is None else slots
@@ -291,35 +291,40 @@ def replicas_in(accelerators, group, per_system, fluid, groups_per_replica=1):
     return np.floor(groups / groups_per_replica)
 
 
-def _split(start: int, share: float, need_pf: float, need_dec: float) -> tuple[int, int]:
+def split(start, share, need_pf, need_dec):
     """The fewest active replicas, from ``start``, whose split round(n·share) prefill and the
-    rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth."""
-    n = max(start, 2, math.ceil(need_pf - 1e-9) + math.ceil(need_dec - 1e-9))
-    while n < MAX_REPLICAS:
-        n_pf = min(max(round(n * share), 1), n - 1)
-        if n_pf >= need_pf - 1e-9 and n - n_pf >= need_dec - 1e-9:
-            return n, n_pf
-        n += 1
-    return n, min(max(round(n * share), 1), n - 1)
+    rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth (a
+    1-replica "split" would have no decode replica at all). Broadcasts over arrays."""
+    n = np.maximum(np.maximum(start, 2.0),
+                   np.ceil(need_pf - 1e-9) + np.ceil(need_dec - 1e-9))
+    n = np.broadcast_to(n, np.broadcast_shapes(np.shape(n), np.shape(share))).astype(float)
+    while True:
+        n_pf = np.clip(np.round(n * share), 1.0, np.maximum(n - 1, 1.0))
+        short = ~((n_pf >= need_pf - 1e-9) & (n - n_pf >= need_dec - 1e-9)) & (n < MAX_REPLICAS)
+        if not short.any():
+            return n
+        n = n + short
 
 
-def _prefill_capacity(t_pf: float, t_pf_req: float, budget_s: float, cv: float) -> float:
-    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s``.
+def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
+    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s`` (0 where
+    even one prompt alone misses it): a bisection of 40 halvings. Broadcasts over arrays.
 
     ``t_pf`` is one prompt's prefill alone, ``t_pf_req`` the replica-time a prompt costs when
     prompts are batched into chunks (the queue of :func:`planner_core.serving.prefill_queue`).
     """
-    if budget_s <= t_pf:
-        return 0.0
-    lo, hi = 0.0, 1.0 / t_pf_req
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
-        if mid * t_pf_req < 1.0 and t_pf + float(wait99) <= budget_s:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    t_pf, t_pf_req, budget_s = np.broadcast_arrays(*(np.asarray(x, float)
+                                                     for x in (t_pf, t_pf_req, budget_s)))
+    lo = np.zeros(t_pf.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hi = 1.0 / t_pf_req
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
+            good = (mid * t_pf_req < 1.0) & (t_pf + wait99 <= budget_s)
+            lo = np.where(good, mid, lo)
+            hi = np.where(good, hi, mid)
+    return np.where(budget_s <= t_pf, 0.0, lo)
 
 
 def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,

@@ -17,7 +17,8 @@ from .calibration import Calibration, default_calibration
 from .catalog import Catalog, load_catalog
 from .errors import PlannerError
 from .evaluate import evaluate_scenario
-from .evaluate_many import KPI_NAMES, NUMERIC_PATHS, evaluate_many, pattern_of
+from .evaluate_many import KPI_NAMES, evaluate_many
+from .numeric_inputs import NUMERIC_PATHS, pattern_of
 from .plan import Plan, apply_overrides
 
 CATEGORICAL_PATHS = (

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from planner_core.errors import PlannerError
 
 from ..charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
-from ..kpi_rows import KPI_ROWS
+from ..kpi_rows import KPI_ROWS, show_kpi
 from ..whatif_runner import WhatIfRunner
 
 #: KPIs a sweep or tornado may chart: key → (label, scale).
@@ -100,11 +100,6 @@ def _cell(text: str, number: bool = True, data=None) -> QTableWidgetItem:
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
     return item
-
-
-def _show(key: str, value) -> str:
-    row = next((r for r in KPI_ROWS if r.key == key), None)
-    return row.show(value) if row else f"{value:,.3g}"
 
 
 class WhatIfPanel(QWidget):
@@ -415,11 +410,11 @@ class WhatIfPanel(QWidget):
             row = frame.iloc[int(i)]
             value = row["value"]
             cells = [f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value),
-                     _show("usd_per_m_output_tokens", row["usd_per_m_output_tokens"]),
-                     _show("facility_mw_peak", row["facility_mw_peak"]),
-                     _show("accelerators", row["accelerators"]),
-                     _show("ttft_p99_ms", row["ttft_p99_ms"]),
-                     _show("tpot_p99_ms", row["tpot_p99_ms"]),
+                     show_kpi("usd_per_m_output_tokens", row["usd_per_m_output_tokens"]),
+                     show_kpi("facility_mw_peak", row["facility_mw_peak"]),
+                     show_kpi("accelerators", row["accelerators"]),
+                     show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
+                     show_kpi("tpot_p99_ms", row["tpot_p99_ms"]),
                      "yes" if row["meets_slo"] else "NO"]
             for c, text in enumerate(cells):
                 self.sweep_table.setItem(r, c, _cell(text, c != 6))
@@ -437,12 +432,12 @@ class WhatIfPanel(QWidget):
             system = row["system"] + ("" if row["status"] == "shipping"
                                       else f" ({row['status']})")
             cells = [str(int(row["rank"])), system, row["precision"], row["serving"],
-                     row["layout"], _show("usd_per_m_output_tokens",
+                     row["layout"], show_kpi("usd_per_m_output_tokens",
                                           row["usd_per_m_output_tokens"]),
-                     _show("facility_mw_peak", row["facility_mw_peak"]),
-                     _show("accelerators", row["accelerators"]),
-                     _show("ttft_p99_ms", row["ttft_p99_ms"]),
-                     _show("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
+                     show_kpi("facility_mw_peak", row["facility_mw_peak"]),
+                     show_kpi("accelerators", row["accelerators"]),
+                     show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
+                     show_kpi("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
             for c, text in enumerate(cells):
                 self.opt_table.setItem(r, c, _cell(text, c in (0, 5, 6, 7, 8, 9), index))
         self.opt_chart.show(frame)
@@ -515,13 +510,13 @@ class WhatIfPanel(QWidget):
             base = row["base_value"]
             cells = [row["label"], row["grade"],
                      f"{base:,.0f}" if abs(base) >= 1e4 else f"{base:,.4g}",
-                     _show(kpi, row["kpi_low"] / scale), _show(kpi, row["kpi_high"] / scale),
+                     show_kpi(kpi, row["kpi_low"] / scale), show_kpi(kpi, row["kpi_high"] / scale),
                      f"{row['swing']:,.3g}"]
             for c, text in enumerate(cells):
                 self.sens_table.setItem(r, c, _cell(text, c >= 2))
         missed = scaled[~(scaled["meets_low"] & scaled["meets_high"])]
         self.sens_note.setText(
-            f"Base: {_show(kpi, scaled['kpi_base'].iloc[0] / scale)}. "
+            f"Base: {show_kpi(kpi, scaled['kpi_base'].iloc[0] / scale)}. "
             + (f"{len(missed)} move(s) leave an SLO unmet: {', '.join(missed['label'][:4])}."
                if len(missed) else "Every move still meets the SLOs."))
 
@@ -535,7 +530,7 @@ class WhatIfPanel(QWidget):
             "At today's peak: cost P10 {} · P50 {} · P90 {} per million output tokens; power "
             "P10 {} · P50 {} · P90 {} MW; p99 TPOT P10 {} · P50 {} · P90 {} ms; {:.0%} of draws "
             "meet every SLO. Spread by source grade (P 3% … claim 30%).".format(
-                *(_show("usd_per_m_output_tokens", today[f"usd_per_m_output_tokens_p{p}"])
+                *(show_kpi("usd_per_m_output_tokens", today[f"usd_per_m_output_tokens_p{p}"])
                   for p in (10, 50, 90)),
                 *(f"{today[f'facility_mw_peak_p{p}']:.3f}" for p in (10, 50, 90)),
                 *(f"{today[f'tpot_p99_ms_p{p}']:.1f}" for p in (10, 50, 90)),

@@ -1,0 +1,92 @@
+"""Which plan inputs can take arrays of values, and the checks those values must pass.
+
+Sweeps, sensitivity and Monte Carlo runs (:mod:`planner_core.evaluate_many`) vary these
+inputs; a path is the plan's own override path, ``*`` standing for an item's name, or a
+catalog figure of an accelerator or system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .catalog import Catalog
+from .errors import PlannerError
+from .plan import Facility, Plan, apply_overrides
+from .sizing import replica_for
+
+#: Numeric inputs a sweep may vary, as override paths with ``*`` for an item's name.
+NUMERIC_PATHS = (
+    *(f"facility.{name}" for name, info in Facility.model_fields.items()
+      if info.annotation is float),
+    "workloads.*.traffic.peak_rps",
+    "workloads.*.input_tokens.mean",
+    "workloads.*.output_tokens.mean",
+    "workloads.*.slo.ttft_p99_ms",
+    "workloads.*.slo.tpot_p99_ms",
+    "pools.*.count",
+    "pools.*.target_utilization",
+    "pools.*.redundancy",
+    "pools.*.prefill_share",
+    "pools.*.layout.tp",
+    "pools.*.layout.pp",
+    "pools.*.layout.ep",
+    "pools.*.layout.chips",
+    "pools.*.layout.max_batch",
+    *(f"catalog.accelerators.*.{name}" for name in (
+        "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
+    *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
+)
+#: Inputs that must be whole numbers.
+INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean", "max_batch")
+
+def pattern_of(path: str) -> str:
+    """The NUMERIC_PATHS pattern a concrete path matches ("" if none)."""
+    parts = path.split(".")
+    for pattern in NUMERIC_PATHS:
+        pp = pattern.split(".")
+        if len(pp) == len(parts) and all(a == "*" or a == b for a, b in zip(pp, parts,
+                                                                             strict=True)):
+            return pattern
+    return ""
+
+
+def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray]) -> None:
+    """PlannerError naming the path when a path is unknown or a value is out of its bounds.
+
+    The plan's own validation judges the smallest and largest value of each path (and each
+    distinct value of a layout field, which also decides whether the model fits)."""
+    for path, arr in values.items():
+        if not pattern_of(path):
+            raise PlannerError(f"{path!r} cannot be swept; numeric inputs are "
+                               f"{', '.join(NUMERIC_PATHS)}", field=path)
+        a = np.asarray(arr, float)
+        if a.size == 0:
+            raise PlannerError("no values given", field=path)
+        if not np.all(np.isfinite(a)):
+            raise PlannerError("values must be finite numbers", field=path)
+        if path.rsplit(".", 1)[1] in INTEGER_FIELDS and np.any(a != np.round(a)):
+            raise PlannerError("values must be whole numbers", field=path)
+        if path.startswith("catalog."):
+            _, kind, ident, name = path.split(".")
+            if ident not in getattr(catalog, kind):
+                raise PlannerError(f"no {kind[:-1]} {ident!r} in the catalog", field=path)
+            positive = name not in ("price_usd", "idle_w", "host_power_w")
+            if a.min() < 0 or (positive and a.min() <= 0):
+                raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
+                                   field=path)
+            continue
+        probes = np.unique(a) if ".layout." in path and np.unique(a).size <= 256 else \
+            np.array([a.min(), a.max()])
+        for v in probes:
+            variant = apply_overrides(plan, {path: _json_number(path, v)},
+                                      where=f"{path} = {v:g}")
+            if ".layout." in path:
+                pool = next(p for p in variant.pools if p.name == path.split(".")[1])
+                for wname in pool.workloads:
+                    replica_for(catalog, pool, variant.workload(wname))
+
+
+def _json_number(path: str, v: float):
+    return int(v) if path.rsplit(".", 1)[1] in INTEGER_FIELDS else float(v)
