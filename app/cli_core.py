@@ -40,7 +40,7 @@ def _fail(exc: PlannerError) -> int:
 
 
 def cmd_validate(args) -> int:
-    from planner_core.validation import validate_cases
+    from planner_core.evidence.validation import validate_cases
 
     try:
         with ProgressBar("predicting cases") as bar:
@@ -69,7 +69,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from planner_core.calibration import calibrate, write_calibration
+    from planner_core.evidence.fit import calibrate, write_calibration
 
     try:
         with ProgressBar("fitting") as bar:

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from planner_core.catalog import Catalog, load_catalog
+from planner_core.engine.evaluate import Results, evaluate_scenario, merge_results
 from planner_core.errors import PlannerError
-from planner_core.evaluate import Results, evaluate_scenario, merge_results
 from planner_core.plan import Plan
-from planner_core.plan_file import read_plan
+from planner_core.plan.storage import read_plan
 
 from .cli_tables import fmt, table
 from .kpi_rows import KPI_ROWS
@@ -73,7 +73,7 @@ def cmd_evaluate(args) -> int:
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     if args.csv is not None:
-        from planner_core.csv_export import write_results_csv
+        from planner_core.exports.results_csv import write_results_csv
 
         try:
             write_results_csv(args.csv, results)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner_core.catalog import load_catalog
 from planner_core.errors import PlannerError
-from planner_core.plan_file import read_plan
+from planner_core.plan.storage import read_plan
 
 from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
 from .cli_tables import table
@@ -82,7 +82,7 @@ def _load(args):
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> int:
     """Writes every row (atomically); the exit code, 0 when written."""
-    from planner_core.csv_export import to_csv_bytes
+    from planner_core.exports.results_csv import to_csv_bytes
     from planner_core.files import atomic_write_bytes
 
     try:
@@ -93,7 +93,7 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from planner_core.sweep import is_numeric, parse_values, sweep
+    from planner_core.whatif.sweep import is_numeric, parse_values, sweep
 
     loaded = _load(args)
     if isinstance(loaded, int):
@@ -139,7 +139,7 @@ OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("facility_mw_peak",
 
 
 def cmd_optimize(args) -> int:
-    from planner_core.optimize import optimize
+    from planner_core.whatif.optimize import optimize
 
     loaded = _load(args)
     if isinstance(loaded, int):

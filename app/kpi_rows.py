@@ -24,7 +24,7 @@ class KpiRow:
         return money(v, self.digits) if self.fmt == "$" else number(v, self.digits)
 
 
-#: Latency KPIs that count only the workloads meeting their SLO (see planner_core.evaluate).
+#: Latency KPIs that count only the workloads meeting their SLO (see planner_core.engine.evaluate).
 WORST_LATENCY = {"ttft_p99_ms", "tpot_p99_ms"}
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from planner_core import __version__
 from planner_core.catalog import load_catalog
-from planner_core.evaluate import Results
+from planner_core.engine.evaluate import Results
 
 from .charts.compare import CompareView
 from .charts.dashboard import Dashboard
@@ -246,7 +246,7 @@ class MainWindow(PlanFiles, QMainWindow):
 
         ``scenario`` is the one the options were computed for: the new scenario starts from
         its overrides, whichever scenario is on show now."""
-        from planner_core.optimize import apply_option, option_name
+        from planner_core.whatif.optimize import apply_option, option_name
 
         doc = self.document
         if doc is None:

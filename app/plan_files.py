@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QProgressDialog,
 )
 
-from planner_core import edits
 from planner_core.errors import PlannerError
-from planner_core.plan_file import check_against_catalog, read_plan
+from planner_core.plan import edits
+from planner_core.plan.storage import check_against_catalog, read_plan
 from planner_core.resources import resource_path
 
 from . import recent_files
@@ -221,7 +221,7 @@ class PlanFiles:
         path = path or self._ask_target("Export CSV", ".csv", "CSV (*.csv)")
         if not path:
             return False
-        from planner_core.csv_export import write_results_csv
+        from planner_core.exports.results_csv import write_results_csv
 
         try:
             table = write_results_csv(path, results)

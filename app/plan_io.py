@@ -1,6 +1,6 @@
 """Saving from the app through QSaveFile, which commits the new file only when it is complete.
 
-The core's :func:`planner_core.plan_file.write_plan` does the same with a temporary file,
+The core's :func:`planner_core.plan.storage.write_plan` does the same with a temporary file,
 fsync and os.replace for the command line; the app uses Qt's own, which also copes with
 platform quirks (Windows file locks, permissions kept on the replaced file).
 """
@@ -13,7 +13,7 @@ from PySide6.QtCore import QSaveFile
 
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, plan_to_json
-from planner_core.plan_file import check_writable, keep_backup
+from planner_core.plan.storage import check_writable, keep_backup
 
 
 def save_bytes(path: Path, data: bytes) -> None:

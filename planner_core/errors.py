@@ -61,7 +61,7 @@ def from_validation_error(exc, *, source: str | None = None, data=None,
     (``pools.serving.count`` rather than ``pools.0.count``); with its JSON ``text`` each field
     also gets its line. ``error.problems`` lists ``(field, line, message)`` for each.
     """
-    from .json_lines import field_lines, line_of
+    from planner_core.json_lines import field_lines, line_of
 
     lines_by_path = field_lines(text) if text else {}
     problems = []

@@ -8,7 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import PlannerError
+from planner_core.errors import PlannerError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

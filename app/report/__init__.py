@@ -11,7 +11,7 @@ from pathlib import Path
 
 from planner_core import __version__
 from planner_core.catalog import Catalog
-from planner_core.evaluate import Results
+from planner_core.engine.evaluate import Results
 from planner_core.files import atomic_write_bytes
 from planner_core.plan import Plan
 

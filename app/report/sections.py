@@ -18,7 +18,7 @@ from planner_core import __version__
 from planner_core.catalog import (
     Catalog,
 )
-from planner_core.evaluate import Results
+from planner_core.engine.evaluate import Results
 from planner_core.plan import Facility, Plan
 
 from ..kpi_rows import KPI_ROWS

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core import edits
-from planner_core.plan import Facility
+from planner_core.plan import Facility, edits
 
 from .fields import FieldBinder, spin
 

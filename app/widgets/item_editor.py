@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core import edits
+from planner_core.plan import edits
 
 from ..document import Document
 from .catalog_browser import CATALOG_MIME

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from planner_core.catalog import MigProfile, MigSpec
+from planner_core.catalog.mig import place
 from planner_core.errors import PlannerError
-from planner_core.mig import place
 
 #: GPUs drawn at most; a pool's GPUs all share one layout, so more bars would add nothing.
 MAX_DRAWN_GPUS = 8

@@ -4,7 +4,7 @@ The editor is a view plus requests. It never edits the plan: every user action e
 ``layoutEdited`` with the layout the user asked for (a list of ``{"profile", "workload"}``
 dicts, or None for "MIG off"); the owner applies it as an undo command and calls
 :meth:`MigEditor.set_pool` with the new state. Which layouts are legal is decided only by
-:mod:`planner_core.mig`, so the buttons can never offer something the engine would refuse.
+:mod:`planner_core.catalog.mig`, so the buttons can never offer something the engine would refuse.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from planner_core.catalog import Accelerator, MigSpec
+from planner_core.catalog.mig import place
 from planner_core.errors import PlannerError
-from planner_core.mig import place
 from planner_core.plan import MigSlice
 
 from .mig_drawing import (

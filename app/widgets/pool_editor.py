@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core import edits
 from planner_core.errors import PlannerError
-from planner_core.plan import MigSlice
+from planner_core.plan import MigSlice, edits
 
 from .fields import spin
 from .item_editor import ItemEditor

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner_core.engine.sizing import RACK_UNITS, PoolSizing
 from planner_core.plan import Facility
-from planner_core.sizing import RACK_UNITS, PoolSizing
 
 #: Racks drawn per pool before the rest are summarised as "+ N more racks like these".
 MAX_RACKS_PER_POOL = 12

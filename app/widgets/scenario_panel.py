@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core import edits
 from planner_core.errors import PlannerError
-from planner_core.plan import get_path
+from planner_core.plan import edits, get_path
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 

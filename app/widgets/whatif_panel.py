@@ -320,7 +320,7 @@ class WhatIfPanel(QWidget):
         self.runner.start(kind, job)
 
     def run_sweep(self) -> None:
-        from planner_core.sweep import is_numeric, parse_values, sweep
+        from planner_core.whatif.sweep import is_numeric, parse_values, sweep
 
         doc = self.document
         path = self.sweep_param.currentData()[0]
@@ -335,7 +335,7 @@ class WhatIfPanel(QWidget):
             plan, path, values, scenario, catalog, progress=report)), f"Sweeping {label}…")
 
     def run_optimize(self) -> None:
-        from planner_core.optimize import optimize
+        from planner_core.whatif.optimize import optimize
 
         doc = self.document
         workload = self.opt_workload.currentText()
@@ -350,7 +350,7 @@ class WhatIfPanel(QWidget):
             plan, scenario), f"Optimizing {workload} over the catalog…")
 
     def run_sensitivity(self) -> None:
-        from planner_core.sensitivity import tornado
+        from planner_core.whatif.sensitivity import tornado
 
         doc = self.document
         plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
@@ -363,7 +363,7 @@ class WhatIfPanel(QWidget):
         self._start("sensitivity", job, "Moving each assumption…")
 
     def run_uncertainty(self) -> None:
-        from planner_core.sensitivity import uncertainty_bands
+        from planner_core.whatif.uncertainty import uncertainty_bands
 
         doc = self.document
         plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QVBoxLayout
 
-from planner_core import edits
+from planner_core.plan import edits
 
 from ..charts.profile_chart import ProfileChart
 from .fields import spin

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import recent_files
 from app.autosave import orphaned_copies
-from planner_core.plan_file import read_plan
-from planner_core.recovery import write_recovery
+from planner_core.plan.recovery import write_recovery
+from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 

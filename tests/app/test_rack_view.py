@@ -14,9 +14,9 @@ from app.widgets.rack_view import (
     U_PX,
     RackView,
 )
-from planner_core.evaluate import evaluate
+from planner_core.engine.evaluate import evaluate
+from planner_core.engine.sizing import RACK_UNITS
 from planner_core.plan import apply_overrides, plan_from_dict
-from planner_core.sizing import RACK_UNITS
 
 
 @pytest.fixture(scope="module")

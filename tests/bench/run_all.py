@@ -26,12 +26,12 @@ def _timed(fn) -> float:
 
 def main() -> None:
     from planner_core.catalog import load_catalog
-    from planner_core.evaluate import evaluate
-    from planner_core.performance import Efficiency
+    from planner_core.engine.evaluate import evaluate
+    from planner_core.engine.replica import model_shape, replica_hw
+    from planner_core.engine.serving import offline
+    from planner_core.engine.step_times import Efficiency
     from planner_core.plan import plan_from_json
-    from planner_core.replica import model_shape, replica_hw
     from planner_core.resources import resource_path
-    from planner_core.serving import offline
 
     catalog = load_catalog()
     plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
@@ -55,8 +55,8 @@ def main() -> None:
     assert out.output_tok_s.shape == (n,)
     print(f"offline throughput, {n:,} configs  : {dt * 1e3:8.1f} ms = "
           f"{n / dt:,.0f} configs/s   [target >= 1,000,000/s on one core]")
-    from planner_core.evaluate_many import evaluate_many
-    from planner_core.optimize import optimize
+    from planner_core.whatif.evaluate_many import evaluate_many
+    from planner_core.whatif.optimize import optimize
 
     rps = np.linspace(1.0, 2000.0, n)
     sweep_s = min(_timed(lambda: evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps},

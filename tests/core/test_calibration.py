@@ -2,9 +2,10 @@
 
 import json
 
-from planner_core.calibration import Calibration, calibrate, calibration_file
+from planner_core.engine.calibration import Calibration, calibration_file
+from planner_core.evidence.fit import calibrate
+from planner_core.evidence.validation import validate_cases
 from planner_core.resources import resource_path
-from planner_core.validation import validate_cases
 
 
 def test_calibration_cases_within_bounds():

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from planner_core import edits
-from planner_core.csv_export import neutralize, results_table, write_results_csv
+from planner_core.engine.evaluate import evaluate
 from planner_core.errors import PlannerError
-from planner_core.evaluate import evaluate
+from planner_core.exports.results_csv import neutralize, results_table, write_results_csv
+from planner_core.plan import edits
 
 # Counts carry no unit; every other numeric column's name must say its unit.
 COUNTS = {"accelerators_per_replica", "replicas", "replicas_needed", "prefill_replicas",

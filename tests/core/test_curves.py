@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from planner_core.curves import latency_vs_load
-from planner_core.evaluate import evaluate
-from planner_core.plan_file import read_plan
+from planner_core.engine.curves import latency_vs_load
+from planner_core.engine.evaluate import evaluate
+from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from planner_core import edits
 from planner_core.errors import PlannerError
+from planner_core.plan import edits
 
 
 def test_base_edit_changes_the_base_and_every_scenario_sees_it(example_plan):
@@ -71,7 +71,7 @@ def test_removing_a_pool_drops_its_overrides(example_plan):
 
 
 def test_scenario_swapping_in_a_system_without_mig_reports_not_fails(example_plan, catalog):
-    from planner_core.evaluate import evaluate
+    from planner_core.engine.evaluate import evaluate
 
     p = edits.set_value(example_plan, "pools.serving.system", "hgx-h100")
     p = edits.set_value(p, "workloads.chat.model", "llama-3.1-8b")
@@ -85,7 +85,7 @@ def test_scenario_swapping_in_a_system_without_mig_reports_not_fails(example_pla
 
 
 def test_a_fixed_pool_of_zero_systems_serves_nothing(example_plan, catalog):
-    from planner_core.evaluate import evaluate
+    from planner_core.engine.evaluate import evaluate
 
     r = evaluate(edits.set_value(example_plan, "pools.serving.count", 0), catalog, None, ["base"])
     k = r.kpi("base")

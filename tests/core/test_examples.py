@@ -19,19 +19,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner_core.evaluate import evaluate
-from planner_core.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, kv_capacity_bytes
-from planner_core.performance import (
+from planner_core.engine.evaluate import evaluate
+from planner_core.engine.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, kv_capacity_bytes
+from planner_core.engine.replica import MAX_BATCH, attention_dp, model_shape, replica_hw
+from planner_core.engine.serving import at_rate, batch_cap, max_rate
+from planner_core.engine.step_times import (
     ACT_BYTES,
     _comm,
     decode_step,
     prefill_per_request,
 )
 from planner_core.plan import plan_from_dict, plan_from_json, plan_to_json
-from planner_core.plan_file import read_plan
-from planner_core.replica import MAX_BATCH, attention_dp, model_shape, replica_hw
+from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
-from planner_core.serving import at_rate, batch_cap, max_rate
 
 EXAMPLES = sorted(resource_path("examples").glob("*.json"))
 DEEPSEEK = resource_path("examples", "deepseek-v3-disagg-gb200.json")
@@ -122,7 +122,7 @@ def test_example_exports(path: Path, evaluated, tmp_path):
     # The plan saves and reads back unchanged.
     assert plan_from_json(plan_to_json(plan)) == plan
     # The results export as the CSV table: one row per scenario × pool × workload.
-    csv_export = pytest.importorskip("planner_core.csv_export")
+    csv_export = pytest.importorskip("planner_core.exports.results_csv")
     table = csv_export.results_table(results)
     assert len(table) == len(results.workloads)
     assert set(table.scenario) == set(plan.scenario_names())
@@ -194,7 +194,7 @@ def test_decode_only_replica_spends_nothing_on_prefill(catalog):
 
 
 def _eff(catalog, acc):
-    from planner_core.calibration import default_calibration
+    from planner_core.engine.calibration import default_calibration
 
     return default_calibration().efficiency(catalog.accelerator(acc).family, catalog)
 

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from planner_core.cost import capital_recovery_factor, usd_per_million_tokens
-from planner_core.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, fit, max_sequences
-from planner_core.performance import Efficiency, _all_reduce, decode_step, weights_read
-from planner_core.power import accelerator_watts, it_watts
-from planner_core.replica import model_shape, replica_hw
+from planner_core.engine.cost import capital_recovery_factor, usd_per_million_tokens
+from planner_core.engine.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, fit, max_sequences
+from planner_core.engine.power import accelerator_watts, it_watts
+from planner_core.engine.replica import model_shape, replica_hw
+from planner_core.engine.step_times import Efficiency, _all_reduce, decode_step, weights_read
 
 
 def test_kv_bytes_per_token_match_reference(catalog):

@@ -5,11 +5,17 @@ import numpy as np
 import pytest
 
 from planner_core.catalog import load_catalog
+from planner_core.engine.evaluate import evaluate
 from planner_core.errors import PlannerError
-from planner_core.evaluate import evaluate
-from planner_core.optimize import apply_option, candidates, optimize, option_name, pareto_mask
 from planner_core.plan import plan_from_json
 from planner_core.resources import resource_path
+from planner_core.whatif.optimize import (
+    apply_option,
+    candidates,
+    optimize,
+    option_name,
+    pareto_mask,
+)
 
 CATALOG = load_catalog()
 COMPARED = ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak", "accelerators",

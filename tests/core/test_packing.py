@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from planner_core.catalog import load_catalog
-from planner_core.evaluate import evaluate
+from planner_core.engine.evaluate import evaluate
+from planner_core.engine.packing import packed_accelerators, replicas_in
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path
-from planner_core.sizing import packed_accelerators, replicas_in
 
 
 @pytest.mark.parametrize("replicas,tp,pp,per_system,fluid,expected", [
@@ -47,7 +47,7 @@ def test_tp16_on_an_nvl72_buys_the_racks_whole_replicas_need():
 def test_accelerators_beyond_the_serving_replicas_draw_idle_power():
     """The example's rack holds 72 GPUs; 3 TP8 replicas serve the peak and one is spare. The
     40 GPUs whole-rack buying adds, and the spare, idle: power rises with the work done."""
-    from planner_core.evaluate_many import evaluate_many
+    from planner_core.whatif.evaluate_many import evaluate_many
 
     catalog = load_catalog()
     plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
@@ -95,7 +95,7 @@ def test_a_fixed_pool_never_claims_more_replicas_than_fit():
 
 @pytest.mark.parametrize("count", [None, 1, 3])
 def test_evaluate_many_packs_like_the_engine(count):
-    from planner_core.evaluate_many import KPI_NAMES, evaluate_many
+    from planner_core.whatif.evaluate_many import KPI_NAMES, evaluate_many
 
     catalog = load_catalog()
     plan = _two_workloads(16, count=count)

@@ -16,8 +16,8 @@ import pytest
 from planner_core import files
 from planner_core.errors import PlannerError
 from planner_core.plan import MAX_ITEMS, MAX_TEXT, SCHEMA_VERSION, Plan, apply_overrides
-from planner_core.plan_file import MAX_PLAN_BYTES, read_plan, write_plan
-from planner_core.recovery import read_recovery, write_recovery
+from planner_core.plan.recovery import read_recovery, write_recovery
+from planner_core.plan.storage import MAX_PLAN_BYTES, read_plan, write_plan
 from planner_core.resources import resource_path
 
 EXAMPLE = resource_path("examples", "llama70b-chat.json")
@@ -423,7 +423,7 @@ def test_v2_file_with_no_batch_cap_loads_with_the_default(tmp_path, data, catalo
 
 
 def test_a_batch_cap_round_trips_and_caps_the_batch(tmp_path, data, catalog):
-    from planner_core.evaluate import evaluate
+    from planner_core.engine.evaluate import evaluate
 
     _, pool = names(data)
     plan = Plan.model_validate(data)

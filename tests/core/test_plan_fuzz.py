@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from planner_core.engine.evaluate import evaluate
 from planner_core.errors import PlannerError
-from planner_core.evaluate import evaluate
 from planner_core.plan import Plan, apply_overrides
-from planner_core.plan_file import read_plan
+from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 SEED = int(os.environ.get("PLANNER_FUZZ_SEED", "20250611"))
@@ -537,7 +537,7 @@ def test_absurdly_small_fractions_are_refused_with_the_field(example_plan, overr
 
 def test_a_replica_carrying_almost_nothing_is_reported_not_overflowed(example_plan, catalog,
                                                                       monkeypatch):
-    from planner_core import sizing
+    from planner_core.engine import sizing
 
     real = sizing.max_rate
 

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner_core.engine.evaluate import evaluate
+from planner_core.engine.replica import model_shape, replica_hw
+from planner_core.engine.step_times import Efficiency, decode_step
 from planner_core.errors import PlannerError
-from planner_core.evaluate import evaluate
-from planner_core.performance import Efficiency, decode_step
 from planner_core.plan import apply_overrides
-from planner_core.replica import model_shape, replica_hw
 
 FAST = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -34,8 +34,8 @@ def test_more_bandwidth_never_slows_decode(catalog, batch, ctx, scale, model):
 def test_decode_never_beats_bandwidth_roofline(catalog, batch, ctx, model, acc):
     shape = model_shape(catalog.model(model), "fp8", "fp8")
     hw = replica_hw(catalog.accelerator(acc), tp=8)
-    from planner_core.calibration import default_calibration
-    from planner_core.performance import weights_read
+    from planner_core.engine.calibration import default_calibration
+    from planner_core.engine.step_times import weights_read
 
     eff = default_calibration().efficiency(catalog.accelerator(acc).family, catalog)
     t = float(decode_step(hw, shape, eff, batch, ctx))

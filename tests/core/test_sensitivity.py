@@ -6,11 +6,12 @@ import pytest
 
 from planner_core import catalog as catalog_module
 from planner_core.catalog import load_catalog
+from planner_core.engine.evaluate import evaluate
 from planner_core.errors import PlannerError
-from planner_core.evaluate import evaluate
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path
-from planner_core.sensitivity import assumptions, monte_carlo, tornado
+from planner_core.whatif.sensitivity import assumptions, tornado
+from planner_core.whatif.uncertainty import monte_carlo
 
 CATALOG = load_catalog()
 
@@ -64,11 +65,11 @@ def test_monte_carlo_bands_are_ordered_repeatable_and_follow_the_grades(monkeypa
     assert width > 0
     # Every grade twice as uncertain: a wider band; no uncertainty: no band at all.
     wide = {g: 2 * s for g, s in catalog_module.GRADE_SPREAD.items()}
-    monkeypatch.setattr("planner_core.sensitivity.GRADE_SPREAD", wide)
+    monkeypatch.setattr("planner_core.whatif.uncertainty.GRADE_SPREAD", wide)
     wpct = monte_carlo(plan, 500, seed=3, catalog=CATALOG)["percentiles"]
     assert wpct.loc["P90", "usd_per_m_output_tokens"] - wpct.loc[
         "P10", "usd_per_m_output_tokens"] > 1.5 * width
-    monkeypatch.setattr("planner_core.sensitivity.GRADE_SPREAD",
+    monkeypatch.setattr("planner_core.whatif.uncertainty.GRADE_SPREAD",
                         {g: 0.0 for g in catalog_module.GRADE_SPREAD})
     flat = monte_carlo(plan, 50, seed=3, catalog=CATALOG)["percentiles"]
     base = evaluate(plan, CATALOG).kpi("base")["usd_per_m_output_tokens"]
@@ -81,7 +82,7 @@ def test_monte_carlo_refuses_a_silly_sample_count():
 
 
 def test_uncertainty_bands_grow_with_traffic_and_stay_ordered():
-    from planner_core.sensitivity import uncertainty_bands
+    from planner_core.whatif.uncertainty import uncertainty_bands
 
     bands = uncertainty_bands(_plan(), 200, seed=1, catalog=CATALOG)
     assert list(bands["traffic_factor"]) == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]

@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import FieldValueError, PlannerError, from_validation_error
-from .migrations import migrate
+from planner_core.errors import FieldValueError, PlannerError, from_validation_error
+from planner_core.plan.migrations import migrate
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 3  # planner_core.migrations upgrades older files
+SCHEMA_VERSION = 3  # planner_core.plan.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -327,7 +327,7 @@ def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        from .json_lines import json_error_message
+        from planner_core.json_lines import json_error_message
 
         error = PlannerError(json_error_message(exc), source=source)
         error.line = exc.lineno  # already in the message, with the column
@@ -347,7 +347,7 @@ def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
                            f"says \"format\": \"{PLAN_FORMAT}\")", field="format",
                            source=source)
     if data["format"] != PLAN_FORMAT:
-        from .json_lines import field_lines
+        from planner_core.json_lines import field_lines
 
         shown = repr(data["format"])
         shown = shown if len(shown) < 60 else shown[:57] + "..."
@@ -357,7 +357,7 @@ def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
     try:
         data, passed = migrate(data, SCHEMA_VERSION)
     except PlannerError as exc:
-        from .json_lines import field_lines, line_of
+        from planner_core.json_lines import field_lines, line_of
 
         loc = tuple(exc.field.split(".")) if exc.field else ()
         raise PlannerError(exc.detail, field=exc.field, source=source,

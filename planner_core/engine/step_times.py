@@ -7,7 +7,7 @@ per-layer overhead (kernel launches and synchronisation; for SRAM chip chains, t
 hand-off). Every function broadcasts over numpy arrays, so a sweep is one call.
 
 With data-parallel attention (an MLA model with expert parallelism, see
-:func:`planner_core.replica.attention_dp`) each accelerator runs attention and the non-expert
+:func:`planner_core.engine.replica.attention_dp`) each accelerator runs attention and the non-expert
 weights for its own sequences: that work divides over the ranks that have sequences, the
 non-expert weights are read by each, only the routed experts divide over the whole replica, and
 no tensor-parallel all-reduce is needed.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .replica import ModelShape, ReplicaHW, attention_dp, kv_copies
+from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
 #: Bytes per activation value moved between accelerators (serving engines exchange bf16).
 ACT_BYTES = 2.0

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .catalog import MigSpec
-from .errors import PlannerError
+from planner_core.catalog import MigSpec
+from planner_core.errors import PlannerError
 
 
 def place(spec: MigSpec, profiles: list[str]) -> list[tuple[str, int]]:

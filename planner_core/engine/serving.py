@@ -15,9 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .memory import max_sequences
-from .performance import Efficiency, decode_step, prefill_per_request, prefill_time
-from .replica import ModelShape, ReplicaHW, attention_dp
+from planner_core.engine.memory import max_sequences
+from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp
+from planner_core.engine.step_times import (
+    Efficiency,
+    decode_step,
+    prefill_per_request,
+    prefill_time,
+)
 
 #: z-score of the 99th percentile of a normal distribution.
 Z99 = 2.326

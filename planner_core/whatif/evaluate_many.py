@@ -1,7 +1,7 @@
 """The plan's headline figures for many values of its numeric inputs at once.
 
 ``evaluate_many(plan, {path: array, ...})`` gives, for every element of the broadcast arrays,
-the figures :func:`planner_core.evaluate.evaluate` puts in its KPI row (same names, same
+the figures :func:`planner_core.engine.evaluate.evaluate` puts in its KPI row (same names, same
 units), without building a plan per value: sweeps, sensitivity and Monte Carlo runs are one
 call. It follows the sizing and the cost roll-up of ``sizing.py`` and ``evaluate.py`` step by
 step on arrays (tests/core/test_evaluate_many.py holds the two to the same numbers), using the
@@ -21,29 +21,33 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .calibration import Calibration, default_calibration
-from .catalog import Catalog, load_catalog
-from .cost import capex, capital_recovery_factor, usd_per_million_tokens, yearly_opex
-from .errors import PlannerError
-from .memory import SRAM_USABLE_FRACTION
-from .mig import place
-from .numeric_inputs import check_values
-from .performance import prefill_per_request, prefill_time
-from .plan import Facility, Plan, Pool
-from .power import it_watts
-from .replica import attention_dp, kv_copies
-from .serving import at_rate, batch_cap, disaggregated_at_rate, max_rate
-from .sizing import (
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.catalog.mig import place
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.cost import (
+    capex,
+    capital_recovery_factor,
+    usd_per_million_tokens,
+    yearly_opex,
+)
+from planner_core.engine.memory import SRAM_USABLE_FRACTION
+from planner_core.engine.packing import packed_accelerators, replicas_in
+from planner_core.engine.power import it_watts
+from planner_core.engine.replica import attention_dp, kv_copies
+from planner_core.engine.serving import at_rate, batch_cap, disaggregated_at_rate, max_rate
+from planner_core.engine.sizing import (
     MAX_REPLICAS,
     PIPELINE_FILL,
     RACK_UNITS,
     _precisions,
-    packed_accelerators,
     prefill_capacity,
     replica_for,
-    replicas_in,
     split,
 )
+from planner_core.engine.step_times import prefill_per_request, prefill_time
+from planner_core.errors import PlannerError
+from planner_core.plan import Facility, Plan, Pool
+from planner_core.whatif.numeric_inputs import check_values
 
 KPI_NAMES = (
     "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",

@@ -1,7 +1,7 @@
 """Sweeps: one plan input over a range of values, the KPI row for each value.
 
 A numeric input (traffic, token counts, SLOs, facility figures, pool size and layout, a
-system's price) is one vectorized call of :func:`planner_core.evaluate_many.evaluate_many`,
+system's price) is one vectorized call of :func:`planner_core.whatif.evaluate_many.evaluate_many`,
 however many values. A categorical input (a workload's precision, a pool's system or serving
 mode) has a handful of levels, each a different replica; each level is one normal evaluation.
 """
@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .calibration import Calibration, default_calibration
-from .catalog import Catalog, load_catalog
-from .errors import PlannerError
-from .evaluate import evaluate_scenario
-from .evaluate_many import KPI_NAMES, evaluate_many
-from .numeric_inputs import NUMERIC_PATHS, pattern_of
-from .plan import Plan, apply_overrides
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.evaluate import evaluate_scenario
+from planner_core.errors import PlannerError
+from planner_core.plan import Plan, apply_overrides
+from planner_core.whatif.evaluate_many import KPI_NAMES, evaluate_many
+from planner_core.whatif.numeric_inputs import NUMERIC_PATHS, pattern_of
 
 CATEGORICAL_PATHS = (
     "workloads.*.weight_precision",

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calibration import Calibration, default_calibration
-from .cases import predict_case, read_cases
-from .catalog import Catalog, load_catalog
-from .errors import PlannerError
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.errors import PlannerError
+from planner_core.evidence.cases import predict_case, read_cases
 
 
 @dataclass

@@ -1,15 +1,12 @@
-"""Sensitivity and uncertainty: which assumptions move the cost, and how sure the answer is.
+"""Sensitivity: which assumptions move the cost, and by how much.
 
 The assumptions of a plan are its facility's prices and rates, its workloads' traffic and
 token counts, its pools' target utilization, and the catalog figures of the systems and
 accelerators it uses, each with a grade (how well sourced it is).
 
-* :func:`tornado` moves each assumption by ±X% alone and records the KPI at both ends.
-* :func:`monte_carlo` draws every graded figure at once, each from a lognormal spread whose
-  width follows its grade (``catalog.GRADE_SPREAD``: a weak figure varies more), and reports
-  the P10/P50/P90 of cost, power and latency.
-
-Both are one :func:`planner_core.evaluate_many.evaluate_many` call over all their points.
+:func:`tornado` moves each assumption by ±X% alone and records the KPI at both ends, in one
+:func:`planner_core.whatif.evaluate_many.evaluate_many` call over all its points. The same
+assumptions, drawn together, make :mod:`planner_core.whatif.uncertainty`.
 """
 
 from __future__ import annotations
@@ -20,15 +17,12 @@ import numpy as np
 import pandas as pd
 from annotated_types import Ge, Gt, Le, Lt
 
-from .calibration import Calibration, default_calibration
-from .catalog import GRADE_SPREAD, Catalog, load_catalog
-from .errors import PlannerError
-from .evaluate_many import evaluate_many
-from .plan import Facility, Plan, Pool
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.errors import PlannerError
+from planner_core.plan import Facility, Plan, Pool
+from planner_core.whatif.evaluate_many import evaluate_many
 
-#: Outputs the uncertainty analysis reports.
-UNCERTAIN_KPIS = ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak",
-                  "ttft_p99_ms", "tpot_p99_ms", "tco_usd_per_year")
 #: Facility inputs that are prices, rates or loads (limits such as the rack budget are left
 #: out: they only repack racks, which the cost does not count).
 FACILITY_ASSUMPTIONS = {
@@ -46,7 +40,6 @@ SYSTEM_FIGURES = (("price_usd", "price"), ("host_power_w", "host power"),
 #: The plan's own inputs (traffic, token counts, utilization target) are the user's forecast,
 #: not sourced figures: an assumption's spread.
 FORECAST_GRADE = "assumption"
-P_LEVELS = (10, 50, 90)
 
 
 @dataclass(frozen=True)
@@ -139,7 +132,7 @@ def assumptions(plan: Plan, catalog: Catalog) -> list[Assumption]:
     return out
 
 
-def _clip(a: Assumption, values: np.ndarray) -> np.ndarray:
+def within_bounds(a: Assumption, values: np.ndarray) -> np.ndarray:
     v = np.clip(values, a.low, a.high)
     return np.maximum(np.round(v), max(a.low, 1)) if a.integer else v
 
@@ -161,7 +154,7 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
         col = np.full(n, float(a.value))
         col[2 * i] = a.value * (1 - pct / 100)
         col[2 * i + 1] = a.value * (1 + pct / 100)
-        values[a.path] = _clip(a, col)
+        values[a.path] = within_bounds(a, col)
     base = evaluate_many(variant, {}, catalog, cal)
     moved = evaluate_many(variant, values, catalog, cal)
     rows = []
@@ -177,76 +170,3 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
                                else (np.nan if np.isinf(hi) and np.isinf(lo) else np.inf))})
     frame = pd.DataFrame(rows)
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _draws(plan: Plan, catalog: Catalog, rng, shape: tuple, include_forecast: bool) -> dict:
-    """Each graded figure times exp(N(0, s²)), s from its grade; the plan's own forecasts
-    (traffic, tokens, utilization target) only when asked."""
-    values = {}
-    for a in assumptions(plan, catalog):
-        sourced = a.path.startswith(("facility.", "catalog."))
-        if sourced or include_forecast:
-            spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
-            values[a.path] = _clip(a, a.value * np.exp(rng.normal(0.0, spread, shape)))
-    return values
-
-
-def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = "base",
-                catalog: Catalog | None = None, calibration: Calibration | None = None,
-                include_forecast: bool = False) -> dict:
-    """Every graded assumption drawn at once, ``samples`` times.
-
-    A figure of grade g is multiplied by exp(N(0, s²)) with s = GRADE_SPREAD[g] (the median
-    stays at the catalogued value). The plan's own forecasts (traffic, tokens, utilization
-    target) stay fixed unless ``include_forecast``. Returns ``samples`` (a DataFrame of the
-    KPIs per draw, with meets_slo), ``percentiles`` (P10/P50/P90 per KPI, over the draws
-    that meet the SLOs) and ``feasible_share``.
-    """
-    if not 10 <= samples <= 1_000_000:
-        raise PlannerError(f"samples must be 10 to 1,000,000, not {samples:,}", field="samples")
-    catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
-    variant = plan.variant(scenario)
-    values = _draws(variant, catalog, np.random.default_rng(seed), (samples,),
-                    include_forecast)
-    kpis = evaluate_many(variant, values, catalog, cal)
-    frame = pd.DataFrame({k: np.asarray(v) for k, v in kpis.items()})
-    ok = frame[frame["meets_slo"]]
-    pct = pd.DataFrame({k: (np.percentile(ok[k], P_LEVELS) if len(ok) else
-                            np.full(len(P_LEVELS), np.nan)) for k in UNCERTAIN_KPIS},
-                       index=[f"P{p}" for p in P_LEVELS])
-    return {"samples": frame, "percentiles": pct, "feasible_share": len(ok) / len(frame),
-            "inputs": sorted(values)}
-
-
-#: Traffic levels the uncertainty bands are drawn over, as multiples of each workload's peak.
-BAND_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
-
-
-def uncertainty_bands(plan: Plan, samples: int = 500, seed: int = 0, scenario: str = "base",
-                      factors=BAND_FACTORS, catalog: Catalog | None = None,
-                      calibration: Calibration | None = None) -> pd.DataFrame:
-    """P10/P50/P90 of each KPI in UNCERTAIN_KPIS at several traffic levels (every workload's
-    peak times a factor), the graded figures drawn as in :func:`monte_carlo`: the bands a
-    chart of cost against traffic shows. One array pass of samples × levels."""
-    if not 10 <= samples <= 100_000:
-        raise PlannerError(f"samples must be 10 to 100,000, not {samples:,}", field="samples")
-    catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
-    variant = plan.variant(scenario)
-    levels = np.asarray(factors, float)[None, :]
-    values = _draws(variant, catalog, np.random.default_rng(seed), (samples, 1), False)
-    for w in variant.workloads:
-        values[f"workloads.{w.name}.traffic.peak_rps"] = w.traffic.peak_rps * levels
-    kpis = evaluate_many(variant, values, catalog, cal)
-    ok = np.asarray(kpis["meets_slo"], bool)
-    rows = []
-    for j, factor in enumerate(levels[0]):
-        good = ok[:, j]
-        row = {"traffic_factor": float(factor), "feasible_share": float(good.mean())}
-        for k in UNCERTAIN_KPIS:
-            col = np.asarray(kpis[k])[:, j][good]
-            for p in P_LEVELS:
-                row[f"{k}_p{p}"] = float(np.percentile(col, p)) if col.size else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)

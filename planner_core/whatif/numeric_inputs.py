@@ -1,6 +1,6 @@
 """Which plan inputs can take arrays of values, and the checks those values must pass.
 
-Sweeps, sensitivity and Monte Carlo runs (:mod:`planner_core.evaluate_many`) vary these
+Sweeps, sensitivity and Monte Carlo runs (:mod:`planner_core.whatif.evaluate_many`) vary these
 inputs; a path is the plan's own override path, ``*`` standing for an item's name, or a
 catalog figure of an accelerator or system.
 """
@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .catalog import Catalog
-from .errors import PlannerError
-from .plan import Facility, Plan, apply_overrides
-from .sizing import replica_for
+from planner_core.catalog import Catalog
+from planner_core.engine.sizing import replica_for
+from planner_core.errors import PlannerError
+from planner_core.plan import Facility, Plan, apply_overrides
 
 #: Numeric inputs a sweep may vary, as override paths with ``*`` for an item's name.
 NUMERIC_PATHS = (

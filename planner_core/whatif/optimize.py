@@ -5,7 +5,7 @@ homogeneous MIG slicings, SRAM chain lengths) × weight precision × aggregated 
 serving, each as a pool of its own sized for the workload's peak with the plan's facility,
 target utilization and N+k redundancy. Candidates sharing a system, precision and serving mode
 differ only in numbers, so each such group is one vectorized call of
-:func:`planner_core.evaluate_many.evaluate_many`. The result is ranked by TCO per million
+:func:`planner_core.whatif.evaluate_many.evaluate_many`. The result is ranked by TCO per million
 output tokens among the options that meet every SLO, with the lowest-power and lowest-latency
 options and the Pareto front of cost, latency and power marked. :func:`apply_option` turns a
 row into a scenario, which the normal engine then evaluates.
@@ -20,15 +20,16 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from .calibration import Calibration, default_calibration
-from .catalog import Catalog, load_catalog
-from .errors import PlannerError
-from .evaluate_many import _Roll
-from .mig import allowed
-from .performance import Efficiency
-from .plan import Plan, Pool, apply_overrides
-from .replica import ReplicaHW
-from .sizing import RACK_UNITS, packed_accelerators, replica_for
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.catalog.mig import allowed
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.packing import packed_accelerators
+from planner_core.engine.replica import ReplicaHW
+from planner_core.engine.sizing import RACK_UNITS, replica_for
+from planner_core.engine.step_times import Efficiency
+from planner_core.errors import PlannerError
+from planner_core.plan import Plan, Pool, apply_overrides
+from planner_core.whatif.evaluate_many import _Roll
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",

@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .calibration import Calibration, default_calibration
-from .catalog import Catalog, load_catalog
-from .cost import (
+from planner_core.catalog import Catalog, load_catalog
+from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.cost import (
     HOURS_PER_YEAR,
     capex,
     capital_recovery_factor,
     usd_per_million_tokens,
     yearly_opex,
 )
-from .plan import Plan
-from .power import facility_watts, it_watts
-from .sizing import Issue, PoolSizing, size_pool
+from planner_core.engine.power import facility_watts, it_watts
+from planner_core.engine.sizing import Issue, PoolSizing, size_pool
+from planner_core.plan import Plan
 
 # A scenario whose pools serve nothing still has these columns, so views can filter and
 # read an empty table the same way as a full one.

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .catalog import BYTES_PER_VALUE, COMPUTE_KEY, Accelerator, Catalog, Model, System
-from .errors import PlannerError
+from planner_core.catalog import BYTES_PER_VALUE, COMPUTE_KEY, Accelerator, Catalog, Model, System
+from planner_core.errors import PlannerError
 
 ArrayLike = float | np.ndarray
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .evaluate import Results
-from .files import atomic_write_bytes
+from planner_core.engine.evaluate import Results
+from planner_core.files import atomic_write_bytes
 
 #: A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
 #: Google Sheets.

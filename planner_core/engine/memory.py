@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .replica import ModelShape, ReplicaHW, attention_dp, kv_copies
+from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
 #: Share of each accelerator's memory the serving runtime keeps for itself (CUDA context,
 #: activations, allocator slack). Assumption: TensorRT-LLM and vLLM hand 90% of what is free
@@ -22,7 +22,7 @@ SRAM_USABLE_FRACTION = 0.9
 
 def replica_weight_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
     """Weights held by the whole replica: one copy, plus the non-expert weights again on each
-    further data-parallel attention rank (:func:`planner_core.replica.attention_dp`)."""
+    further data-parallel attention rank (:func:`planner_core.engine.replica.attention_dp`)."""
     dp = attention_dp(hw, shape)
     if _is_one(dp):
         return shape.weight_bytes
@@ -38,7 +38,7 @@ def kv_capacity_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
     """Bytes of distinct KV cache the replica holds (negative when weights don't fit).
 
     An MLA cache under tensor-parallel attention is held once per rank
-    (:func:`planner_core.replica.kv_copies`), so the replica holds that much less of it.
+    (:func:`planner_core.engine.replica.kv_copies`), so the replica holds that much less of it.
     """
     per_acc = np.where(
         hw.sram > 0,

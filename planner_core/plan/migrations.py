@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import PlannerError
+from planner_core.errors import PlannerError
 
 
 def _v1_to_v2(data: dict) -> dict:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import PlannerError
-from .files import atomic_write_text
-from .plan import Plan, plan_from_json, plan_to_json
-from .plan_file import check_against_catalog, read_plan_text
+from planner_core.errors import PlannerError
+from planner_core.files import atomic_write_text
+from planner_core.plan import Plan, plan_from_json, plan_to_json
+from planner_core.plan.storage import check_against_catalog, read_plan_text
 
 RECOVERY_FORMAT = "inference-planner-recovery"
 

@@ -1,7 +1,7 @@
 """The hardware and model catalog: accelerators, systems and models, every figure with its source.
 
-The catalog is JSON under ``resources/catalog/`` validated by the pydantic models here. A user
-catalog file (same layout) adds entries or overrides built-in ones by id. Each numeric
+The catalog is JSON under ``resources/catalog/`` validated by the pydantic models here (loaded
+by :mod:`planner_core.catalog.loading`). Each numeric
 specification is a :class:`Spec`: a value, the public source it comes from and a grade, so the
 architect can see how firm a number is. Grades follow ``shared/reference/hardware.md``:
 
@@ -15,15 +15,11 @@ architect can see how firm a number is. Grades follow ``shared/reference/hardwar
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import PlannerError, from_validation_error
-from .resources import resource_path
+from planner_core.errors import PlannerError
 
 Grade = Literal["P", "S", "S?", "claim", "derived", "assumption"]
 Precision = Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"]
@@ -229,112 +225,3 @@ class CatalogFile(_Strict):
     accelerators: list[Accelerator] = []
     systems: list[System] = []
     models: list[Model] = []
-
-
-class Catalog:
-    """All entries by id, built-in first, then user files overriding or adding."""
-
-    def __init__(self) -> None:
-        self.accelerators: dict[str, Accelerator] = {}
-        self.systems: dict[str, System] = {}
-        self.models: dict[str, Model] = {}
-        self._aliases: dict[str, str] = {}
-        self.origin: dict[str, str] = {}
-
-    # -- loading ---------------------------------------------------------------------------
-    def add_file(self, path: Path) -> None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PlannerError(f"cannot read catalog file: {exc}", source=str(path)) from exc
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlannerError(
-                f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
-                source=str(path),
-            ) from exc
-        try:
-            data = CatalogFile.model_validate(raw)
-        except ValidationError as exc:
-            raise from_validation_error(exc, source=str(path)) from exc
-        self.add(data, origin=str(path))
-
-    def add(self, data: CatalogFile, origin: str = "built-in") -> None:
-        for a in data.accelerators:
-            self.accelerators[a.id] = a
-            self.origin[a.id] = origin
-        for s in data.systems:
-            self.systems[s.id] = s
-            self.origin[s.id] = origin
-        for m in data.models:
-            self.models[m.id] = m
-            self.origin[m.id] = origin
-            for alias in m.aliases:
-                self._aliases[alias] = m.id
-        self._check_references()
-
-    def _check_references(self) -> None:
-        for s in self.systems.values():
-            if s.accelerator not in self.accelerators:
-                raise PlannerError(
-                    f"system {s.id!r} names unknown accelerator {s.accelerator!r}",
-                    field=f"systems.{s.id}.accelerator",
-                )
-
-    # -- lookup ----------------------------------------------------------------------------
-    def accelerator(self, ident: str) -> Accelerator:
-        try:
-            return self.accelerators[ident]
-        except KeyError:
-            raise PlannerError(_unknown("accelerator", ident, self.accelerators)) from None
-
-    def system(self, ident: str) -> System:
-        try:
-            return self.systems[ident]
-        except KeyError:
-            raise PlannerError(_unknown("system", ident, self.systems)) from None
-
-    def model(self, ident: str) -> Model:
-        ident = self._aliases.get(ident, ident)
-        try:
-            return self.models[ident]
-        except KeyError:
-            raise PlannerError(_unknown("model", ident, self.models)) from None
-
-    def system_accelerator(self, system_id: str) -> Accelerator:
-        return self.accelerator(self.system(system_id).accelerator)
-
-    def systems_for(self, accelerator_id: str) -> list[System]:
-        return [s for s in self.systems.values() if s.accelerator == accelerator_id]
-
-
-def _unknown(kind: str, ident: str, known: Iterable[str]) -> str:
-    names = sorted(known)
-    close = [n for n in names if ident.split("-")[0] in n][:5]
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"unknown {kind} id {ident!r}{hint}"
-
-
-def builtin_catalog_files() -> list[Path]:
-    return sorted(resource_path("catalog").glob("*.json"))
-
-
-_BUILTIN: Catalog | None = None
-
-
-def load_catalog(user_files: Iterable[Path] = ()) -> Catalog:
-    """The built-in catalog, plus user files in order (later entries override earlier ones)."""
-    global _BUILTIN
-    user_files = list(user_files)
-    if _BUILTIN is None or user_files:
-        cat = Catalog()
-        for f in builtin_catalog_files():
-            cat.add_file(f)
-        if not user_files:
-            _BUILTIN = cat
-        else:
-            for f in user_files:
-                cat.add_file(Path(f))
-            return cat
-    return _BUILTIN

@@ -14,12 +14,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalog import BYTES_PER_VALUE, Catalog
-from .errors import PlannerError
-from .memory import SRAM_USABLE_FRACTION, kv_capacity_bytes
-from .performance import Efficiency
-from .replica import ModelShape, ReplicaHW, default_kv_precision, model_shape, replica_hw, resolve
-from .serving import closed_loop, max_rate, offline
+from planner_core.catalog import BYTES_PER_VALUE, Catalog
+from planner_core.engine.memory import SRAM_USABLE_FRACTION, kv_capacity_bytes
+from planner_core.engine.replica import (
+    ModelShape,
+    ReplicaHW,
+    default_kv_precision,
+    model_shape,
+    replica_hw,
+    resolve,
+)
+from planner_core.engine.serving import closed_loop, max_rate, offline
+from planner_core.engine.step_times import Efficiency
+from planner_core.errors import PlannerError
 
 CASE_COLUMNS = [
     "case_id", "source", "system", "accelerators", "model", "weight_precision", "kv_precision",

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .calibration import Calibration
-from .catalog import Accelerator, Catalog, System
-from .errors import PlannerError
-from .memory import SRAM_USABLE_FRACTION
-from .mig import place
-from .performance import Efficiency, prefill_per_request, prefill_time
-from .plan import Facility, Plan, Pool, Workload
-from .replica import (
+from planner_core.catalog import Accelerator, Catalog, System
+from planner_core.catalog.mig import place
+from planner_core.engine.calibration import Calibration
+from planner_core.engine.memory import SRAM_USABLE_FRACTION
+from planner_core.engine.packing import packed_accelerators, replicas_in
+from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
     attention_dp,
@@ -30,7 +28,7 @@ from .replica import (
     model_shape,
     replica_hw,
 )
-from .serving import (
+from planner_core.engine.serving import (
     LoadPoint,
     at_rate,
     batch_cap,
@@ -38,6 +36,9 @@ from .serving import (
     max_rate,
     prefill_queue,
 )
+from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
+from planner_core.errors import PlannerError
+from planner_core.plan import Facility, Plan, Pool, Workload
 
 MAX_REPLICAS = 10_000_000  # beyond any fleet: a sizing past this is reported, not attempted
 PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
@@ -253,44 +254,6 @@ def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, 
     return ws
 
 
-def _exact(group, per_system, fluid):
-    """True where groups fill systems with nothing left over (or may cross systems)."""
-    group = np.asarray(group, float)
-    return (np.asarray(fluid, bool) | (np.mod(per_system, group) == 0)
-            | (np.mod(group, per_system) == 0))
-
-
-def packed_accelerators(replicas, group, per_system, fluid, groups_per_replica=1):
-    """Accelerators bought for ``replicas`` whole replicas.
-
-    A replica is ``groups_per_replica`` pipeline stages, each a tensor-parallel group of
-    ``group`` accelerators that must share one scale-up domain. Where that domain is one
-    system (an HGX server, an NVL72 rack), a group never straddles two systems: TP16 on a
-    72-GPU rack fits 4 groups and leaves 8 GPUs idle. Where the domain spans systems (a TPU
-    pod) or the replica is an SRAM chain (``fluid``), groups pack chip by chip. Pipeline
-    stages may sit in different systems. Broadcasts over arrays.
-    """
-    groups = np.asarray(replicas, float) * groups_per_replica
-    group = np.asarray(group, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fit = np.floor(per_system / group)  # groups per system (narrow groups)
-        narrow = np.ceil(groups / np.where(fit >= 1, fit, 1.0)) * per_system
-        wide = groups * np.ceil(group / per_system) * per_system
-    return np.where(_exact(group, per_system, fluid), groups * group,
-                    np.where(group < per_system, narrow, wide))
-
-
-def replicas_in(accelerators, group, per_system, fluid, groups_per_replica=1):
-    """Whole replicas that ``accelerators`` hold (the inverse of :func:`packed_accelerators`)."""
-    group = np.asarray(group, float)
-    systems, rest = np.floor(accelerators / per_system), np.mod(accelerators, per_system)
-    narrow = systems * np.floor(per_system / group) + np.floor(rest / group)
-    wide = np.floor(accelerators / (np.ceil(group / per_system) * per_system))
-    groups = np.where(_exact(group, per_system, fluid), np.floor(accelerators / group),
-                      np.where(group < per_system, narrow, wide))
-    return np.floor(groups / groups_per_replica)
-
-
 def split(start, share, need_pf, need_dec):
     """The fewest active replicas, from ``start``, whose split round(n·share) prefill and the
     rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth (a
@@ -311,7 +274,8 @@ def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
     even one prompt alone misses it): a bisection of 40 halvings. Broadcasts over arrays.
 
     ``t_pf`` is one prompt's prefill alone, ``t_pf_req`` the replica-time a prompt costs when
-    prompts are batched into chunks (the queue of :func:`planner_core.serving.prefill_queue`).
+    prompts are batched into chunks (the queue of
+    :func:`planner_core.engine.serving.prefill_queue`).
     """
     t_pf, t_pf_req, budget_s = np.broadcast_arrays(*(np.asarray(x, float)
                                                      for x in (t_pf, t_pf_req, budget_s)))

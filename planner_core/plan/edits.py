@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .errors import PlannerError
-from .plan import Plan, get_path, plan_from_dict, set_path
+from planner_core.errors import PlannerError
+from planner_core.plan import Plan, get_path, plan_from_dict, set_path
 
 _MISSING = object()
 

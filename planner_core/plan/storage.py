@@ -12,11 +12,11 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from .catalog import Catalog
-from .errors import PlannerError
-from .files import atomic_write_bytes, atomic_write_text, refuse_read_only
-from .json_lines import field_lines, line_of
-from .plan import Plan, Scenario, parse_plan, plan_to_json
+from planner_core.catalog import Catalog
+from planner_core.errors import PlannerError
+from planner_core.files import atomic_write_bytes, atomic_write_text, refuse_read_only
+from planner_core.json_lines import field_lines, line_of
+from planner_core.plan import Plan, Scenario, parse_plan, plan_to_json
 
 #: Real plans are a few kilobytes; anything this big is not one, and reading it would only
 #: tie up memory.

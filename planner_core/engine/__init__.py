@@ -1,0 +1,9 @@
+"""The engine: from a plan and the catalog to every figure the planner shows.
+
+A replica's hardware and model shape (``replica``), what fits in memory (``memory``), how long
+prefill and a decode step take (``step_times``) at the efficiencies of ``calibration``, serving
+under load with continuous batching (``serving``), fleet sizing (``sizing``, whole systems via
+``packing``), power and cost formulas (``power``, ``cost``), and the one roll-up of sized pools
+into KPIs (``rollup``), which ``evaluate`` turns into result tables and ``curves`` into charts.
+Every formula broadcasts over numpy arrays.
+"""
