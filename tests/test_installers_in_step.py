@@ -23,7 +23,7 @@ DISPLAY = _spec_string("DISPLAY_NAME")
 
 def test_the_spec_renders_the_icons_the_installers_use():
     spec = _read("build.spec")
-    assert '"app.icon_files"' in spec and 'root / "build" / "icons"' in spec
+    assert '"app.window.icon_files"' in spec and 'root / "build" / "icons"' in spec
     assert r"SetupIconFile=..\..\build\icons\app.ico" in _read(".ci/windows/inference-planner.iss")
     assert "build/icons" in _read("Makefile")
 

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from .dashboard import COLORS, style_plot
+from app.charts.dashboard import COLORS, style_plot
 
 INFEASIBLE = "#d9534f"
 FRONT = "#e15759"

@@ -15,7 +15,7 @@ from planner_core.engine.evaluate import Results
 from planner_core.files import atomic_write_bytes
 from planner_core.plan import Plan
 
-__all__ = ["ReportCancelled", "write_pdf_report"]
+__all__ = ["ReportCancelled", "write_pdf_report", "write_pdf_report_offscreen"]
 
 # Shares of the progress bar: the charts take most of the time, then the pages.
 _CHARTS, _PAGES = 0.55, 0.40
@@ -35,9 +35,9 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
     """
     # Qt modules load here so that importing the package (e.g. for the CLI's option list)
     # costs nothing until a report is made.
-    from .charts import render_dashboards
-    from .pages import render_pdf, text_width_px96
-    from .sections import STYLE, report_html
+    from app.report.charts import render_dashboards
+    from app.report.pages import render_pdf, text_width_px96
+    from app.report.sections import STYLE, report_html
 
     def step(fraction: float, label: str) -> None:
         if progress is not None and progress(min(max(fraction, 0.0), 1.0), label) is False:
@@ -58,3 +58,28 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
         step=lambda f, label: step(0.02 + _CHARTS + _PAGES * f, label))
     step(1.0, f"Saving {Path(path).name}")
     atomic_write_bytes(Path(path), pdf)
+
+
+#: The QApplication the command line's report starts; it must outlive every widget drawn for it.
+_OFFSCREEN_APP = None
+
+
+def write_pdf_report_offscreen(path: Path, plan: Plan, results: Results, catalog: Catalog, *,
+                               progress: Callable[[float, str], bool] | None = None) -> None:
+    """:func:`write_pdf_report` from a program without a window (the command line): starts Qt
+    on its offscreen platform, which needs no display, if no QApplication runs yet."""
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.display import offscreen_fonts
+
+    if QApplication.instance() is None:
+        # The report is drawn, never shown; an inherited xcb setting without a display would
+        # abort the process instead.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        offscreen_fonts()  # before the QApplication: Qt reads it once, at start
+        global _OFFSCREEN_APP
+        _OFFSCREEN_APP = QApplication(["inference-planner"])
+    write_pdf_report(path, plan, results, catalog, progress=progress)
+

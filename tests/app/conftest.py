@@ -16,7 +16,7 @@ def _private_settings_and_recovery(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot):
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     w = MainWindow()
     w.ask_before_discarding = False

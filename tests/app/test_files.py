@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app import recent_files
-from app.autosave import orphaned_copies
+from app.window import recent_files
+from app.window.autosave import orphaned_copies
 from planner_core.plan.recovery import write_recovery
 from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
@@ -142,7 +142,7 @@ def test_recovery_after_a_crash(window, tmp_path, monkeypatch):
     script = textwrap.dedent("""
         import os
         from PySide6.QtWidgets import QApplication
-        from app.main_window import MainWindow
+        from app.window.main_window import MainWindow
         app = QApplication([])
         w = MainWindow()
         w.document.edit("facility.pue", 1.61, "PUE")

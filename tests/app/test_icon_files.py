@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from app.icon_files import ICNS_TYPES, ICO_SIZES, PNG_SIZES, ico_bytes, write_icons
+from app.window.icon_files import ICNS_TYPES, ICO_SIZES, PNG_SIZES, ico_bytes, write_icons
 
 
 @pytest.fixture(scope="module")

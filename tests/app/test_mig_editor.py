@@ -8,8 +8,8 @@ import random
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.widgets.mig_drawing import MAX_DRAWN_GPUS
-from app.widgets.mig_editor import MigEditor
+from app.window.widgets.mig_drawing import MAX_DRAWN_GPUS
+from app.window.widgets.mig_editor import MigEditor
 from planner_core.catalog.mig import allowed, place
 from planner_core.errors import PlannerError
 from planner_core.plan import MigSlice

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
-from app.widgets.rack_view import (
+from app.window.widgets.rack_view import (
     KIND,
     MAX_RACKS_PER_POOL,
     POOL,

@@ -1,6 +1,6 @@
 """The main window with pytest-qt."""
 
-from app.main_window import MainWindow
+from app.window.main_window import MainWindow
 
 
 def test_window_shows_example_kpis(qtbot):

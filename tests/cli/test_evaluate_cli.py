@@ -18,7 +18,7 @@ EXAMPLE = str(resource_path("examples", "llama70b-chat.json"))
 def run(*args, qt=False):
     """The CLI in a fresh interpreter; without ``qt`` PySide6 cannot even be imported."""
     block = "" if qt else "sys.modules['PySide6'] = None; "
-    code = f"import sys; {block}from app.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = f"import sys; {block}from app.main import main; sys.exit(main(sys.argv[1:]))"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env=env, timeout=300)

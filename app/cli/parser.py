@@ -1,4 +1,8 @@
-"""The command line: `inference-planner [command] ...`. Qt is imported only by `gui`."""
+"""The command line's parser and the running of its commands.
+
+Every command but `gui` (which :mod:`app.main` hands to the window) runs from here, without
+Qt; only `evaluate --pdf` starts Qt, offscreen, to draw the report.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,14 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli import catalog as cli_catalog
+from app.cli import evaluate as cli_evaluate
+from app.cli import evidence as cli_evidence
+from app.cli import whatif as cli_whatif
 from planner_core import __version__
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="inference-planner",
         description="Plan AI-inference data centers: racks, power, latency, throughput and "
@@ -33,21 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")
 
-    from . import cli_core
-
-    cli_core.add_commands(sub)
+    cli_evaluate.add_parser(sub)
+    cli_catalog.add_parser(sub)
+    cli_whatif.add_parsers(sub)
+    cli_evidence.add_parsers(sub)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command in (None, "gui"):
-        from .gui import run_gui
-
-        return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None),
-                       getattr(args, "panel", None), getattr(args, "scenario", None),
-                       getattr(args, "whatif", None))
+def run(args: argparse.Namespace) -> int:
+    """Runs a parsed command other than `gui`; returns the exit code."""
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -55,7 +57,3 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

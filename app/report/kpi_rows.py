@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .report.tables import money, number
+from app.report.tables import money, number
 
 
 @dataclass(frozen=True)

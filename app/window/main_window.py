@@ -25,21 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.charts.compare import CompareView
+from app.charts.dashboard import Dashboard
+from app.window.document import Document
+from app.window.plan_files import PlanFiles
+from app.window.widgets.catalog_browser import CatalogBrowser
+from app.window.widgets.facility_editor import FacilityEditor
+from app.window.widgets.pool_editor import PoolEditor
+from app.window.widgets.rack_view import RackView
+from app.window.widgets.scenario_panel import ScenarioPanel
+from app.window.widgets.whatif_panel import WhatIfPanel
+from app.window.widgets.workload_editor import WorkloadEditor
 from planner_core import __version__
 from planner_core.catalog import load_catalog
 from planner_core.engine.evaluate import Results
-
-from .charts.compare import CompareView
-from .charts.dashboard import Dashboard
-from .document import Document
-from .plan_files import PlanFiles
-from .widgets.catalog_browser import CatalogBrowser
-from .widgets.facility_editor import FacilityEditor
-from .widgets.pool_editor import PoolEditor
-from .widgets.rack_view import RackView
-from .widgets.scenario_panel import ScenarioPanel
-from .widgets.whatif_panel import WhatIfPanel
-from .widgets.workload_editor import WorkloadEditor
 
 EXAMPLE_PLAN = "llama70b-chat.json"
 STATE_VERSION = 2

@@ -11,7 +11,7 @@ from planner_core import __version__
 
 def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str | None = None,
             scenario: str | None = None, whatif: str | None = None) -> int:
-    from .display import display_problem, offscreen_fonts
+    from app.display import display_problem, offscreen_fonts
 
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
         problem = display_problem()
@@ -27,9 +27,8 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.window.main_window import MainWindow
     from planner_core.resources import resource_path
-
-    from .main_window import MainWindow
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     qapp.setApplicationName("Inference Planner")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
+from app.cli.evaluate import EXIT_INVALID, EXIT_OK, add_catalog_option, fail
+from app.cli.tables import fmt, table
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.errors import PlannerError
-
-from .cli_evaluate import EXIT_INVALID, EXIT_OK, add_catalog_option, fail
-from .cli_tables import fmt, table
 
 KINDS = ("accelerators", "systems", "models")
 

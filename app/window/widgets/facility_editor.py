@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.window.widgets.fields import FieldBinder, spin
 from planner_core.plan import Facility, edits
-
-from .fields import FieldBinder, spin
 
 # label, unit suffix, decimals, step; grouped as an architect reads a facility sheet
 GROUPS: list[tuple[str, list[tuple[str, str, str, int, float]]]] = [

@@ -1,7 +1,7 @@
 """The MIG editor's drawing: each GPU as a bar of memory slices over a strip of compute
 slices, coloured by the workload each slice serves, with hover tips and click selection.
 
-Kept apart from the editor's controls (:mod:`app.widgets.mig_editor`): this part only paints
+Kept apart from the editor's controls (:mod:`app.window.widgets.mig_editor`): this part only paints
 a layout it is given and reports clicks; it knows nothing of the plan or the undo stack.
 """
 from __future__ import annotations

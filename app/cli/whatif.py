@@ -7,14 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
+from app.cli.progress import ProgressBar
+from app.cli.tables import table
+from app.report.kpi_rows import kpi_label, show_kpi
 from planner_core.catalog import load_catalog
 from planner_core.errors import PlannerError
 from planner_core.plan.storage import read_plan
-
-from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
-from .cli_tables import table
-from .kpi_rows import kpi_label, show_kpi
-from .progress import ProgressBar
 
 #: Columns the sweep table prints (all of them go to --csv).
 SWEEP_COLUMNS = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "racks",

@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.window.document import Document
+from app.window.widgets.catalog_browser import CATALOG_MIME
+from app.window.widgets.fields import FieldBinder
 from planner_core.plan import edits
-
-from ..document import Document
-from .catalog_browser import CATALOG_MIME
-from .fields import FieldBinder
 
 
 class ItemEditor(QWidget):

@@ -16,15 +16,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from app.window.commands import PlanCommand
+from app.window.plan_io import save_plan
 from planner_core.catalog import Catalog
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.engine.evaluate import Results, evaluate_scenario, merge_results
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, edits
 from planner_core.plan.storage import read_plan
-
-from .commands import PlanCommand
-from .plan_io import save_plan
 
 
 class Evaluator(QObject):

@@ -7,20 +7,24 @@ a merge key (one slider drag, one drag on the load-profile chart) collapses into
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from planner_core.plan import Plan
 
-if TYPE_CHECKING:
-    from .document import Document
+
+class PlanHolder(Protocol):
+    """What a command changes: the document, seen only through the one call it needs (so the
+    document may import its commands without the commands importing it back)."""
+
+    def set_plan(self, plan: Plan, scenario: str | None = None) -> None: ...
 
 MERGEABLE = 1  # QUndoCommand.id() of commands that may merge with the next one
 
 
 class PlanCommand(QUndoCommand):
-    def __init__(self, doc: Document, before: Plan, after: Plan, text: str,
+    def __init__(self, doc: PlanHolder, before: Plan, after: Plan, text: str,
                  merge_key: str | None = None, scenario: str | None = None):
         super().__init__(text)
         self.doc = doc

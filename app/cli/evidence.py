@@ -1,4 +1,5 @@
-"""Commands that need no display: they call planner_core and print."""
+"""The evidence commands: `validate` predicts published measurements and reports the error,
+`calibrate` fits the efficiency knobs per accelerator family."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_WRITE
+from app.cli.progress import ProgressBar
 from planner_core.errors import PlannerError
 
-from .cli_evaluate import EXIT_INVALID, EXIT_OK, EXIT_WRITE
-from .progress import ProgressBar
 
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Registers the display-free commands; each sets ``func``."""
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Registers ``validate`` and ``calibrate``; each sets ``func``."""
     v = sub.add_parser("validate", help="predict published measurements and report the error")
     v.add_argument("cases", type=Path, help="cases CSV (the calibration_cases.csv layout)")
     v.add_argument("--out", type=Path, metavar="PRED.csv",
@@ -26,12 +26,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--out", type=Path, default=None,
                    help="where to write the fit (default: the shipped calibration.json)")
     c.set_defaults(func=cmd_calibrate)
-
-    from . import cli_catalog, cli_evaluate, cli_whatif
-
-    cli_evaluate.add_parser(sub)
-    cli_catalog.add_parser(sub)
-    cli_whatif.add_parsers(sub)
 
 
 def _fail(exc: PlannerError) -> int:

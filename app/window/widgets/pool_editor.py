@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.window.widgets.fields import spin
+from app.window.widgets.item_editor import ItemEditor
+from app.window.widgets.mig_editor import MigEditor
 from planner_core.errors import PlannerError
 from planner_core.plan import MigSlice, edits
-
-from .fields import spin
-from .item_editor import ItemEditor
-from .mig_editor import MigEditor
 
 
 def _slider(minimum: int, maximum: int, tip: str) -> tuple[QSlider, QLabel, QWidget]:

@@ -1,7 +1,7 @@
 """The app icon as installers want it: PNGs for Linux desktops, .ico for Windows, .icns for macOS.
 
 All three are rendered from `resources/icons/app.svg` at build time (`build.spec` runs
-`python -m app.icon_files OUT_DIR`), so the drawing has one source and no binary copies are
+`python -m app.window.icon_files OUT_DIR`), so the drawing has one source and no binary copies are
 committed. The .ico and .icns containers hold PNG images, which Windows (Vista on) and macOS
 (10.7 on) read at every size; writing them ourselves saves a Pillow or iconutil dependency
 that would exist on one platform only.
@@ -110,7 +110,7 @@ def write_icons(out_dir: Path, svg: Path | None = None) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m app.icon_files OUT_DIR", file=sys.stderr)
+        print("usage: python -m app.window.icon_files OUT_DIR", file=sys.stderr)
         return 2
     for path in write_icons(Path(args[0])).values():
         print(path)

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
+from app.cli.progress import ProgressBar
+from app.cli.tables import fmt, table
+from app.report.kpi_rows import KPI_ROWS
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.evaluate import Results, evaluate_scenario, merge_results
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan
 from planner_core.plan.storage import read_plan
-
-from .cli_tables import fmt, table
-from .kpi_rows import KPI_ROWS
-from .progress import ProgressBar
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
 
@@ -94,20 +92,13 @@ def cmd_evaluate(args) -> int:
 
 
 def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int:
-    # The report is drawn, never shown: Qt's offscreen platform needs no display, and an
-    # inherited xcb setting without a display would abort the process instead.
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
+    # Qt loads only here, inside the report, which draws offscreen: no display is needed.
+    from app.report import ReportCancelled, write_pdf_report_offscreen
 
-    from .display import offscreen_fonts
-    from .report import ReportCancelled, write_pdf_report
-
-    offscreen_fonts()  # before the QApplication: Qt reads it once, at start
-    _app = QApplication.instance() or QApplication(["inference-planner"])
     with ProgressBar("writing the PDF report") as bar:
         try:
-            write_pdf_report(path, plan, results, catalog,
-                             progress=lambda f, label: bar(f, label) or True)
+            write_pdf_report_offscreen(path, plan, results, catalog,
+                                       progress=lambda f, label: bar(f, label) or True)
         except PlannerError as exc:
             return fail(str(exc), EXIT_WRITE)
         except ReportCancelled:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QVBoxLayout
 
+from app.charts.profile_chart import ProfileChart
+from app.window.widgets.fields import spin
+from app.window.widgets.item_editor import ItemEditor
 from planner_core.plan import edits
-
-from ..charts.profile_chart import ProfileChart
-from .fields import spin
-from .item_editor import ItemEditor
 
 PRECISIONS = ["fp16", "bf16", "fp8", "int8", "fp4", "int4"]
 DISTRIBUTIONS = [("fixed", "fixed"), ("exponential", "exponential"),

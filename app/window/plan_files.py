@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QProgressDialog,
 )
 
+from app.window import recent_files
+from app.window.autosave import Autosave, orphaned_copies, remove_copy
+from app.window.document import Document
 from planner_core.errors import PlannerError
 from planner_core.plan import edits
 from planner_core.plan.storage import check_against_catalog, read_plan
 from planner_core.resources import resource_path
-
-from . import recent_files
-from .autosave import Autosave, orphaned_copies, remove_copy
-from .document import Document
 
 PLAN_FILTER = "Plans (*.json);;All files (*)"
 
@@ -238,7 +237,7 @@ class PlanFiles:
         path = path or self._ask_target("Export PDF report", ".pdf", "PDF (*.pdf)")
         if not path:
             return False
-        from .report import ReportCancelled, write_pdf_report
+        from app.report import ReportCancelled, write_pdf_report
 
         dialog = QProgressDialog("Writing the report…", "Cancel", 0, 100, self)
         dialog.setWindowTitle("Export PDF report")

@@ -1,8 +1,9 @@
 """The What-if panel: sweeps, optimize, sensitivity and uncertainty for the plan on show.
 
-Every run happens off the GUI thread (:class:`app.whatif_runner.WhatIfRunner`) with a progress
-bar and a Cancel button; results say which plan they belong to and are marked out of date when
-the plan changes. The panel never edits the plan itself: "Apply as scenario" asks the window.
+Every run happens off the GUI thread (:class:`app.window.whatif_runner.WhatIfRunner`) with a
+progress bar and a Cancel button; results say which plan they belong to and are marked out of
+date when the plan changes. The panel never edits the plan itself: "Apply as scenario" asks the
+window.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
+from app.report.kpi_rows import KPI_ROWS, show_kpi
+from app.window.whatif_runner import WhatIfRunner
 from planner_core.errors import PlannerError
-
-from ..charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
-from ..kpi_rows import KPI_ROWS, show_kpi
-from ..whatif_runner import WhatIfRunner
 
 #: KPIs a sweep or tornado may chart: key → (label, scale).
 CHART_KPIS = {r.key: (r.label, r.scale) for r in KPI_ROWS}
