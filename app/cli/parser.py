@@ -41,10 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")
 
+    cli_evidence.add_parsers(sub)
     cli_evaluate.add_parser(sub)
     cli_catalog.add_parser(sub)
     cli_whatif.add_parsers(sub)
-    cli_evidence.add_parsers(sub)
     return p
 
 

@@ -13,16 +13,17 @@ import pandas as pd
 
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
-from planner_core.engine.cost import (
-    HOURS_PER_YEAR,
-    capex,
-    capital_recovery_factor,
-    usd_per_million_tokens,
-    yearly_opex,
+from planner_core.engine.cost import HOURS_PER_YEAR
+from planner_core.engine.rollup import (
+    HOURS,
+    KPI_ORDER,
+    PoolDay,
+    ServedWorkload,
+    SizedPool,
+    roll_up,
 )
-from planner_core.engine.power import facility_watts, it_watts
-from planner_core.engine.sizing import Issue, PoolSizing, size_pool
-from planner_core.plan import Plan
+from planner_core.engine.sizing import Issue, PoolSizing, WorkloadSizing, size_pool
+from planner_core.plan import Facility, Plan
 
 # A scenario whose pools serve nothing still has these columns, so views can filter and
 # read an empty table the same way as a full one.
@@ -111,169 +112,120 @@ def merge_results(parts: list[Results]) -> Results:
     )
 
 
-def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration):
+def sized_pool(ps: PoolSizing, plan: Plan) -> SizedPool:
+    """A pool's sizing as the roll-up reads it."""
+    fixed = ps.pool.count is not None
+    workloads = []
+    for ws in ps.workloads:
+        w = plan.workload(ws.workload)
+        p = ws.point
+        # A fixed pool serves with the replicas it has, none if it has no systems.
+        active = ws.replicas if fixed else max(ws.replicas - ps.pool.redundancy, 1)
+        workloads.append(ServedWorkload(
+            peak_rps=w.traffic.peak_rps, profile=w.traffic.profile_24h,
+            capacity_rps=ws.capacity_rps, replicas=ws.replicas, active=active,
+            acc_per_replica=ws.acc_per_replica, input_tokens=w.input_tokens.mean,
+            output_tokens=w.output_tokens.mean,
+            ttft_p99_ms=1e3 * float(p.ttft_p99_s) + ws.kv_transfer_ms if p else np.nan,
+            tpot_p99_ms=1e3 * float(p.tpot_p99_s) if p else np.nan,
+            counted=ws.meets_slo and p is not None, meets=ws.meets_slo))
+    acc, sys_ = ps.accelerator, ps.system
+    return SizedPool(accelerators=ps.accelerators, systems=ps.systems, racks=ps.racks,
+                     kw_per_system=ps.system_kw_peak, idle_w=acc.idle_w.value,
+                     tdp_w=acc.tdp_w.value, host_w=sys_.host_power_w.value,
+                     price_usd=sys_.price_usd.value, workloads=workloads)
+
+
+def facility_figures(plan: Plan) -> dict[str, float]:
+    """The facility's float figures by name, as the roll-up reads them."""
     fac = plan.facility
+    return {name: getattr(fac, name) for name, info in Facility.model_fields.items()
+            if info.annotation is float}
+
+
+def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration):
     issues: list[Issue] = []
     sizings = [size_pool(catalog, plan, pool, cal, issues) for pool in plan.pools]
-    hours = np.arange(24)
-    pool_rows, wl_rows, hourly = [], [], []
-    tot_it_h = np.zeros(24)
-    acc_kw_peak = host_kw_peak = net_kw_peak = 0.0
-    out_tokens_day = in_tokens_day = 0.0
-    hw_capex_total = 0.0
-    it_kw_provisioned = 0.0
-    worst_ttft = worst_tpot = 0.0
-    util_weighted = 0.0
-    util_sum_h = np.zeros(24)  # accelerator-weighted utilization, summed over pools
-    for ps in sizings:
-        acc, sys_ = ps.accelerator, ps.system
-        util_h = np.zeros(24)
-        busy_h = np.zeros(24)  # accelerator-hours of work: the replicas serving, at their load
-        wsum = 0.0
-        for ws in ps.workloads:
-            w = plan.workload(ws.workload)
-            profile = np.asarray(w.traffic.profile_24h)
-            load_h = w.traffic.peak_rps * profile
-            # A fixed pool serves with the replicas it has, none if it has no systems.
-            active = max(ws.replicas - ps.pool.redundancy, 1) if ps.pool.count is None \
-                else ws.replicas
-            capacity = ws.capacity_rps * active
-            u = np.where(capacity > 0, np.minimum(load_h / max(capacity, 1e-12), 1.0), 0.0)
-            weight = ws.replicas * ws.acc_per_replica
-            util_h += u * weight
-            busy_h += u * active * ws.acc_per_replica
-            wsum += weight
-            served = np.minimum(load_h, capacity) if capacity > 0 else np.zeros(24)
-            out_tokens_day += float(served.sum()) * 3600 * w.output_tokens.mean
-            in_tokens_day += float(served.sum()) * 3600 * w.input_tokens.mean
-            p = ws.point
-            ttft99 = 1e3 * float(p.ttft_p99_s) if p is not None else np.nan
-            tpot99 = 1e3 * float(p.tpot_p99_s) if p is not None else np.nan
-            if ws.meets_slo and p is not None:
-                worst_ttft = max(worst_ttft, ttft99 + ws.kv_transfer_ms)
-                worst_tpot = max(worst_tpot, tpot99)
-            tok_s = float(p.output_tok_s) if p is not None else 0.0
-            wl_rows.append({
-                "scenario": scenario, "pool": ps.pool.name, "workload": ws.workload,
-                "model": ws.model, "precision": ws.precision, "kv_precision": ws.kv_precision,
-                "layout": ws.layout, "accelerators_per_replica": ws.acc_per_replica,
-                "replicas": ws.replicas, "replicas_needed": ws.replicas_needed,
-                "capacity_rps_per_replica": ws.capacity_rps, "peak_rps": ws.peak_rps,
-                "utilization_peak_pct": 100 * float(u.max()),
-                "max_batch": ws.max_batch,
-                "batch_at_peak": float(p.batch) if p is not None else np.nan,
-                "ttft_mean_ms": 1e3 * float(p.ttft_s) + ws.kv_transfer_ms if p else np.nan,
-                "ttft_p99_ms": ttft99 + ws.kv_transfer_ms,
-                "tpot_mean_ms": 1e3 * float(p.tpot_s) if p is not None else np.nan,
-                "tpot_p99_ms": tpot99,
-                "user_tok_s": 1.0 / float(p.tpot_s) if p is not None else np.nan,
-                "output_tok_s_per_replica": tok_s,
-                "output_tok_s_per_accelerator": tok_s / ws.acc_per_replica if tok_s else 0.0,
-                "slo_ttft_p99_ms": plan.workload(ws.workload).slo.ttft_p99_ms,
-                "slo_tpot_p99_ms": 1e3 * plan.workload(ws.workload).slo.tpot_limit_s(),
-                "meets_slo": ws.meets_slo,
-                "prefill_replicas": ws.prefill_replicas,  # disaggregated pools only, else 0
-                "kv_transfer_ms": ws.kv_transfer_ms,
-            })
-        util_h = util_h / wsum if wsum else util_h
-        # Power follows the work done: the serving replicas at their load. Spare replicas and
-        # the accelerators whole systems add beyond the replicas draw idle power; spreading
-        # the same load over them would draw the same, power being linear in utilization.
-        power_u = busy_h / ps.accelerators if ps.accelerators else np.zeros(24)
-        a_w, h_w, n_w = it_watts(ps.accelerators, acc.idle_w.value, acc.tdp_w.value,
-                                 ps.systems, sys_.host_power_w.value,
-                                 fac.network_power_w_per_system, power_u)
-        it_h = (a_w + h_w + n_w) / 1e3
-        tot_it_h += it_h
-        peak = int(np.argmax(it_h))
-        acc_kw_peak += a_w[peak] / 1e3
-        host_kw_peak += h_w[peak] / 1e3
-        net_kw_peak += n_w[peak] / 1e3
-        util_weighted += float(util_h.max()) * ps.accelerators
-        util_sum_h += util_h * ps.accelerators
-        systems_usd = ps.systems * sys_.price_usd.value
-        hw_capex = capex(systems_usd, fac.network_capex_pct, fac.installation_capex_pct)
-        hw_capex_total += float(hw_capex)
-        provisioned = ps.systems * ps.system_kw_peak
-        it_kw_provisioned += provisioned
-        rent = ps.pool.rent_usd_per_accelerator_hour
-        pool_rows.append({
-            "scenario": scenario, "pool": ps.pool.name, "system": sys_.id,
-            "accelerator": acc.id, "accelerators": ps.accelerators, "systems": ps.systems,
-            "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
-            "cooling": sys_.cooling, "rack_kw_peak": ps.system_kw_peak * ps.systems_per_rack,
-            "it_kw_peak": float(it_h.max()), "it_kw_provisioned": provisioned,
-            "capex_usd": float(hw_capex),
-            "system_price_grade": sys_.price_usd.grade,
-            "rent_usd_per_year": (rent * ps.accelerators * HOURS_PER_YEAR
-                                  if rent is not None else np.nan),
-            "utilization_peak_pct": 100 * float(util_h.max()),
-            "utilization_mean_pct": 100 * float(util_h.mean()),
-        })
-    fac_h = facility_watts(tot_it_h, fac.pue)
-    total_acc = sum(ps.accelerators for ps in sizings)
-    util_peak = util_weighted / total_acc if total_acc else 0.0
+    roll = roll_up([sized_pool(ps, plan) for ps in sizings], facility_figures(plan),
+                   plan.facility.cost_model, hourly=True)
+    k = roll.kpis
+    wl_rows = [_workload_row(scenario, plan, ws, u) for ws, u in zip(
+        (ws for ps in sizings for ws in ps.workloads), roll.workload_utilization, strict=True)]
+    total_acc = int(k["accelerators"])
+    out_year = float(k["output_tokens_per_year"])
+    tco = float(k["tco_usd_per_year"])
+    pool_rows = [_pool_row(scenario, ps, day, total_acc, out_year, tco)
+                 for ps, day in zip(sizings, roll.pools, strict=True)]
     load_h = np.mean([w.traffic.profile_24h for w in plan.workloads], axis=0)
-    for h in hours:
-        hourly.append({"scenario": scenario, "hour": int(h), "it_kw": float(tot_it_h[h]),
-                       "facility_kw": float(fac_h[h]),
-                       "utilization_pct": 100 * float(util_sum_h[h] / max(total_acc, 1)),
-                       "load_pct_of_peak": 100 * float(load_h[h])})
-    # -- cost --------------------------------------------------------------------------------
-    crf = float(capital_recovery_factor(fac.cost_of_capital, fac.amortization_years))
-    annual_capex = hw_capex_total * crf
-    energy_kwh_year = float(fac_h.sum()) * 365.0
-    facility_annual = 0.0
-    coloc = fac.colocation_usd_per_kw_month if fac.cost_model == "colocation" else 0.0
-    if fac.cost_model == "owned":
-        facility_annual = (fac.facility_capex_usd_per_mw * it_kw_provisioned / 1e3
-                           * float(capital_recovery_factor(fac.cost_of_capital,
-                                                           fac.facility_life_years)))
-    energy, maint, facility = yearly_opex(energy_kwh_year, fac.electricity_usd_per_kwh,
-                                          hw_capex_total, fac.maintenance_pct_per_year,
-                                          it_kw_provisioned, coloc, facility_annual)
-    tco = annual_capex + energy + maint + facility
-    out_year = out_tokens_day * 365.0
-    all_year = (out_tokens_day + in_tokens_day) * 365.0
-    it_peak = float(tot_it_h.max())
-    fac_peak = float(fac_h.max())
-    for row in pool_rows:
-        share = row["accelerators"] / max(total_acc, 1)
-        if not np.isnan(row["rent_usd_per_year"]) and out_year > 0 and share > 0:
-            row["rent_usd_per_m_output_tokens"] = row["rent_usd_per_year"] / (
-                out_year * share / 1e6)
-        row["own_usd_per_accelerator_hour"] = (
-            tco * row["accelerators"] / max(total_acc, 1)
-            / max(row["accelerators"] * HOURS_PER_YEAR, 1))
-    kpis = {
-        "scenario": scenario,
-        "accelerators": total_acc,
-        "systems": sum(ps.systems for ps in sizings),
-        "racks": sum(ps.racks for ps in sizings),
-        "it_kw_peak": it_peak,
-        "facility_mw_peak": fac_peak / 1e3,
-        "power_accelerators_kw": acc_kw_peak,
-        "power_host_kw": host_kw_peak,
-        "power_network_kw": net_kw_peak,
-        "power_cooling_kw": (acc_kw_peak + host_kw_peak + net_kw_peak) * (fac.pue - 1),
-        "energy_mwh_per_day": float(fac_h.sum()) / 1e3,
-        "capex_usd": hw_capex_total,
-        "annual_capex_usd": annual_capex,
-        "opex_energy_usd_per_year": float(energy),
-        "opex_maintenance_usd_per_year": float(maint),
-        "opex_facility_usd_per_year": float(facility),
-        "tco_usd_per_year": float(tco),
-        "output_tokens_per_year": out_year,
-        "usd_per_m_output_tokens": float(usd_per_million_tokens(tco, out_year)),
-        "usd_per_m_tokens": float(usd_per_million_tokens(tco, all_year)),
-        "wh_per_1k_output_tokens": (energy_kwh_year * 1e3 / (out_year / 1e3)
-                                    if out_year else np.inf),
-        "output_tokens_per_kwh": out_year / energy_kwh_year if energy_kwh_year else 0.0,
-        "ttft_p99_ms": worst_ttft,
-        "tpot_p99_ms": worst_tpot,
-        "utilization_peak_pct": 100 * util_peak,
-    }
+    hourly = [{"scenario": scenario, "hour": h, "it_kw": float(roll.it_kw[h]),
+               "facility_kw": float(roll.facility_kw[h]),
+               "utilization_pct": 100 * float(roll.utilization[h]),
+               "load_pct_of_peak": 100 * float(load_h[h])} for h in range(HOURS)]
+    kpis = {"scenario": scenario}
+    for name in KPI_ORDER:
+        kpis[name] = int(k[name]) if name in COUNTS else float(k[name])
     warnings = [{"scenario": scenario, "kind": i.kind, "item": i.item, "message": i.message,
                  "severity": i.severity} for i in issues]
     return kpis, pool_rows, wl_rows, hourly, warnings, sizings
+
+
+#: KPIs that count whole things, shown as integers.
+COUNTS = {"accelerators", "systems", "racks"}
+
+
+def _workload_row(scenario: str, plan: Plan, ws: WorkloadSizing, utilization) -> dict:
+    """One workload's row; ``utilization`` is its fleet's busiest hour (from the roll-up)."""
+    w = plan.workload(ws.workload)
+    p = ws.point
+    ttft99 = 1e3 * float(p.ttft_p99_s) if p is not None else np.nan
+    tok_s = float(p.output_tok_s) if p is not None else 0.0
+    return {
+        "scenario": scenario, "pool": ws.pool, "workload": ws.workload,
+        "model": ws.model, "precision": ws.precision, "kv_precision": ws.kv_precision,
+        "layout": ws.layout, "accelerators_per_replica": ws.acc_per_replica,
+        "replicas": ws.replicas, "replicas_needed": ws.replicas_needed,
+        "capacity_rps_per_replica": ws.capacity_rps, "peak_rps": ws.peak_rps,
+        "utilization_peak_pct": 100 * float(utilization),
+        "max_batch": ws.max_batch,
+        "batch_at_peak": float(p.batch) if p is not None else np.nan,
+        "ttft_mean_ms": 1e3 * float(p.ttft_s) + ws.kv_transfer_ms if p else np.nan,
+        "ttft_p99_ms": ttft99 + ws.kv_transfer_ms,
+        "tpot_mean_ms": 1e3 * float(p.tpot_s) if p is not None else np.nan,
+        "tpot_p99_ms": 1e3 * float(p.tpot_p99_s) if p is not None else np.nan,
+        "user_tok_s": 1.0 / float(p.tpot_s) if p is not None else np.nan,
+        "output_tok_s_per_replica": tok_s,
+        "output_tok_s_per_accelerator": tok_s / ws.acc_per_replica if tok_s else 0.0,
+        "slo_ttft_p99_ms": w.slo.ttft_p99_ms,
+        "slo_tpot_p99_ms": 1e3 * w.slo.tpot_limit_s(),
+        "meets_slo": ws.meets_slo,
+        "prefill_replicas": ws.prefill_replicas,  # disaggregated pools only, else 0
+        "kv_transfer_ms": ws.kv_transfer_ms,
+    }
+
+
+def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_year: float,
+              tco: float) -> dict:
+    sys_ = ps.system
+    rent = ps.pool.rent_usd_per_accelerator_hour
+    row = {
+        "scenario": scenario, "pool": ps.pool.name, "system": sys_.id,
+        "accelerator": ps.accelerator.id, "accelerators": ps.accelerators,
+        "systems": ps.systems, "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
+        "cooling": sys_.cooling, "rack_kw_peak": ps.system_kw_peak * ps.systems_per_rack,
+        "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),
+        "capex_usd": float(day.capex_usd),
+        "system_price_grade": sys_.price_usd.grade,
+        "rent_usd_per_year": (rent * ps.accelerators * HOURS_PER_YEAR
+                              if rent is not None else np.nan),
+        "utilization_peak_pct": 100 * float(day.utilization.max()),
+        "utilization_mean_pct": 100 * float(day.utilization.mean()),
+    }
+    # The pool's share of the plan's cost, by accelerators: what renting would be set against.
+    share = ps.accelerators / max(total_acc, 1)
+    if not np.isnan(row["rent_usd_per_year"]) and out_year > 0 and share > 0:
+        row["rent_usd_per_m_output_tokens"] = row["rent_usd_per_year"] / (
+            out_year * share / 1e6)
+    row["own_usd_per_accelerator_hour"] = (tco * share
+                                           / max(ps.accelerators * HOURS_PER_YEAR, 1))
+    return row
 

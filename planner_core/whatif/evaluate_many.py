@@ -3,10 +3,11 @@
 ``evaluate_many(plan, {path: array, ...})`` gives, for every element of the broadcast arrays,
 the figures :func:`planner_core.engine.evaluate.evaluate` puts in its KPI row (same names, same
 units), without building a plan per value: sweeps, sensitivity and Monte Carlo runs are one
-call. It follows the sizing and the cost roll-up of ``sizing.py`` and ``evaluate.py`` step by
-step on arrays (tests/core/test_evaluate_many.py holds the two to the same numbers), using the
-same serving, power and cost formulas. Inputs left out stay scalars, so a sweep of the
-electricity price never recomputes a replica's capacity.
+call. It follows the engine's sizing (``engine/sizing.py``) step by step on arrays
+(tests/core/test_evaluate_many.py holds the two to the same numbers), using the same serving
+formulas, and sums the sized pools with the engine's one roll-up (``engine/rollup.py``), the
+same function :func:`~planner_core.engine.evaluate.evaluate` uses. Inputs left out stay
+scalars, so a sweep of the electricity price never recomputes a replica's capacity.
 
 Paths are the plan's own override paths (``facility.pue``, ``workloads.chat.traffic.peak_rps``,
 ``pools.serving.layout.tp``) plus catalog figures of an accelerator or system
@@ -24,16 +25,11 @@ import numpy as np
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.catalog.mig import place
 from planner_core.engine.calibration import Calibration, default_calibration
-from planner_core.engine.cost import (
-    capex,
-    capital_recovery_factor,
-    usd_per_million_tokens,
-    yearly_opex,
-)
+from planner_core.engine.evaluate import facility_figures
 from planner_core.engine.memory import SRAM_USABLE_FRACTION
 from planner_core.engine.packing import packed_accelerators, replicas_in
-from planner_core.engine.power import it_watts
 from planner_core.engine.replica import attention_dp, kv_copies
+from planner_core.engine.rollup import ServedWorkload, SizedPool, roll_up
 from planner_core.engine.serving import at_rate, batch_cap, disaggregated_at_rate, max_rate
 from planner_core.engine.sizing import (
     MAX_REPLICAS,
@@ -46,7 +42,7 @@ from planner_core.engine.sizing import (
 )
 from planner_core.engine.step_times import prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
-from planner_core.plan import Facility, Plan, Pool
+from planner_core.plan import Plan, Pool
 from planner_core.whatif.numeric_inputs import check_values
 
 KPI_NAMES = (
@@ -333,168 +329,42 @@ class _Roll:
                    racks=np.where(systems > 0, np.ceil(systems / per_rack), 0.0))
         return out
 
-    # -- roll-up (evaluate._evaluate_one) ----------------------------------------------------
+    # -- roll-up: the engine's own, over these arrays ----------------------------------------
+    def sized_pool(self, p: dict) -> SizedPool:
+        """A pool sized here, as the roll-up reads it."""
+        pool, c = p["pool"], p["const"]
+        fixed = self.v(f"pools.{pool.name}.count", pool.count) is not None
+        workloads = []
+        for ws in p["workloads"]:
+            pt, has_point = ws["point"], ws["has_point"]
+            workloads.append(ServedWorkload(
+                peak_rps=ws["peak"], profile=ws["workload"].traffic.profile_24h,
+                capacity_rps=ws["capacity"], replicas=ws["replicas"],
+                active=(ws["replicas"] if fixed
+                        else np.maximum(ws["replicas"] - ws["redundancy"], 1.0)),
+                acc_per_replica=ws["acc_per_replica"], input_tokens=ws["isl"],
+                output_tokens=ws["osl"],
+                ttft_p99_ms=np.where(has_point, 1e3 * pt.ttft_p99_s + ws["kv_ms"], 0.0),
+                tpot_p99_ms=np.where(has_point, 1e3 * pt.tpot_p99_s, 0.0),
+                counted=ws["meets"] & has_point, meets=ws["meets"]))
+        return SizedPool(accelerators=p["accelerators"], systems=p["systems"],
+                         racks=p["racks"], kw_per_system=p["kw"], idle_w=c["idle"],
+                         tdp_w=c["tdp"], host_w=c["host"], price_usd=c["price"],
+                         workloads=workloads, failed=p["failed"])
+
     def kpis(self, pools: list[dict] | None = None) -> dict:
         """The KPI row; ``pools`` are sized pools (default: this plan's, sized here)."""
         fac = self.plan.facility
-        f = {name: self.v(f"facility.{name}", getattr(fac, name))
-             for name, info in Facility.model_fields.items() if info.annotation is float}
+        f = {name: self.v(f"facility.{name}", value)
+             for name, value in facility_figures(self.plan).items()}
         pools = self.pools() if pools is None else pools
-        out_day = in_day = 0.0
-        hw_capex = provisioned = util_weighted = 0.0
-        worst_ttft = worst_tpot = 0.0
-        all_meet = True
-        tot_acc = systems = racks = 0.0
-        # per pool: (pool dict, [(sizing, workload, fleet capacity, weight, working)], Σ weight)
-        loads = []
-        for p in pools:
-            pool = p["pool"]
-            entries, wsum = [], 0.0
-            for ws in p["workloads"]:
-                w = ws["workload"]
-                active = (np.maximum(ws["replicas"] - ws["redundancy"], 1.0)
-                          if self.v(f"pools.{pool.name}.count", pool.count) is None
-                          else ws["replicas"])
-                cap_total = ws["capacity"] * active
-                weight = ws["replicas"] * ws["acc_per_replica"]
-                wsum = wsum + weight
-                # Accelerators doing the work (evaluate's busy_h): the serving replicas only.
-                working = active * ws["acc_per_replica"]
-                entries.append((ws, w, cap_total, weight, working))
-                all_meet = all_meet & ws["meets"]
-                pt = ws["point"]
-                ttft = np.where(ws["has_point"], 1e3 * pt.ttft_p99_s + ws["kv_ms"], 0.0)
-                tpot = np.where(ws["has_point"], 1e3 * pt.tpot_p99_s, 0.0)
-                counted = ws["meets"] & ws["has_point"]
-                worst_ttft = np.maximum(worst_ttft, np.where(counted, ttft, 0.0))
-                worst_tpot = np.maximum(worst_tpot, np.where(counted, tpot, 0.0))
-            loads.append((p, entries, wsum))
-            all_meet = all_meet & (not p["failed"])
-            tot_acc = tot_acc + p["accelerators"]
-            systems = systems + p["systems"]
-            racks = racks + p["racks"]
-            price = p["const"]["price"]
-            hw_capex = hw_capex + capex(p["systems"] * price, f["network_capex_pct"],
-                                        f["installation_capex_pct"])
-            provisioned = provisioned + p["systems"] * p["kw"]
-        # Hour by hour, so memory stays a few arrays of the sweep's size. Power is linear in
-        # utilization (power.it_watts), so each pool's hour is base + slope × utilization.
-        lines = []
-        for p, entries, wsum in loads:
-            c = p["const"]
-            base = sum(it_watts(p["accelerators"], c["idle"], c["tdp"], p["systems"],
-                                c["host"], f["network_power_w_per_system"], 0.0)) / 1e3
-            slope = sum(it_watts(p["accelerators"], c["idle"], c["tdp"], p["systems"],
-                                 c["host"], f["network_power_w_per_system"], 1.0)) / 1e3 - base
-            with np.errstate(divide="ignore", invalid="ignore"):
-                norm = np.where(np.asarray(wsum) > 0, 1.0 / np.where(
-                    np.asarray(wsum) > 0, wsum, 1.0), 1.0)
-            acc = np.asarray(p["accelerators"], float)
-            per_acc = np.where(acc > 0, 1.0 / np.where(acc > 0, acc, 1.0), 0.0)
-            per_w = []
-            for ws, w, cap_total, weight, working in entries:
-                with np.errstate(divide="ignore"):
-                    inv = np.where(cap_total > 0, 1.0 / np.where(cap_total > 0, cap_total,
-                                                                 1.0), 0.0)
-                per_w.append((ws, w.traffic.profile_24h, cap_total, inv, weight * norm,
-                              working * per_acc))
-            lines.append((base, slope, per_w))
-        it_max = fac_sum = 0.0
-        served = [0.0] * sum(len(e) for _, e, _ in loads)
-        util_peak = [0.0] * len(loads)
-        if len(served) == 1 and len(lines) == 1:
-            it_max, fac_sum, served[0], util_peak[0] = _one_line(*lines[0])
-        for h in range(24 if len(served) != 1 or len(lines) != 1 else 0):
-            it_h = 0.0
-            k = 0
-            for i, (base, slope, per_w) in enumerate(lines):
-                util = busy = 0.0
-                for ws, profile, cap_total, inv, wn, wp in per_w:
-                    load = ws["peak"] * profile[h]
-                    u = np.minimum(load * inv, 1.0)
-                    util = util + u * wn
-                    busy = busy + u * wp
-                    served[k] = served[k] + np.minimum(load, cap_total)
-                    k += 1
-                util_peak[i] = np.maximum(util_peak[i], util)
-                it_h = it_h + (base + slope * np.clip(busy, 0.0, 1.0))
-            it_max = np.maximum(it_max, it_h)
-            fac_sum = fac_sum + it_h
-        k = 0
-        for _, entries, _ in loads:
-            for ws, *_ in entries:
-                out_day = out_day + served[k] * 3600 * ws["osl"]
-                in_day = in_day + served[k] * 3600 * ws["isl"]
-                k += 1
-        for i, (p, _, _) in enumerate(loads):
-            util_weighted = util_weighted + util_peak[i] * p["accelerators"]
-        fac_max = it_max * f["pue"]
-        fac_sum = fac_sum * f["pue"]
-        crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
-        annual_capex = hw_capex * crf
-        energy_kwh_year = fac_sum * 365.0
-        if fac.cost_model == "owned":
-            coloc = 0.0
-            facility_annual = (f["facility_capex_usd_per_mw"] * provisioned / 1e3
-                               * capital_recovery_factor(f["cost_of_capital"],
-                                                         f["facility_life_years"]))
-        else:
-            coloc, facility_annual = f["colocation_usd_per_kw_month"], 0.0
-        energy, maint, facility = yearly_opex(energy_kwh_year, f["electricity_usd_per_kwh"],
-                                              hw_capex, f["maintenance_pct_per_year"],
-                                              provisioned, coloc, facility_annual)
-        tco = annual_capex + energy + maint + facility
-        out_year = out_day * 365.0
-        all_year = (out_day + in_day) * 365.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_kwh = np.where(energy_kwh_year > 0, out_year / np.where(
-                energy_kwh_year > 0, energy_kwh_year, 1.0), 0.0)
-            util_pct = np.where(tot_acc > 0, 100 * util_weighted / np.maximum(tot_acc, 1), 0.0)
-        result = {
-            "accelerators": tot_acc, "systems": systems, "racks": racks,
-            "it_kw_peak": it_max, "facility_mw_peak": fac_max / 1e3,
-            "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
-            "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
-            "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility,
-            "tco_usd_per_year": tco, "output_tokens_per_year": out_year,
-            "usd_per_m_output_tokens": usd_per_million_tokens(tco, out_year),
-            "usd_per_m_tokens": usd_per_million_tokens(tco, all_year),
-            "output_tokens_per_kwh": per_kwh, "ttft_p99_ms": worst_ttft,
-            "tpot_p99_ms": worst_tpot, "utilization_peak_pct": util_pct,
-            "meets_slo": np.asarray(all_meet, bool),
-        }
+        k = roll_up([self.sized_pool(p) for p in pools], f, fac.cost_model).kpis
+        result = {name: k[name] for name in KPI_NAMES}
         shape = np.broadcast_shapes(*(np.shape(v) for v in result.values()),
                                     *(np.shape(v) for v in self.values.values()))
         # Read-only views: a figure that does not vary is not copied a million times.
         return {k: np.broadcast_to(np.asarray(v, bool if k == "meets_slo" else float), shape)
                 for k, v in result.items()}
-
-
-def _one_line(base, slope, per_w):
-    """The 24-hour sums and peaks of a plan with one pool serving one workload, in closed form.
-
-    With x = peak / fleet capacity, hour h runs at min(p_h·x, 1), so Σ_h min(p_h·x, 1) is
-    x·(the sum of the hours below 1/x) + (the number of hours at or above it): a search in
-    the sorted profile instead of 24 passes over a million-element sweep."""
-    ws, profile, cap_total, inv, wn, wp = per_w[0]
-    p = np.sort(np.asarray(profile, float))
-    prefix = np.concatenate([[0.0], np.cumsum(p)])
-
-    def hours(y):  # Σ_h min(p_h·y, 1)
-        with np.errstate(divide="ignore"):
-            below = np.searchsorted(p, np.where(y > 0, 1.0 / np.where(y > 0, y, 1.0), np.inf))
-        return y * prefix[below] + (len(p) - below)
-
-    x = ws["peak"] * inv
-    top = np.minimum(p[-1] * x, 1.0)
-    util_top = top * wn
-    it_max = base + slope * np.clip(top * wp, 0.0, 1.0)
-    # Each hour's busy share, min(p_h·x, 1)·wp, is clipped at 1 as power.it_watts clips it:
-    # Σ_h min(min(p_h·x, 1)·wp, 1) = min(wp, 1)·Σ_h min(p_h·x·max(wp, 1), 1). (wp exceeds 1
-    # only for MIG slices of mixed sizes serving one workload.)
-    it_sum = len(p) * base + slope * np.minimum(wp, 1.0) * hours(x * np.maximum(wp, 1.0))
-    served = cap_total * hours(x)
-    return it_max, it_sum, served, util_top
 
 
 #: Above this many values of the request rate alone, the load point's latencies are read off

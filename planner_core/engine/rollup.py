@@ -1,0 +1,319 @@
+"""The one roll-up: sized pools and the facility summed into the plan's KPIs.
+
+Every plan-level figure (accelerators, power at peak, energy, CapEx, OpEx, TCO, tokens served,
+cost per million tokens, worst p99 latency, utilization) is computed here and nowhere else.
+:func:`planner_core.engine.evaluate.evaluate` calls it with the scalars of one sizing and
+``hourly=True`` to tabulate the day; :func:`planner_core.whatif.evaluate_many.evaluate_many`
+and optimize call it with arrays (a sweep, Monte Carlo draws, a stack of candidates), for which
+it keeps memory to a few arrays of the sweep's size by summing the 24 hours one at a time, or,
+for one pool serving one workload, in closed form.
+
+Every field of :class:`SizedPool` and :class:`ServedWorkload` may be a scalar or an array; the
+results broadcast over them and over the facility's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner_core.engine.cost import (
+    capex,
+    capital_recovery_factor,
+    usd_per_million_tokens,
+    yearly_opex,
+)
+from planner_core.engine.power import it_watts
+
+HOURS = 24
+
+#: The plan-level figures, in the order of the KPI row (``Results.kpis`` adds the scenario).
+KPI_ORDER = (
+    "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
+    "power_accelerators_kw", "power_host_kw", "power_network_kw", "power_cooling_kw",
+    "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
+    "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
+    "output_tokens_per_year", "usd_per_m_output_tokens", "usd_per_m_tokens",
+    "wh_per_1k_output_tokens", "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms",
+    "utilization_peak_pct",
+)
+
+
+@dataclass
+class ServedWorkload:
+    """One workload on one pool, as sized: what the roll-up needs of it."""
+
+    peak_rps: Any
+    profile: Sequence[float]  # 24 hourly shares of the peak
+    capacity_rps: Any  # per serving replica within the SLOs; 0 where it cannot be served
+    replicas: Any  # bought, spares included
+    active: Any  # serving at the peak
+    acc_per_replica: Any
+    input_tokens: Any  # mean per request
+    output_tokens: Any
+    ttft_p99_ms: Any  # at the peak, KV transfer included
+    tpot_p99_ms: Any
+    counted: Any  # meets its SLOs at a computed load point: its latency counts toward the worst
+    meets: Any
+
+
+@dataclass
+class SizedPool:
+    """One pool as sized: whole systems, their figures, and the workloads it serves."""
+
+    accelerators: Any
+    systems: Any
+    racks: Any
+    kw_per_system: Any  # at TDP: what the facility provisions for one system
+    idle_w: Any  # per accelerator
+    tdp_w: Any
+    host_w: Any  # per system
+    price_usd: Any  # per system
+    workloads: list[ServedWorkload] = field(default_factory=list)
+    failed: Any = False  # a workload the pool cannot serve at all
+
+
+@dataclass
+class PoolDay:
+    """One pool's day (``hourly=True`` only): arrays with the hour as their first axis."""
+
+    it_kw: np.ndarray
+    utilization: np.ndarray  # accelerator-weighted share of replica capacity in use
+    capex_usd: Any
+    it_kw_provisioned: Any
+
+
+@dataclass
+class RollUp:
+    kpis: dict[str, Any]  # KPI_ORDER plus "meets_slo"
+    pools: list[PoolDay] = field(default_factory=list)  # hourly=True only
+    it_kw: np.ndarray | None = None  # per hour, the whole plan (hourly=True only)
+    facility_kw: np.ndarray | None = None
+    utilization: np.ndarray | None = None  # per hour, weighted by accelerators
+    #: per workload (pools in order, each pool's workloads in order): its fleet's busiest hour
+    workload_utilization: list = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    """A pool's IT power as base + slope × busy share (power is linear in utilization), and
+    for each workload: peak, profile, fleet capacity and its inverse, and its weights in the
+    pool's utilization (replicas bought) and busy share (replicas serving)."""
+
+    base: Any
+    slope: Any
+    served: list[tuple]
+
+
+def _inverse(x):
+    x = np.asarray(x, float)
+    return np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), 0.0)
+
+
+def _line(p: SizedPool, network_w) -> _Line:
+    base = sum(it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w, network_w,
+                        0.0)) / 1e3
+    slope = sum(it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w, network_w,
+                         1.0)) / 1e3 - base
+    weights = [w.replicas * w.acc_per_replica for w in p.workloads]
+    norm = _inverse(sum(weights, 0.0))
+    norm = np.where(norm > 0, norm, 1.0)
+    per_acc = _inverse(p.accelerators)
+    served = []
+    for w, weight in zip(p.workloads, weights, strict=True):
+        fleet = w.capacity_rps * w.active
+        # Power follows the work done: the serving replicas at their load. Spare replicas and
+        # the accelerators whole systems add beyond the replicas draw idle power; spreading
+        # the same load over them would draw the same, power being linear in utilization.
+        served.append((w, np.asarray(w.profile, float), fleet, _inverse(fleet),
+                       weight * norm, w.active * w.acc_per_replica * per_acc))
+    return _Line(base, slope, served)
+
+
+def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model: str,
+            hourly: bool = False) -> RollUp:
+    """The KPIs of sized pools under ``facility`` (its float figures by name, each a scalar or
+    an array) and ``cost_model`` ("owned" or "colocation").
+
+    With ``hourly`` the day is kept hour by hour (:attr:`RollUp.it_kw` and the pools' days)
+    and the power at peak is split into accelerators, hosts, network and cooling; without it
+    those four KPIs are left out, and a single pool serving a single workload is summed over
+    the day in closed form.
+    """
+    f = facility
+    tot_acc = systems = racks = hw_capex = provisioned = 0.0
+    worst_ttft = worst_tpot = 0.0
+    all_meet = True
+    pool_capex, pool_kw = [], []
+    for p in pools:
+        for w in p.workloads:
+            all_meet = all_meet & w.meets
+            counted = np.asarray(w.counted, bool)
+            worst_ttft = np.maximum(worst_ttft, np.where(counted, w.ttft_p99_ms, 0.0))
+            worst_tpot = np.maximum(worst_tpot, np.where(counted, w.tpot_p99_ms, 0.0))
+        all_meet = all_meet & ~np.asarray(p.failed, bool)
+        tot_acc = tot_acc + p.accelerators
+        systems = systems + p.systems
+        racks = racks + p.racks
+        pool_capex.append(capex(p.systems * p.price_usd, f["network_capex_pct"],
+                                f["installation_capex_pct"]))
+        pool_kw.append(p.systems * p.kw_per_system)
+        hw_capex = hw_capex + pool_capex[-1]
+        provisioned = provisioned + pool_kw[-1]
+
+    lines = [_line(p, f["network_power_w_per_system"]) for p in pools]
+    day = _by_hour(lines) if hourly or not _single(lines) else _closed_form(lines[0])
+    it_max, it_sum, served, util_peak = day["it_max"], day["it_sum"], day["served"], \
+        day["util_peak"]
+
+    out_day = in_day = 0.0
+    k = 0
+    for line in lines:
+        for w, *_ in line.served:
+            out_day = out_day + served[k] * 3600 * w.output_tokens
+            in_day = in_day + served[k] * 3600 * w.input_tokens
+            k += 1
+    util_weighted = 0.0
+    for p, u in zip(pools, util_peak, strict=True):
+        util_weighted = util_weighted + u * p.accelerators
+
+    pue = f["pue"]
+    fac_sum = it_sum * pue
+    crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
+    annual_capex = hw_capex * crf
+    energy_kwh_year = fac_sum * 365.0
+    if cost_model == "owned":
+        coloc = 0.0
+        facility_annual = (f["facility_capex_usd_per_mw"] * provisioned / 1e3
+                           * capital_recovery_factor(f["cost_of_capital"],
+                                                     f["facility_life_years"]))
+    else:
+        coloc, facility_annual = f["colocation_usd_per_kw_month"], 0.0
+    energy, maint, facility_usd = yearly_opex(energy_kwh_year, f["electricity_usd_per_kwh"],
+                                              hw_capex, f["maintenance_pct_per_year"],
+                                              provisioned, coloc, facility_annual)
+    tco = annual_capex + energy + maint + facility_usd
+    out_year = out_day * 365.0
+    all_year = (out_day + in_day) * 365.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        per_kwh = np.where(energy_kwh_year > 0, out_year / np.where(
+            energy_kwh_year > 0, energy_kwh_year, 1.0), 0.0)
+        wh_per_1k = np.where(out_year > 0, energy_kwh_year * 1e3 / (np.where(
+            out_year > 0, out_year, 1.0) / 1e3), np.inf)
+        util_pct = np.where(np.asarray(tot_acc) > 0,
+                            100 * util_weighted / np.maximum(tot_acc, 1), 0.0)
+    kpis = {
+        "accelerators": tot_acc, "systems": systems, "racks": racks,
+        "it_kw_peak": it_max, "facility_mw_peak": it_max * pue / 1e3,
+        "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
+        "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
+        "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility_usd,
+        "tco_usd_per_year": tco, "output_tokens_per_year": out_year,
+        "usd_per_m_output_tokens": usd_per_million_tokens(tco, out_year),
+        "usd_per_m_tokens": usd_per_million_tokens(tco, all_year),
+        "wh_per_1k_output_tokens": wh_per_1k, "output_tokens_per_kwh": per_kwh,
+        "ttft_p99_ms": worst_ttft, "tpot_p99_ms": worst_tpot,
+        "utilization_peak_pct": util_pct, "meets_slo": np.asarray(all_meet, bool),
+    }
+    if not hourly:
+        return RollUp(kpis)
+    return _with_day(kpis, pools, day, pool_capex, pool_kw, f)
+
+
+def _single(lines: list[_Line]) -> bool:
+    return len(lines) == 1 and len(lines[0].served) == 1
+
+
+def _by_hour(lines: list[_Line]) -> dict:
+    """The day summed hour by hour: each hour's arrays replace the last, so a sweep of a
+    million values holds a few arrays of that size, never 24 of them."""
+    it_max = it_sum = 0.0
+    served = [0.0] * sum(len(line.served) for line in lines)
+    util_peak = [0.0] * len(lines)
+    wl_peak = [0.0] * len(served)
+    util_hours = [[] for _ in lines]
+    busy_hours = [[] for _ in lines]
+    it_hours = []
+    for h in range(HOURS):
+        it_h = 0.0
+        k = 0
+        for i, line in enumerate(lines):
+            util = busy = 0.0
+            for w, profile, fleet, inv, weight, working in line.served:
+                load = w.peak_rps * profile[h]
+                u = np.minimum(load * inv, 1.0)
+                util = util + u * weight
+                busy = busy + u * working
+                served[k] = served[k] + np.minimum(load, fleet)
+                wl_peak[k] = np.maximum(wl_peak[k], u)
+                k += 1
+            util_peak[i] = np.maximum(util_peak[i], util)
+            util_hours[i].append(util)
+            busy_hours[i].append(busy)
+            it_h = it_h + (line.base + line.slope * np.clip(busy, 0.0, 1.0))
+        it_hours.append(it_h)
+        it_max = np.maximum(it_max, it_h)
+        it_sum = it_sum + it_h
+    return {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak,
+            "util_hours": util_hours, "busy_hours": busy_hours, "it_hours": it_hours,
+            "workload_peak": wl_peak}
+
+
+def _closed_form(line: _Line) -> dict:
+    """The day of one pool serving one workload in closed form.
+
+    With x = peak / fleet capacity, hour h runs at min(p_h·x, 1), so Σ_h min(p_h·x, 1) is
+    x·(the sum of the hours below 1/x) + (the number of hours at or above it): a search in
+    the sorted profile instead of 24 passes over a million-element sweep."""
+    w, profile, fleet, inv, weight, working = line.served[0]
+    p = np.sort(profile)
+    prefix = np.concatenate([[0.0], np.cumsum(p)])
+
+    def hours(y):  # Σ_h min(p_h·y, 1)
+        with np.errstate(divide="ignore"):
+            below = np.searchsorted(p, np.where(y > 0, 1.0 / np.where(y > 0, y, 1.0), np.inf))
+        return y * prefix[below] + (len(p) - below)
+
+    x = w.peak_rps * inv
+    top = np.minimum(p[-1] * x, 1.0)
+    it_max = line.base + line.slope * np.clip(top * working, 0.0, 1.0)
+    # Each hour's busy share, min(p_h·x, 1)·working, is clipped at 1 as power.it_watts clips
+    # it: Σ_h min(min(p_h·x, 1)·wp, 1) = min(wp, 1)·Σ_h min(p_h·x·max(wp, 1), 1). (wp exceeds 1
+    # only for MIG slices of mixed sizes serving one workload.)
+    it_sum = (len(p) * line.base + line.slope * np.minimum(working, 1.0)
+              * hours(x * np.maximum(working, 1.0)))
+    return {"it_max": it_max, "it_sum": it_sum, "served": [fleet * hours(x)],
+            "util_peak": [top * weight]}
+
+
+def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: list,
+              pool_kw: list, f: Mapping[str, Any]) -> RollUp:
+    """The hour-by-hour tables, and the power at peak split by where it goes: each pool's
+    accelerators, hosts and network at that pool's own peak hour."""
+    days, acc_kw, host_kw, net_kw = [], 0.0, 0.0, 0.0
+    util_sum = 0.0
+    for i, p in enumerate(pools):
+        busy = np.stack([np.broadcast_to(b, np.shape(day["it_max"]))
+                         for b in day["busy_hours"][i]])
+        a_w, h_w, n_w = it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w,
+                                 f["network_power_w_per_system"], busy)
+        it_kw = (a_w + h_w + n_w) / 1e3
+        peak = np.argmax(it_kw, axis=0)
+        at_peak = [np.take_along_axis(np.asarray(x), np.expand_dims(peak, 0), 0)[0]
+                   for x in (a_w, h_w, n_w)]
+        acc_kw, host_kw, net_kw = (acc_kw + at_peak[0] / 1e3, host_kw + at_peak[1] / 1e3,
+                                   net_kw + at_peak[2] / 1e3)
+        util = np.stack([np.broadcast_to(u, np.shape(busy[0]))
+                         for u in day["util_hours"][i]])
+        util_sum = util_sum + util * p.accelerators
+        days.append(PoolDay(it_kw, util, pool_capex[i], pool_kw[i]))
+    it_hours = np.stack([np.asarray(x, float) for x in day["it_hours"]])
+    kpis.update(power_accelerators_kw=acc_kw, power_host_kw=host_kw, power_network_kw=net_kw,
+                power_cooling_kw=(acc_kw + host_kw + net_kw) * (f["pue"] - 1))
+    total = np.maximum(kpis["accelerators"], 1)
+    utilization = util_sum / total if pools else np.zeros(HOURS)
+    return RollUp(kpis, days, it_hours, it_hours * f["pue"], utilization,
+                  day["workload_peak"])
