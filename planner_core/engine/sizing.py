@@ -104,7 +104,7 @@ class PoolSizing:
     system_kw_peak: float = 0.0
 
 
-def _precisions(acc: Accelerator, w: Workload) -> tuple[str, str]:
+def precisions_for(acc: Accelerator, w: Workload) -> tuple[str, str]:
     wp = w.weight_precision or acc.default_precision
     if wp not in acc.precisions:
         raise PlannerError(f"{acc.name} does not run {wp}; it supports "
@@ -124,7 +124,7 @@ def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | No
 def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None):
     system = catalog.system(pool.system)
     acc = catalog.accelerator(system.accelerator)
-    wp, kp = _precisions(acc, w)
+    wp, kp = precisions_for(acc, w)
     shape = model_shape(catalog.model(w.model), wp, kp)
     lay = pool.layout
     if mig_profile is not None:
@@ -319,7 +319,7 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
                 continue
             try:
                 hw, shape, share, text = replica_for(catalog, pool, w, slices[0].profile)
-                wp, kp = _precisions(acc, w)
+                wp, kp = precisions_for(acc, w)
             except PlannerError as exc:
                 issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
                 continue
@@ -343,7 +343,7 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
         except PlannerError as exc:
             issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
             continue
-        wp, kp = _precisions(acc, w)
+        wp, kp = precisions_for(acc, w)
         if fluid:
             slots = None if fixed_acc is None else int(fixed_acc * share // per_rep)
         else:  # the pool's systems hold whole groups; its workloads take turns

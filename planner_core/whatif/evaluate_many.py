@@ -35,7 +35,7 @@ from planner_core.engine.sizing import (
     MAX_REPLICAS,
     PIPELINE_FILL,
     RACK_UNITS,
-    _precisions,
+    precisions_for,
     prefill_capacity,
     replica_for,
     split,
@@ -65,10 +65,10 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     arrays = {k: np.asarray(v, float) for k, v in values.items()}
     if check:
         check_values(plan, catalog, arrays)
-    return _Roll(plan, catalog, cal, arrays).kpis()
+    return SweptPlan(plan, catalog, cal, arrays).kpis()
 
 
-class _Roll:
+class SweptPlan:
     """One pass of sizing and roll-up with some inputs replaced by arrays."""
 
     def __init__(self, plan: Plan, catalog: Catalog, cal: Calibration, values: dict):
@@ -136,13 +136,13 @@ class _Roll:
                     continue
                 try:
                     hw, shape, share, _ = replica_for(self.catalog, pool, w, slices[0].profile)
-                    _precisions(acc, w)
+                    precisions_for(acc, w)
                 except PlannerError:
                     out["failed"] = True
                     continue
                 hw = self.batch_capped(pool, self.scaled_hw(hw, system, acc))
                 slots = None if gpus is None else gpus * len(slices)
-                ws = self._size_one(pool, w, hw, shape, eff, share, slots, count)
+                ws = self.size_one(pool, w, hw, shape, eff, share, slots, count)
                 out["workloads"].append(ws)
                 gpus_needed = np.maximum(gpus_needed, np.ceil(ws["replicas_needed"]
                                                               / len(slices)))
@@ -157,7 +157,7 @@ class _Roll:
             w = self.plan.workload(wname)
             try:
                 hw, shape, per_rep, _ = replica_for(self.catalog, pool, w)
-                _precisions(acc, w)
+                precisions_for(acc, w)
             except PlannerError:
                 out["failed"] = True
                 continue
@@ -169,7 +169,7 @@ class _Roll:
             else:
                 slots = None if fixed_acc is None else np.floor(replicas_in(
                     fixed_acc, group, system.accelerators, False, gpr) / len(pool.workloads))
-            ws = self._size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
+            ws = self.size_one(pool, w, hw, shape, eff, per_rep, slots, count, fits)
             out["workloads"].append(ws)
             if fluid:
                 need_acc = need_acc + ws["replicas_needed"] * per_rep
@@ -213,7 +213,7 @@ class _Roll:
         ep = pool.layout.ep if ep is None else ep
         return hw.with_(tp=tp * 1.0, pp=pp * 1.0, ep=ep * 1.0), tp * pp * 1.0, True
 
-    def _size_one(self, pool: Pool, w, hw, shape, eff, acc_per_replica, slots, count,
+    def size_one(self, pool: Pool, w, hw, shape, eff, acc_per_replica, slots, count,
                   fits=True) -> dict:
         key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
         isl = self.v(f"{key}.input_tokens.mean", float(w.input_tokens.mean))

@@ -29,7 +29,7 @@ from planner_core.engine.sizing import RACK_UNITS, replica_for
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
-from planner_core.whatif.evaluate_many import _Roll
+from planner_core.whatif.evaluate_many import SweptPlan
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
@@ -255,9 +255,9 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     if serving == "disaggregated":
         values[f"pools.{OPTION_POOL}.prefill_share"] = np.array([c.prefill_share
                                                                  for c, _, _ in live])
-    roll = _Roll(single, catalog, cal, values)
+    roll = SweptPlan(single, catalog, cal, values)
     pool = single.pools[0]
-    ws = roll._size_one(pool, wl, hw, shape, eff, per_rep_a, None, None)
+    ws = roll.size_one(pool, wl, hw, shape, eff, per_rep_a, None, None)
     # A MIG candidate buys whole GPUs for its slices; any other buys its replicas' accelerators.
     mig = slices_a > 0
     needed = ws["replicas_needed"]
