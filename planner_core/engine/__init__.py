@@ -2,8 +2,9 @@
 
 A replica's hardware and model shape (``replica``), what fits in memory (``memory``), how long
 prefill and a decode step take (``step_times``) at the efficiencies of ``calibration``, serving
-under load with continuous batching (``serving``), fleet sizing (``sizing``, whole systems via
-``packing``), power and cost formulas (``power``, ``cost``), and the one roll-up of sized pools
-into KPIs (``rollup``), which ``evaluate`` turns into result tables and ``curves`` into charts.
-Every formula broadcasts over numpy arrays.
+under load with continuous batching (``serving``), the one fleet sizing (``sizing``, on arrays;
+whole systems via ``packing``; its scalar view with warnings in ``pool_sizing``), power and
+cost formulas (``power``, ``cost``), and the one roll-up of sized pools into KPIs
+(``rollup``), which ``evaluate`` turns into result tables and ``curves`` into charts. Every
+formula broadcasts over numpy arrays.
 """

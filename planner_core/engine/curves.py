@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner_core.engine.sizing import WorkloadSizing
+from planner_core.engine.pool_sizing import WorkloadSizing
 
 
 def latency_vs_load(ws: WorkloadSizing, points: int = 60) -> dict[str, np.ndarray]:

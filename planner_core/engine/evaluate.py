@@ -14,15 +14,14 @@ import pandas as pd
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.engine.cost import HOURS_PER_YEAR
+from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_pool
 from planner_core.engine.rollup import (
     HOURS,
     KPI_ORDER,
     PoolDay,
-    ServedWorkload,
-    SizedPool,
     roll_up,
 )
-from planner_core.engine.sizing import Issue, PoolSizing, WorkloadSizing, size_pool
+from planner_core.engine.sizing import Issue
 from planner_core.plan import Facility, Plan
 
 # A scenario whose pools serve nothing still has these columns, so views can filter and
@@ -112,30 +111,6 @@ def merge_results(parts: list[Results]) -> Results:
     )
 
 
-def sized_pool(ps: PoolSizing, plan: Plan) -> SizedPool:
-    """A pool's sizing as the roll-up reads it."""
-    fixed = ps.pool.count is not None
-    workloads = []
-    for ws in ps.workloads:
-        w = plan.workload(ws.workload)
-        p = ws.point
-        # A fixed pool serves with the replicas it has, none if it has no systems.
-        active = ws.replicas if fixed else max(ws.replicas - ps.pool.redundancy, 1)
-        workloads.append(ServedWorkload(
-            peak_rps=w.traffic.peak_rps, profile=w.traffic.profile_24h,
-            capacity_rps=ws.capacity_rps, replicas=ws.replicas, active=active,
-            acc_per_replica=ws.acc_per_replica, input_tokens=w.input_tokens.mean,
-            output_tokens=w.output_tokens.mean,
-            ttft_p99_ms=1e3 * float(p.ttft_p99_s) + ws.kv_transfer_ms if p else np.nan,
-            tpot_p99_ms=1e3 * float(p.tpot_p99_s) if p else np.nan,
-            counted=ws.meets_slo and p is not None, meets=ws.meets_slo))
-    acc, sys_ = ps.accelerator, ps.system
-    return SizedPool(accelerators=ps.accelerators, systems=ps.systems, racks=ps.racks,
-                     kw_per_system=ps.system_kw_peak, idle_w=acc.idle_w.value,
-                     tdp_w=acc.tdp_w.value, host_w=sys_.host_power_w.value,
-                     price_usd=sys_.price_usd.value, workloads=workloads)
-
-
 def facility_figures(plan: Plan) -> dict[str, float]:
     """The facility's float figures by name, as the roll-up reads them."""
     fac = plan.facility
@@ -146,7 +121,7 @@ def facility_figures(plan: Plan) -> dict[str, float]:
 def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration):
     issues: list[Issue] = []
     sizings = [size_pool(catalog, plan, pool, cal, issues) for pool in plan.pools]
-    roll = roll_up([sized_pool(ps, plan) for ps in sizings], facility_figures(plan),
+    roll = roll_up([ps.fleet.sized() for ps in sizings], facility_figures(plan),
                    plan.facility.cost_model, hourly=True)
     k = roll.kpis
     wl_rows = [_workload_row(scenario, plan, ws, u) for ws, u in zip(

@@ -5,12 +5,20 @@ and TPOT) sets its capacity; the replicas needed are peak / (capacity × target 
 rounded up, plus N+k spares. A pool with a fixed count is checked against that need instead.
 Systems go into racks within the rack power budget, and within the air-cooling limit for
 air-cooled systems; a whole-rack system (NVL72, GroqRack) is its own rack.
+
+This is the one sizing, done on arrays. The plan's inputs are read through :class:`Inputs`:
+as the plan states them for :func:`planner_core.engine.evaluate.evaluate` (whose scalar view,
+with a warning per problem, is :mod:`planner_core.engine.pool_sizing`), or with some of them
+replaced by arrays for the what-if layer (``whatif.evaluate_many.SweptInputs``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -28,8 +36,8 @@ from planner_core.engine.replica import (
     model_shape,
     replica_hw,
 )
+from planner_core.engine.rollup import ServedWorkload, SizedPool
 from planner_core.engine.serving import (
-    LoadPoint,
     at_rate,
     batch_cap,
     disaggregated_at_rate,
@@ -38,7 +46,7 @@ from planner_core.engine.serving import (
 )
 from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
-from planner_core.plan import Facility, Plan, Pool, Workload
+from planner_core.plan import Plan, Pool, Workload
 
 MAX_REPLICAS = 10_000_000  # beyond any fleet: a sizing past this is reported, not attempted
 PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
@@ -53,55 +61,115 @@ class Issue:
     severity: str = "warning"
 
 
-@dataclass
-class WorkloadSizing:
-    """One workload on one pool."""
+class Inputs:
+    """The plan's inputs as the sizing reads them: here, as the plan states them.
 
-    pool: str
-    workload: str
-    model: str
-    precision: str
-    kv_precision: str
-    layout: str
-    acc_per_replica: float  # accelerators (or GPU share for MIG) per replica
-    capacity_rps: float  # per replica at the SLOs
-    replicas_needed: int
-    replicas: int
-    peak_rps: float
-    point: LoadPoint | None  # at peak, per replica
-    max_batch: float
-    hw: ReplicaHW | None = None
-    shape: ModelShape | None = None
-    eff: Efficiency | None = None
-    meets_slo: bool = True
-    prefill_replicas: int = 0  # disaggregated: replicas doing prefill
-    kv_transfer_ms: float = 0.0
-    isl: float = 0.0
-    osl: float = 0.0
-    prompt_cv: float = 0.0
-    prefill_share: float | None = None  # disaggregated pools: the share of prefill replicas
+    The what-if layer subclasses it to replace inputs by arrays: a value at an override path
+    (``workloads.chat.traffic.peak_rps``), a catalog figure, or the replica itself (swept
+    layouts, batch caps and hardware figures).
+    """
 
-    def load_point(self, rate) -> LoadPoint:
-        """One replica at ``rate`` (scalar or array), served as the pool serves it, the way
-        the sizing computed ``point``: charts drawn from this pass through the sized point."""
-        if self.prefill_share is not None:
-            return disaggregated_at_rate(self.hw, self.shape, self.eff, rate, self.isl,
-                                         self.osl, self.prefill_share, self.prompt_cv)
-        return at_rate(self.hw, self.shape, self.eff, rate, self.isl, self.osl,
-                       self.prompt_cv)
+    def value(self, path: str, default):
+        return default
+
+    def figure(self, kind: str, ident: str, name: str, base: float):
+        """A catalog figure (``kind`` "accelerators" or "systems")."""
+        return base
+
+    def replica(self, pool: Pool, w: Workload, hw: ReplicaHW, shape: ModelShape, per_rep,
+                system: System, acc: Accelerator, mig: bool):
+        """The replica to size: (hardware, accelerators per replica, fits)."""
+        return hw, per_rep, True
+
+    def constants(self, system: System, acc: Accelerator) -> dict:
+        """The system's figures the racks and the roll-up use (optimize passes arrays)."""
+        tdp = self.figure("accelerators", acc.id, "tdp_w", acc.tdp_w.value)
+        # A sampled idle draw above the sampled TDP would make power fall with load.
+        idle = np.minimum(self.figure("accelerators", acc.id, "idle_w", acc.idle_w.value), tdp)
+        return {"per_system": float(system.accelerators), "tdp": tdp, "idle": idle,
+                "host": self.figure("systems", system.id, "host_power_w",
+                                    system.host_power_w.value),
+                "price": self.figure("systems", system.id, "price_usd", system.price_usd.value),
+                "rack": system.form == "rack", "air": system.cooling == "air",
+                "units": float(system.rack_units or RACK_UNITS)}
+
+
+AS_PLANNED = Inputs()
 
 
 @dataclass
-class PoolSizing:
+class WorkloadFleet:
+    """One workload on one pool, sized; every number a scalar or an array."""
+
+    workload: Workload
+    hw: ReplicaHW
+    shape: ModelShape
+    eff: Efficiency
+    acc_per_replica: Any  # accelerators (or GPU share for MIG) per replica
+    isl: Any
+    osl: Any
+    cv: float  # spread of the prompt lengths
+    peak: Any
+    redundancy: Any
+    slots: Any  # replicas a fixed pool holds for it (None: sized)
+    batch: Any  # sequences that fit a replica at the workload's context
+    fits: Any
+    raw_capacity: Any  # per replica within the SLOs, before the fleet-size check
+    capacity: Any  # per serving replica; 0 where it cannot be served
+    ok: Any  # served at all: capacity > 0 and a fleet of sane size
+    enough: Any  # disaggregated: at least one prefill and one decode replica
+    replicas_needed: Any
+    replicas: Any
+    active: Any  # replicas sharing the peak, for its load point (at least one)
+    serving: Any  # replicas carrying load: none in a fixed pool that holds none for it
+    meets: Any
+    has_point: Any
+    point: Any  # LoadPoint at the peak, per serving replica (where has_point)
+    kv_ms: Any  # disaggregated: the KV cache's transfer, per request
+    prefill_replicas: Any = 0.0
+    prefill_share: Any = None  # disaggregated: the share of prefill replicas really used
+    layout: str = ""  # as the views name it: "TP8", "DP24 EP24", "MIG 3g.40gb", ...
+    precision: str = ""
+    kv_precision: str = ""
+
+    def served(self) -> ServedWorkload:
+        """This workload as the roll-up reads it."""
+        pt, has = self.point, self.has_point
+        return ServedWorkload(
+            peak_rps=self.peak, profile=self.workload.traffic.profile_24h,
+            capacity_rps=self.capacity, replicas=self.replicas, active=self.serving,
+            acc_per_replica=self.acc_per_replica, input_tokens=self.isl,
+            output_tokens=self.osl,
+            ttft_p99_ms=np.where(has, 1e3 * pt.ttft_p99_s + self.kv_ms, 0.0),
+            tpot_p99_ms=np.where(has, 1e3 * pt.tpot_p99_s, 0.0),
+            counted=self.meets & has, meets=self.meets)
+
+
+@dataclass
+class PoolFleet:
+    """One pool, sized: whole systems and racks, and its workloads."""
+
     pool: Pool
     system: System
-    accelerator: Accelerator
-    workloads: list[WorkloadSizing] = field(default_factory=list)
-    accelerators: int = 0
-    systems: int = 0
-    racks: int = 0
-    systems_per_rack: int = 1
-    system_kw_peak: float = 0.0
+    acc: Accelerator
+    workloads: list[WorkloadFleet] = field(default_factory=list)
+    failed: Any = False  # a workload the pool cannot serve at all (the engine's errors)
+    accelerators: Any = 0.0
+    systems: Any = 0.0
+    racks: Any = 0.0
+    per_rack: Any = 1.0
+    kw: Any = 0.0  # one system at TDP
+    const: dict = field(default_factory=dict)
+    limit: Any = 0.0  # the rack's power limit for this system (air-cooling included)
+    by_power: Any = 1.0  # systems the limit allows per rack
+
+    def sized(self) -> SizedPool:
+        """This pool as the roll-up reads it."""
+        c = self.const
+        return SizedPool(accelerators=self.accelerators, systems=self.systems,
+                         racks=self.racks, kw_per_system=self.kw, idle_w=c["idle"],
+                         tdp_w=c["tdp"], host_w=c["host"], price_usd=c["price"],
+                         workloads=[w.served() for w in self.workloads], failed=self.failed)
 
 
 def precisions_for(acc: Accelerator, w: Workload) -> tuple[str, str]:
@@ -158,100 +226,230 @@ def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | N
     return hw, shape, float(lay.tp * lay.pp), text
 
 
-def _size_one(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, layout, wp, kp,
-              slots: int | None, issues: list[Issue]) -> WorkloadSizing:
-    isl, osl = w.input_tokens.mean, w.output_tokens.mean
-    cv = w.input_tokens.spread()
-    ttft_lim = w.slo.ttft_p99_ms / 1e3
-    tpot_lim = w.slo.tpot_limit_s()
-    cap = float(batch_cap(hw, shape, isl, osl))
+#: Called with each workload as soon as it is sized, or with an Issue for one that cannot be
+#: (the scalar view turns both into warnings, in the plan's order).
+OnWorkload = Callable[[WorkloadFleet | Issue], None]
+
+
+def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
+                    inputs: Inputs = AS_PLANNED, on_workload: OnWorkload | None = None
+                    ) -> PoolFleet:
+    """A pool's replicas, systems and racks, on arrays of the inputs ``inputs`` replaces."""
+    system = catalog.system(pool.system)
+    acc = catalog.accelerator(system.accelerator)
+    eff = cal.efficiency(acc.family, catalog)
+    count = inputs.value(f"pools.{pool.name}.count", pool.count)
+    fleet = PoolFleet(pool, system, acc)
     item = f"pools.{pool.name}"
-    ws = WorkloadSizing(pool.name, w.name, w.model, wp, kp, layout, acc_per_replica, 0.0, 0,
-                        0, w.traffic.peak_rps, None, cap, hw, shape, eff, isl=isl, osl=osl,
-                        prompt_cv=cv, prefill_share=pool.prefill_share
-                        if pool.serving == "disaggregated" else None)
-    if cap < 1:
-        issues.append(Issue("does-not-fit", item,
-                            f"{w.model} ({wp}) does not fit a {layout} replica of "
-                            f"{pool.system} with a {isl + osl:,}-token context", "error"))
-        ws.meets_slo = False
+
+    def skip(issue: Issue) -> None:
+        fleet.failed = fleet.failed or issue.severity == "error"
+        if on_workload is not None:
+            on_workload(issue)
+
+    def sized(ws: WorkloadFleet, layout: str) -> WorkloadFleet:
+        ws.layout = layout
+        ws.precision, ws.kv_precision = precisions_for(acc, ws.workload)
+        fleet.workloads.append(ws)
+        if on_workload is not None:
+            on_workload(ws)
         return ws
+
+    if pool.layout.mig:
+        # A scenario may swap in a system without MIG, or one whose profiles differ: that
+        # pool is reported and left empty, and the rest of the plan still evaluates.
+        try:
+            if acc.mig is None:
+                raise PlannerError(f"{acc.name} does not offer MIG", field=f"{item}.layout.mig")
+            place(acc.mig, [s.profile for s in pool.layout.mig])
+        except PlannerError as exc:
+            skip(Issue("invalid-mig", item, f"MIG layout not allowed: {exc.detail}", "error"))
+            return finish_pool(fleet, plan, count, 0.0, inputs)
+        gpus = None if count is None else count * system.accelerators
+        gpus_needed = 0.0
+        for wname in pool.workloads:
+            w = plan.workload(wname)
+            slices = [s for s in pool.layout.mig if s.workload == wname]
+            if not slices:
+                skip(Issue("idle-workload", item, f"{wname}: no MIG slice serves it"))
+                continue
+            try:
+                hw, shape, share, layout = replica_for(catalog, pool, w, slices[0].profile)
+            except PlannerError as exc:
+                skip(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
+                continue
+            hw, share, fits = inputs.replica(pool, w, hw, shape, share, system, acc, True)
+            slots = None if gpus is None else gpus * len(slices)
+            ws = sized(size_workload(pool, w, hw, shape, eff, share, slots, count, fits,
+                                     inputs), layout)
+            gpus_needed = np.maximum(gpus_needed, np.ceil(ws.replicas_needed / len(slices)))
+        return finish_pool(fleet, plan, count, gpus if gpus is not None else gpus_needed,
+                           inputs)
+    need_acc = need_replicas = 0.0
+    fixed_acc = None if count is None else count * system.accelerators
+    share = 1.0 / len(pool.workloads)  # a fixed pool splits its accelerators evenly
+    # Groups pack chip by chip in an SRAM chain or a scale-up domain wider than one system.
+    fluid = acc.architecture == "sram" or system.scaleup_domain > system.accelerators
+    group = stages = None  # the pool's tensor-parallel group and pipeline stages
+    for wname in pool.workloads:
+        w = plan.workload(wname)
+        try:
+            hw, shape, per_rep, layout = replica_for(catalog, pool, w)
+        except PlannerError as exc:
+            skip(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
+            continue
+        hw, per_rep, fits = inputs.replica(pool, w, hw, shape, per_rep, system, acc, False)
+        group, stages = hw.tp, hw.pp
+        if fixed_acc is None:
+            slots = None
+        elif fluid:
+            slots = np.floor_divide(fixed_acc * share, per_rep)
+        else:  # the pool's systems hold whole groups; its workloads take turns
+            slots = np.floor_divide(replicas_in(fixed_acc, group, system.accelerators, False,
+                                                stages), len(pool.workloads))
+        ws = sized(size_workload(pool, w, hw, shape, eff, per_rep, slots, count, fits, inputs),
+                   layout)
+        if fluid:
+            need_acc = need_acc + ws.replicas_needed * per_rep
+        else:
+            need_replicas = need_replicas + ws.replicas_needed
+    # Every workload's replicas share one layout (the pool's): pack them together.
+    if group is not None and not fluid:
+        need_acc = need_acc + packed_accelerators(need_replicas, group, system.accelerators,
+                                                  False, stages)
+    total = fixed_acc if fixed_acc is not None else np.ceil(need_acc)
+    return finish_pool(fleet, plan, count, total, inputs)
+
+
+def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slots, count,
+                  fits=True, inputs: Inputs = AS_PLANNED) -> WorkloadFleet:
+    """One workload's replicas on ``hw`` (whose figures may be arrays, as optimize stacks
+    candidates); ``slots`` are the replicas a fixed pool holds for it (None: sized)."""
+    key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
+    isl = inputs.value(f"{key}.input_tokens.mean", w.input_tokens.mean)
+    osl = inputs.value(f"{key}.output_tokens.mean", w.output_tokens.mean)
+    cv = w.input_tokens.spread()
+    ttft_lim = inputs.value(f"{key}.slo.ttft_p99_ms", w.slo.ttft_p99_ms) / 1e3
+    tpot_ms = inputs.value(f"{key}.slo.tpot_p99_ms", None)
+    if tpot_ms is None:
+        tpot_lim = w.slo.tpot_limit_s()
+    else:
+        tpot_lim = tpot_ms / 1e3
+        if w.slo.min_user_tok_s is not None:
+            tpot_lim = np.minimum(tpot_lim, 1.0 / w.slo.min_user_tok_s)
+    peak = inputs.value(f"{key}.traffic.peak_rps", w.traffic.peak_rps)
+    util = inputs.value(f"{pkey}.target_utilization", pool.target_utilization)
+    redundancy = inputs.value(f"{pkey}.redundancy", pool.redundancy)
+    batch = batch_cap(hw, shape, isl, osl)
+    fits = fits & (batch >= 1)
+    disagg = pool.serving == "disaggregated"
     kv_ms = 0.0
-    if pool.serving == "disaggregated":
+    if disagg:
+        share = inputs.value(f"{pkey}.prefill_share", pool.prefill_share)
         # Prefill and decode on separate replicas; the KV cache crosses the scale-up or
         # scale-out fabric once per request, split over the ranks that hold parts of it (a
         # data-parallel rank holds a sequence's whole cache; tensor-parallel MLA ranks each
         # receive the whole latent cache, in parallel).
-        ranks = float(hw.tp / (attention_dp(hw, shape) * kv_copies(hw, shape)))
-        kv_ms = 1e3 * shape.kv_bytes_per_token * isl / float(hw.link_bw * ranks)
+        ranks = hw.tp / (attention_dp(hw, shape) * kv_copies(hw, shape))
+        kv_ms = 1e3 * shape.kv_bytes_per_token * isl / (hw.link_bw * ranks)
         # Decode-only replicas: no prefill work, but each sequence's KV cache holds its prompt.
         decode = max_rate(hw, shape, eff, isl, osl, np.inf, tpot_lim, prefill=False)
-        t_pf = float(prefill_time(hw, shape, eff, 1.0, isl))
-        t_pf_req = float(prefill_per_request(hw, shape, eff, isl))
-        pf_cap = float(prefill_capacity(t_pf, t_pf_req,
-                                        ttft_lim - kv_ms / 1e3 - float(decode.tpot_p99_s), cv))
-        share = pool.prefill_share
+        t_pf = prefill_time(hw, shape, eff, 1.0, isl)
+        t_pf_req = prefill_per_request(hw, shape, eff, isl)
+        pf_cap = prefill_capacity(t_pf, t_pf_req,
+                                  ttft_lim - kv_ms / 1e3 - decode.tpot_p99_s, cv)
+        dec_rate = decode.rate_rps
         # Per replica of the pool, a share `share` of it prefills and the rest decodes, so it
         # carries `share` of a prefill replica's rate and `1 - share` of a decode replica's;
         # capacity is the tighter of the two sides.
-        capacity = (min(pf_cap * share, float(decode.rate_rps) * (1 - share))
-                    if pf_cap > 0 and bool(decode.feasible) else 0.0)
-        ws.kv_transfer_ms = kv_ms
+        capacity = np.where((pf_cap > 0) & decode.feasible,
+                            np.minimum(pf_cap * share, dec_rate * (1 - share)), 0.0)
     else:
         best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
-        capacity = float(best.rate_rps) if bool(best.feasible) else 0.0
-    ws.capacity_rps = capacity
-    if capacity <= 0:
-        ws.meets_slo = False
-        unloaded = ws.load_point(1e-6)
-        issues.append(Issue("slo-missed", item, (
-            f"{w.name}: even one request at a time misses the SLO on {layout} "
-            f"(p99 TTFT {1e3 * float(unloaded.ttft_p99_s):,.0f} ms vs {w.slo.ttft_p99_ms:,.0f};"
-            f" TPOT {1e3 * float(unloaded.tpot_p99_s):,.1f} ms vs "
-            f"{1e3 * tpot_lim:,.1f})"), "error"))
-        return ws
-    ratio = w.traffic.peak_rps / (capacity * pool.target_utilization)
-    if not ratio < MAX_REPLICAS:  # also inf/NaN: a replica that carries almost nothing
-        ws.meets_slo = False
-        issues.append(Issue("slo-missed", item, (
-            f"{w.name}: one replica on {layout} carries only {capacity:.3g} req/s within the "
-            f"SLO; the peak of {w.traffic.peak_rps:,.1f} req/s would need more than "
-            f"{MAX_REPLICAS:,} replicas"), "error"))
-        ws.capacity_rps = 0.0
-        return ws
-    needed = max(math.ceil(ratio - 1e-9), 1)
-    peak = w.traffic.peak_rps
-    if pool.serving == "disaggregated":
+        capacity = np.where(best.feasible, best.rate_rps, 0.0)
+    raw = np.where(fits, capacity, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = peak / (raw * util)
+    # Also inf/NaN: a replica that carries almost nothing gets no fleet.
+    ok = (raw > 0) & (ratio < MAX_REPLICAS)
+    capacity = np.where(ok, raw, 0.0)
+    ratio = np.where(ok, ratio, 1.0)
+    needed = np.maximum(np.ceil(ratio - 1e-9), 1.0)
+    if disagg:
         # Whole replicas on each side: grow the fleet until the rounded split carries the
         # peak on both sides (a 1-replica "split" would have no decode replica at all).
-        util = pool.target_utilization
-        needed = int(split(needed, share, peak / (pf_cap * util),
-                           peak / (float(decode.rate_rps) * util)))
-    needed += pool.redundancy
-    ws.replicas_needed = needed
-    ws.replicas = needed if slots is None else slots
-    active = max(ws.replicas - pool.redundancy, 1) if slots is None else max(ws.replicas, 1)
-    if pool.serving == "disaggregated":
-        if active < 2:
-            ws.meets_slo = False
-            issues.append(Issue("slo-missed", item, (
-                f"{w.name}: disaggregated serving needs at least two replicas (one prefill, "
-                f"one decode); this pool has {active}"), "error"))
-            return ws
-        ws.prefill_replicas = min(max(round(active * share), 1), active - 1)
+        safe_pf = np.where(ok, pf_cap, 1.0)
+        safe_dec = np.where(ok, dec_rate, 1.0)
+        needed = split(needed, share, peak / (safe_pf * util), peak / (safe_dec * util))
+    needed = np.where(ok, needed + redundancy, 0.0)
+    # A workload that cannot be served gets no replicas, even in a pool of fixed size.
+    replicas = needed if slots is None else np.where(ok, slots, 0.0)
+    if count is None:
+        serving = active = np.maximum(replicas - redundancy, 1.0)
+    else:
+        serving, active = replicas, np.maximum(replicas, 1.0)
+    meets = ok
+    enough = True
+    n_pf = 0.0
+    point_share = None
+    if disagg:
+        enough = active >= 2
+        meets = meets & enough
+        n_pf = np.clip(np.round(active * share), 1.0, np.maximum(active - 1, 1.0))
         # The load point sees the split the whole replicas really have.
-        ws.prefill_share = ws.prefill_replicas / active
-        capacity = min(pf_cap * ws.prefill_replicas,
-                       float(decode.rate_rps) * (active - ws.prefill_replicas)) / active
-        ws.capacity_rps = capacity
-    ws.point = ws.load_point(peak / active)
-    if slots is not None and peak > capacity * active * (1 + 1e-9):
-        ws.meets_slo = False
-        issues.append(Issue("slo-missed", item, (
-            f"{w.name}: {slots} replica(s) carry {capacity * active:,.1f} req/s within the "
-            f"SLO; the peak is {peak:,.1f} req/s (needs {needed} with "
-            f"{pool.redundancy} spare)")))
-    return ws
+        point_share = n_pf / active
+        split_cap = np.minimum(pf_cap * n_pf, dec_rate * (active - n_pf)) / active
+        # Fewer than two replicas: the sizing stops before the split and the point.
+        capacity = np.where(ok & enough, split_cap, capacity)
+        has_point = ok & enough
+        point = _load_point(lambda r: disaggregated_at_rate(
+            hw, shape, eff, r, isl, osl, point_share, cv), peak / active, capacity,
+            hw, isl, osl, point_share)
+        n_pf = np.where(has_point, n_pf, 0.0)
+    else:
+        has_point = ok
+        # (The capacity before the masks, which take the shape of the traffic: a sweep of
+        # traffic alone keeps everything else fixed and may interpolate.)
+        point = _load_point(lambda r: at_rate(hw, shape, eff, r, isl, osl, cv),
+                            peak / active, raw, hw, isl, osl)
+    if count is not None:
+        meets = meets & ~(peak > capacity * active * (1 + 1e-9))
+    return WorkloadFleet(
+        workload=w, hw=hw, shape=shape, eff=eff, acc_per_replica=acc_per_replica, isl=isl,
+        osl=osl, cv=cv, peak=peak, redundancy=redundancy, slots=slots, batch=batch,
+        fits=fits, raw_capacity=raw, capacity=capacity, ok=ok, enough=enough,
+        replicas_needed=needed, replicas=replicas, active=active, serving=serving, meets=meets,
+        has_point=has_point, point=point, kv_ms=kv_ms, prefill_replicas=n_pf,
+        prefill_share=point_share if disagg else None)
+
+
+def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Inputs = AS_PLANNED,
+                const: dict | None = None) -> PoolFleet:
+    """Whole systems for ``accelerators``, their racks and power; ``const`` (the system's
+    figures, :meth:`Inputs.constants`) may hold arrays, one per stacked candidate."""
+    fac = plan.facility
+    c = inputs.constants(fleet.system, fleet.acc) if const is None else const
+    per_system = c["per_system"]
+    # Systems come whole: an NVL72 bought for 32 GPUs of replicas powers all 72.
+    systems = np.where(np.asarray(accelerators) > 0,
+                       np.ceil(np.asarray(accelerators, float) / per_system), 0.0)
+    if count is not None:
+        systems = count * np.ones_like(systems)
+    net_w = inputs.value("facility.network_power_w_per_system", fac.network_power_w_per_system)
+    kw = (c["tdp"] * per_system + c["host"] + net_w) / 1e3
+    limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
+    limit = np.where(c["air"], np.minimum(limit, inputs.value(
+        "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)
+    with np.errstate(divide="ignore"):
+        by_power = np.where(kw > 0, np.floor_divide(limit, np.where(kw > 0, kw, 1.0)), 1.0)
+    by_space = RACK_UNITS // c["units"]
+    # A whole-rack system (NVL72, GroqRack) is its own rack.
+    per_rack = np.where(c["rack"], 1.0, np.maximum(1.0, np.minimum(by_power, by_space)))
+    fleet.systems, fleet.accelerators, fleet.kw, fleet.const = (
+        systems, systems * per_system, kw, c)
+    fleet.per_rack, fleet.by_power, fleet.limit = per_rack, by_power, limit
+    fleet.racks = np.where(systems > 0, np.ceil(systems / per_rack), 0.0)
+    return fleet
 
 
 def split(start, share, need_pf, need_dec):
@@ -291,106 +489,24 @@ def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
     return np.where(budget_s <= t_pf, 0.0, lo)
 
 
-def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
-              issues: list[Issue]) -> PoolSizing:
-    system = catalog.system(pool.system)
-    acc = catalog.accelerator(system.accelerator)
-    eff = cal.efficiency(acc.family, catalog)
-    ps = PoolSizing(pool, system, acc)
-    item = f"pools.{pool.name}"
-    if pool.layout.mig:
-        # A scenario may swap in a system without MIG, or one whose profiles differ: that
-        # pool is reported and left empty, and the rest of the plan still evaluates.
-        try:
-            if acc.mig is None:
-                raise PlannerError(f"{acc.name} does not offer MIG", field=f"{item}.layout.mig")
-            place(acc.mig, [s.profile for s in pool.layout.mig])
-        except PlannerError as exc:
-            issues.append(Issue("invalid-mig", item, f"MIG layout not allowed: {exc.detail}",
-                                "error"))
-            return _finish(ps, plan.facility, 0, issues)
-        gpus_needed = 0
-        gpus = pool.count * system.accelerators if pool.count is not None else None
-        for wname in pool.workloads:
-            w = plan.workload(wname)
-            slices = [s for s in pool.layout.mig if s.workload == wname]
-            if not slices:
-                issues.append(Issue("idle-workload", item, f"{wname}: no MIG slice serves it"))
-                continue
-            try:
-                hw, shape, share, text = replica_for(catalog, pool, w, slices[0].profile)
-                wp, kp = precisions_for(acc, w)
-            except PlannerError as exc:
-                issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
-                continue
-            slots = None if gpus is None else gpus * len(slices)
-            ws = _size_one(pool, w, hw, shape, eff, share, text, wp, kp, slots, issues)
-            ps.workloads.append(ws)
-            if ws.replicas_needed:
-                gpus_needed = max(gpus_needed, math.ceil(ws.replicas_needed / len(slices)))
-        total_gpus = gpus if gpus is not None else gpus_needed
-        return _finish(ps, plan.facility, total_gpus, issues)
-    need_acc, need_replicas = 0.0, 0
-    fixed_acc = pool.count * system.accelerators if pool.count is not None else None
-    lay = pool.layout
-    # Groups pack chip by chip in an SRAM chain or a scale-up domain wider than one system.
-    fluid = acc.architecture == "sram" or system.scaleup_domain > system.accelerators
-    share = 1.0 / len(pool.workloads)  # a fixed pool splits its accelerators evenly
-    for wname in pool.workloads:
-        w = plan.workload(wname)
-        try:
-            hw, shape, per_rep, text = replica_for(catalog, pool, w)
-        except PlannerError as exc:
-            issues.append(Issue("does-not-fit", item, f"{wname}: {exc.detail}", "error"))
-            continue
-        wp, kp = precisions_for(acc, w)
-        if fluid:
-            slots = None if fixed_acc is None else int(fixed_acc * share // per_rep)
-        else:  # the pool's systems hold whole groups; its workloads take turns
-            slots = None if fixed_acc is None else int(replicas_in(
-                fixed_acc, lay.tp, system.accelerators, False, lay.pp) // len(pool.workloads))
-        ws = _size_one(pool, w, hw, shape, eff, per_rep, text, wp, kp, slots, issues)
-        ps.workloads.append(ws)
-        if fluid:
-            need_acc += ws.replicas_needed * per_rep
-        else:
-            need_replicas += ws.replicas_needed
-    # Every workload's replicas share one layout (the pool's): pack them together.
-    need_acc += float(packed_accelerators(need_replicas, lay.tp, system.accelerators, False,
-                                          lay.pp)) if need_replicas else 0.0
-    total = fixed_acc if fixed_acc is not None else math.ceil(need_acc)
-    return _finish(ps, plan.facility, total, issues)
+#: Above this many values of the request rate alone, the load point's latencies are read off
+#: a grid of exact points (tests/core/test_evaluate_many.py bounds the error).
+INTERPOLATE_ABOVE = 65_536
+INTERPOLATION_POINTS = 16_385
 
 
-def _finish(ps: PoolSizing, fac: Facility, accelerators: int, issues: list[Issue]) -> PoolSizing:
-    s = ps.system
-    # Systems come whole: an NVL72 bought for 32 GPUs of replicas powers all 72.
-    ps.systems = math.ceil(accelerators / s.accelerators) if accelerators else 0
-    if ps.pool.count is not None:
-        ps.systems = ps.pool.count
-    ps.accelerators = ps.systems * s.accelerators
-    kw = (ps.accelerator.tdp_w.value * s.accelerators + s.host_power_w.value
-          + fac.network_power_w_per_system) / 1e3
-    ps.system_kw_peak = kw
-    item = f"pools.{ps.pool.name}"
-    if s.form == "rack":
-        ps.systems_per_rack = 1
-        if kw > fac.rack_power_budget_kw:
-            issues.append(Issue("rack-over-budget", item, (
-                f"one {s.name} draws up to {kw:,.0f} kW; the rack budget is "
-                f"{fac.rack_power_budget_kw:,.0f} kW")))
-    else:
-        limit = fac.rack_power_budget_kw
-        if s.cooling == "air":
-            limit = min(limit, fac.max_air_cooled_rack_kw)
-        by_power = int(limit // kw) if kw > 0 else 1
-        by_space = RACK_UNITS // (s.rack_units or RACK_UNITS)
-        ps.systems_per_rack = max(1, min(by_power, by_space))
-        if by_power < 1:
-            kind = "air-too-dense" if s.cooling == "air" else "rack-over-budget"
-            what = "air-cooling limit" if s.cooling == "air" else "rack budget"
-            issues.append(Issue(kind, item, (
-                f"one {s.name} draws up to {kw:,.1f} kW, above the {what} of {limit:,.0f} kW;"
-                " planned one per rack")))
-    ps.racks = math.ceil(ps.systems / ps.systems_per_rack) if ps.systems else 0
-    return ps
+def _load_point(exact, rate, capacity, hw, *others):
+    """exact(rate), or for a huge array of rates with everything else fixed, the p99
+    latencies interpolated between exact points (a sweep of traffic alone)."""
+    fixed = all(np.ndim(x) == 0 for x in (capacity, hw.tp, hw.pp, hw.ep, hw.bw, *others))
+    if np.size(rate) <= INTERPOLATE_ABOVE or not fixed:
+        return exact(rate)
+    lo = float(np.min(rate))
+    hi = max(min(float(np.max(rate)), float(capacity)), lo)
+    grid = np.linspace(lo, hi, INTERPOLATION_POINTS)
+    p = exact(grid)
+    # Rates above the capacity only occur where the SLOs are missed; their latencies are not
+    # reported, so the edge value stands in for them.
+    r = np.clip(rate, lo, hi)
+    return SimpleNamespace(ttft_p99_s=np.interp(r, grid, p.ttft_p99_s),
+                           tpot_p99_s=np.interp(r, grid, p.tpot_p99_s))

@@ -25,11 +25,17 @@ from planner_core.catalog.mig import allowed
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.engine.packing import packed_accelerators
 from planner_core.engine.replica import ReplicaHW
-from planner_core.engine.sizing import RACK_UNITS, replica_for
+from planner_core.engine.sizing import (
+    RACK_UNITS,
+    PoolFleet,
+    finish_pool,
+    replica_for,
+    size_workload,
+)
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
-from planner_core.whatif.evaluate_many import SweptPlan
+from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
@@ -255,12 +261,12 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     if serving == "disaggregated":
         values[f"pools.{OPTION_POOL}.prefill_share"] = np.array([c.prefill_share
                                                                  for c, _, _ in live])
-    roll = SweptPlan(single, catalog, cal, values)
+    inputs = SweptInputs(values)
     pool = single.pools[0]
-    ws = roll.size_one(pool, wl, hw, shape, eff, per_rep_a, None, None)
+    ws = size_workload(pool, wl, hw, shape, eff, per_rep_a, None, None, inputs=inputs)
     # A MIG candidate buys whole GPUs for its slices; any other buys its replicas' accelerators.
     mig = slices_a > 0
-    needed = ws["replicas_needed"]
+    needed = ws.replicas_needed
     cols = list(zip(*consts, strict=True))
     per_system = np.array(cols[0])
     fluid = np.array([acc.architecture == "sram" or system.scaleup_domain > system.accelerators
@@ -273,9 +279,10 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     const = {k: np.array(v) for k, v in zip(
         ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
         strict=True)}
-    sized = roll.finish({"pool": pool, "workloads": [ws], "failed": False}, None,
-                        accelerators, const)
-    kpis = roll.kpis([sized])
+    _, system0, acc0 = live[0]  # stands in for the stack: its figures are in ``const``
+    fleet = PoolFleet(pool, system0, acc0, [ws])
+    finish_pool(fleet, single, None, accelerators, inputs, const)
+    kpis = swept_kpis(single, catalog, cal, inputs, [fleet])
     for j, (c, system, acc) in enumerate(live):
         row = _describe(c, system, acc)
         row.update({k: (bool(v[j]) if k == "meets_slo" else float(v[j]))

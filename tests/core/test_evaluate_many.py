@@ -146,7 +146,7 @@ def test_bad_values_are_refused_naming_the_input(path, values, message):
 def test_a_huge_traffic_sweep_reads_latencies_off_exact_points():
     """Past INTERPOLATE_ABOVE values the load point is interpolated; it stays within 1e-4 of
     the exact figures (taken on a subset small enough to be computed exactly)."""
-    from planner_core.whatif.evaluate_many import INTERPOLATE_ABOVE
+    from planner_core.engine.sizing import INTERPOLATE_ABOVE
 
     plan = _plan("llama70b-chat.json")
     rps = np.linspace(0.5, 900.0, INTERPOLATE_ABOVE + 1001)

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core.engine.sizing import RACK_UNITS, PoolSizing
+from planner_core.engine.pool_sizing import PoolSizing
+from planner_core.engine.sizing import RACK_UNITS
 from planner_core.plan import Facility
 
 #: Racks drawn per pool before the rest are summarised as "+ N more racks like these".
