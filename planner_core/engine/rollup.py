@@ -165,7 +165,10 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         provisioned = provisioned + pool_kw[-1]
 
     lines = [_line(p, f["network_power_w_per_system"]) for p in pools]
-    day = _by_hour(lines) if hourly or not _single(lines) else _closed_form(lines[0])
+    if hourly:
+        day = _whole_day(lines)
+    else:
+        day = _closed_form(lines[0]) if _single(lines) else _by_hour(lines)
     it_max, it_sum, served, util_peak = day["it_max"], day["it_sum"], day["served"], \
         day["util_peak"]
 
@@ -233,10 +236,6 @@ def _by_hour(lines: list[_Line]) -> dict:
     it_max = it_sum = 0.0
     served = [0.0] * sum(len(line.served) for line in lines)
     util_peak = [0.0] * len(lines)
-    wl_peak = [0.0] * len(served)
-    util_hours = [[] for _ in lines]
-    busy_hours = [[] for _ in lines]
-    it_hours = []
     for h in range(HOURS):
         it_h = 0.0
         k = 0
@@ -248,18 +247,12 @@ def _by_hour(lines: list[_Line]) -> dict:
                 util = util + u * weight
                 busy = busy + u * working
                 served[k] = served[k] + np.minimum(load, fleet)
-                wl_peak[k] = np.maximum(wl_peak[k], u)
                 k += 1
             util_peak[i] = np.maximum(util_peak[i], util)
-            util_hours[i].append(util)
-            busy_hours[i].append(busy)
             it_h = it_h + (line.base + line.slope * np.clip(busy, 0.0, 1.0))
-        it_hours.append(it_h)
         it_max = np.maximum(it_max, it_h)
         it_sum = it_sum + it_h
-    return {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak,
-            "util_hours": util_hours, "busy_hours": busy_hours, "it_hours": it_hours,
-            "workload_peak": wl_peak}
+    return {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak}
 
 
 def _closed_form(line: _Line) -> dict:
@@ -289,6 +282,34 @@ def _closed_form(line: _Line) -> dict:
             "util_peak": [top * weight]}
 
 
+def _hours(x):
+    """``x`` with an axis for the hours last."""
+    return np.asarray(x, float)[..., None]
+
+
+def _whole_day(lines: list[_Line]) -> dict:
+    """The day as arrays with the hour as their last axis: what the tables of one plan need
+    (a sweep uses :func:`_by_hour`, which never holds 24 copies of its arrays)."""
+    served, wl_peak, util_hours, busy_hours, util_peak = [], [], [], [], []
+    it_h = np.zeros(HOURS)
+    for line in lines:
+        util = busy = np.zeros(HOURS)
+        for w, profile, fleet, inv, weight, working in line.served:
+            load = _hours(w.peak_rps) * profile
+            u = np.minimum(load * _hours(inv), 1.0)
+            util = util + u * _hours(weight)
+            busy = busy + u * _hours(working)
+            served.append(np.minimum(load, _hours(fleet)).sum(axis=-1))
+            wl_peak.append(u.max(axis=-1))
+        util_hours.append(util)
+        busy_hours.append(busy)
+        util_peak.append(util.max(axis=-1))
+        it_h = it_h + (_hours(line.base) + _hours(line.slope) * np.clip(busy, 0.0, 1.0))
+    return {"it_max": it_h.max(axis=-1), "it_sum": it_h.sum(axis=-1), "served": served,
+            "util_peak": util_peak, "util_hours": util_hours, "busy_hours": busy_hours,
+            "it_hours": it_h, "workload_peak": wl_peak}
+
+
 def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: list,
               pool_kw: list, f: Mapping[str, Any]) -> RollUp:
     """The hour-by-hour tables, and the power at peak split by where it goes: each pool's
@@ -296,24 +317,21 @@ def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: lis
     days, acc_kw, host_kw, net_kw = [], 0.0, 0.0, 0.0
     util_sum = 0.0
     for i, p in enumerate(pools):
-        busy = np.stack([np.broadcast_to(b, np.shape(day["it_max"]))
-                         for b in day["busy_hours"][i]])
-        a_w, h_w, n_w = it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w,
-                                 f["network_power_w_per_system"], busy)
+        a_w, h_w, n_w = it_watts(_hours(p.accelerators), _hours(p.idle_w), _hours(p.tdp_w),
+                                 _hours(p.systems), _hours(p.host_w),
+                                 _hours(f["network_power_w_per_system"]), day["busy_hours"][i])
         it_kw = (a_w + h_w + n_w) / 1e3
-        peak = np.argmax(it_kw, axis=0)
-        at_peak = [np.take_along_axis(np.asarray(x), np.expand_dims(peak, 0), 0)[0]
+        peak = np.argmax(it_kw, axis=-1)[..., None]
+        at_peak = [np.take_along_axis(np.broadcast_to(x, it_kw.shape), peak, -1)[..., 0] / 1e3
                    for x in (a_w, h_w, n_w)]
-        acc_kw, host_kw, net_kw = (acc_kw + at_peak[0] / 1e3, host_kw + at_peak[1] / 1e3,
-                                   net_kw + at_peak[2] / 1e3)
-        util = np.stack([np.broadcast_to(u, np.shape(busy[0]))
-                         for u in day["util_hours"][i]])
-        util_sum = util_sum + util * p.accelerators
+        acc_kw, host_kw, net_kw = acc_kw + at_peak[0], host_kw + at_peak[1], net_kw + at_peak[2]
+        util = day["util_hours"][i]
+        util_sum = util_sum + util * _hours(p.accelerators)
         days.append(PoolDay(it_kw, util, pool_capex[i], pool_kw[i]))
-    it_hours = np.stack([np.asarray(x, float) for x in day["it_hours"]])
+    it_hours = day["it_hours"]
     kpis.update(power_accelerators_kw=acc_kw, power_host_kw=host_kw, power_network_kw=net_kw,
                 power_cooling_kw=(acc_kw + host_kw + net_kw) * (f["pue"] - 1))
-    total = np.maximum(kpis["accelerators"], 1)
-    utilization = util_sum / total if pools else np.zeros(HOURS)
-    return RollUp(kpis, days, it_hours, it_hours * f["pue"], utilization,
+    utilization = util_sum / _hours(np.maximum(kpis["accelerators"], 1)) if pools \
+        else np.zeros(HOURS)
+    return RollUp(kpis, days, it_hours, it_hours * _hours(f["pue"]), utilization,
                   day["workload_peak"])
