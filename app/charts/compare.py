@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.dashboard import COLORS
-from planner_core.engine.evaluate import Results
+from planner_core import Results
 
 #: Item data role holding "better", "worse" or None for a cell, so tests and delegates can read
 #: the verdict without parsing colors.

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
-from planner_core.engine.evaluate import Results
 
 TILES = [
     ("facility_mw_peak", "Facility power", "{:,.2f} MW", "Peak facility power (IT × PUE), MW"),

@@ -6,8 +6,7 @@ import json
 
 from app.cli.evaluate import EXIT_INVALID, EXIT_OK, add_catalog_option, fail
 from app.cli.tables import fmt, table
-from planner_core.catalog import Catalog, load_catalog
-from planner_core.errors import PlannerError
+from planner_core import Catalog, PlannerError, load_catalog
 
 KINDS = ("accelerators", "systems", "models")
 

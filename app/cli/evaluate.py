@@ -14,11 +14,16 @@ from pathlib import Path
 from app.cli.progress import ProgressBar
 from app.cli.tables import fmt, table
 from app.report.kpi_rows import KPI_ROWS
-from planner_core.catalog import Catalog, load_catalog
-from planner_core.engine.evaluate import Results, evaluate_scenario, merge_results
-from planner_core.errors import PlannerError
-from planner_core.plan import Plan
-from planner_core.plan.storage import read_plan
+from planner_core import (
+    Catalog,
+    Plan,
+    PlannerError,
+    Results,
+    evaluate_scenario,
+    load_catalog,
+    merge_results,
+    read_plan,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_WRITE
 from app.cli.progress import ProgressBar
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

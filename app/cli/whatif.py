@@ -11,9 +11,7 @@ from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_
 from app.cli.progress import ProgressBar
 from app.cli.tables import table
 from app.report.kpi_rows import kpi_label, show_kpi
-from planner_core.catalog import load_catalog
-from planner_core.errors import PlannerError
-from planner_core.plan.storage import read_plan
+from planner_core import PlannerError, load_catalog, read_plan
 
 #: Columns the sweep table prints (all of them go to --csv).
 SWEEP_COLUMNS = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "racks",

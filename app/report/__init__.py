@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from planner_core import __version__
-from planner_core.catalog import Catalog
-from planner_core.engine.evaluate import Results
+from planner_core import Catalog, Plan, Results, __version__
 from planner_core.files import atomic_write_bytes
-from planner_core.plan import Plan
 
 __all__ = ["ReportCancelled", "write_pdf_report", "write_pdf_report_offscreen"]
 

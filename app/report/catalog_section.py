@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from app.report.tables import figure, number, table, text
+from planner_core import Plan
 from planner_core.catalog import Accelerator, Catalog, Model, Spec, System, builtin_catalog_files
-from planner_core.plan import Plan
 
 #: Catalog figures: label and unit by field name. dense_tflops entries are labelled per key.
 SPEC_FIELDS = {

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.charts.dashboard import Dashboard
-from planner_core.engine.evaluate import Results
+from planner_core import Results
 
 #: Logical size of the drawn dashboard. The report shows it 17.4 cm wide, so this width keeps
 #: the charts' text at about 7 points on paper; the height fills a page under its heading.

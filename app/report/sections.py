@@ -17,11 +17,7 @@ import pandas as pd
 from app.report.catalog_section import catalog_figures
 from app.report.kpi_rows import KPI_ROWS
 from app.report.tables import Group, figure, money, nowrap, number, paragraphs, table, text
-from planner_core import __version__
-from planner_core.catalog import (
-    Catalog,
-)
-from planner_core.engine.evaluate import Results
+from planner_core import Catalog, Results, __version__
 from planner_core.plan import Facility, Plan
 
 #: Scenario columns per table: more and the numbers no longer fit A4 portrait at a legible size.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan.recovery import Recovered, read_recovery, write_recovery
 
 DELAY_MS = 2000  # after the last edit: a drag writes one copy, not hundreds

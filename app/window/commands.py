@@ -11,7 +11,7 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from planner_core.plan import Plan
+from planner_core import Plan
 
 
 class PlanHolder(Protocol):

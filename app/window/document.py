@@ -18,12 +18,17 @@ from PySide6.QtGui import QUndoStack
 
 from app.window.commands import PlanCommand
 from app.window.plan_io import save_plan
-from planner_core.catalog import Catalog
-from planner_core.engine.calibration import Calibration, default_calibration
-from planner_core.engine.evaluate import Results, evaluate_scenario, merge_results
-from planner_core.errors import PlannerError
+from planner_core import (
+    Calibration,
+    Catalog,
+    PlannerError,
+    Results,
+    default_calibration,
+    evaluate_scenario,
+    merge_results,
+    read_plan,
+)
 from planner_core.plan import Plan, edits
-from planner_core.plan.storage import read_plan
 
 
 class Evaluator(QObject):

@@ -36,9 +36,7 @@ from app.window.widgets.rack_view import RackView
 from app.window.widgets.scenario_panel import ScenarioPanel
 from app.window.widgets.whatif_panel import WhatIfPanel
 from app.window.widgets.workload_editor import WorkloadEditor
-from planner_core import __version__
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import Results
+from planner_core import Results, __version__, load_catalog
 
 EXAMPLE_PLAN = "llama70b-chat.json"
 STATE_VERSION = 2

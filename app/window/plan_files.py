@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.window import recent_files
 from app.window.autosave import Autosave, orphaned_copies, remove_copy
 from app.window.document import Document
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import edits
 from planner_core.plan.storage import check_against_catalog, read_plan
 from planner_core.resources import resource_path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSaveFile
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import Plan, plan_to_json
 from planner_core.plan.storage import check_writable, keep_backup
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 
 
 class JobCancelled(Exception):

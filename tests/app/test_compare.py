@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from app.charts.compare import VERDICT_ROLE, CompareView, format_change, verdict_colors
-from planner_core.engine.evaluate import evaluate
+from planner_core import evaluate
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.window import recent_files
 from app.window.autosave import orphaned_copies
+from planner_core import read_plan
 from planner_core.plan.recovery import write_recovery
-from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 

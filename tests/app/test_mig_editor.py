@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.window.widgets.mig_drawing import MAX_DRAWN_GPUS
 from app.window.widgets.mig_editor import MigEditor
+from planner_core import PlannerError
 from planner_core.catalog.mig import allowed, place
-from planner_core.errors import PlannerError
 from planner_core.plan import MigSlice
 
 H100 = "h100-sxm-80gb"

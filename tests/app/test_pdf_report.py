@@ -10,10 +10,7 @@ from pypdf import PdfReader
 
 from app.report import ReportCancelled, write_pdf_report
 from app.report.sections import KPI_ROWS, SECTIONS
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
-from planner_core.plan.storage import read_plan
+from planner_core import PlannerError, evaluate, load_catalog, read_plan
 from planner_core.resources import resource_path
 
 

@@ -14,7 +14,7 @@ from app.window.widgets.rack_view import (
     U_PX,
     RackView,
 )
-from planner_core.engine.evaluate import evaluate
+from planner_core import evaluate
 from planner_core.engine.sizing import RACK_UNITS
 from planner_core.plan import apply_overrides, plan_from_dict
 

@@ -4,10 +4,8 @@ import json
 
 import pytest
 
-from planner_core.catalog import Catalog, load_catalog
+from planner_core import Catalog, PlannerError, evaluate, load_catalog
 from planner_core.catalog.mig import allowed
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
 from planner_core.plan import apply_overrides, plan_from_json, plan_to_json
 
 REQUIRED_ACCELERATORS = [

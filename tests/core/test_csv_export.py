@@ -3,8 +3,7 @@
 import pandas as pd
 import pytest
 
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
+from planner_core import PlannerError, evaluate
 from planner_core.exports.results_csv import neutralize, results_table, write_results_csv
 from planner_core.plan import edits
 

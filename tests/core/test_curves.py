@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
+from planner_core import evaluate, read_plan
 from planner_core.engine.curves import latency_vs_load
-from planner_core.engine.evaluate import evaluate
-from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 

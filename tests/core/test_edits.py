@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import edits
 
 

@@ -6,9 +6,7 @@ import copy
 import numpy as np
 import pytest
 
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
+from planner_core import PlannerError, evaluate, load_catalog
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path
 from planner_core.whatif.evaluate_many import KPI_NAMES, evaluate_many

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner_core.engine.evaluate import evaluate
+from planner_core import evaluate, read_plan
 from planner_core.engine.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, kv_capacity_bytes
 from planner_core.engine.replica import MAX_BATCH, attention_dp, model_shape, replica_hw
 from planner_core.engine.serving import at_rate, batch_cap, max_rate
@@ -30,7 +30,6 @@ from planner_core.engine.step_times import (
     prefill_per_request,
 )
 from planner_core.plan import plan_from_dict, plan_from_json, plan_to_json
-from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 EXAMPLES = sorted(resource_path("examples").glob("*.json"))

@@ -4,9 +4,7 @@ given, and its Pareto front is what the word means."""
 import numpy as np
 import pytest
 
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
+from planner_core import PlannerError, evaluate, load_catalog
 from planner_core.plan import plan_from_json
 from planner_core.resources import resource_path
 from planner_core.whatif.optimize import (

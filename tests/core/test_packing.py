@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import evaluate
+from planner_core import evaluate, load_catalog
 from planner_core.engine.packing import packed_accelerators, replicas_in
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path

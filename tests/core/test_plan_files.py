@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_core import files
-from planner_core.errors import PlannerError
+from planner_core import PlannerError, files
 from planner_core.plan import MAX_ITEMS, MAX_TEXT, SCHEMA_VERSION, Plan, apply_overrides
 from planner_core.plan.recovery import read_recovery, write_recovery
 from planner_core.plan.storage import MAX_PLAN_BYTES, read_plan, write_plan

@@ -30,10 +30,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
+from planner_core import PlannerError, evaluate, read_plan
 from planner_core.plan import Plan, apply_overrides
-from planner_core.plan.storage import read_plan
 from planner_core.resources import resource_path
 
 SEED = int(os.environ.get("PLANNER_FUZZ_SEED", "20250611"))

@@ -5,10 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner_core.engine.evaluate import evaluate
+from planner_core import PlannerError, evaluate
 from planner_core.engine.replica import model_shape, replica_hw
 from planner_core.engine.step_times import Efficiency, decode_step
-from planner_core.errors import PlannerError
 from planner_core.plan import apply_overrides
 
 FAST = settings(max_examples=25, deadline=None,

@@ -4,10 +4,8 @@ grades call for."""
 import numpy as np
 import pytest
 
+from planner_core import PlannerError, evaluate, load_catalog
 from planner_core import catalog as catalog_module
-from planner_core.catalog import load_catalog
-from planner_core.engine.evaluate import evaluate
-from planner_core.errors import PlannerError
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path
 from planner_core.whatif.sensitivity import assumptions, tornado

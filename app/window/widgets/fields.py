@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import get_path
 
 _drags = itertools.count(1)

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner_core import PlannerError
 from planner_core.catalog import MigProfile, MigSpec
 from planner_core.catalog.mig import place
-from planner_core.errors import PlannerError
 
 #: GPUs drawn at most; a pool's GPUs all share one layout, so more bars would add nothing.
 MAX_DRAWN_GPUS = 8

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner_core import PlannerError
 from planner_core.catalog import Accelerator, MigSpec
 from planner_core.catalog.mig import place
-from planner_core.errors import PlannerError
 from planner_core.plan import MigSlice
 
 from .mig_drawing import (

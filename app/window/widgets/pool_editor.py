@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.window.widgets.fields import spin
 from app.window.widgets.item_editor import ItemEditor
 from app.window.widgets.mig_editor import MigEditor
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import MigSlice, edits
 
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 from planner_core.plan import edits, get_path
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
 from app.report.kpi_rows import KPI_ROWS, show_kpi
 from app.window.whatif_runner import WhatIfRunner
-from planner_core.errors import PlannerError
+from planner_core import PlannerError
 
 #: KPIs a sweep or tornado may chart: key → (label, scale).
 CHART_KPIS = {r.key: (r.label, r.scale) for r in KPI_ROWS}
