@@ -12,8 +12,9 @@ The rooms, lowest first (an import runs only downwards; ``lint-imports`` checks 
 plus ``errors``, ``files``, ``json_lines`` and ``resources``, which every room may use.
 
 The names below are the core's public face for the app and the tests. They load on first use,
-so ``import planner_core`` (the command line's ``--version``) stays instant; modules inside
-the core import from their rooms, never from here.
+so ``import planner_core`` alone (for ``__version__``) loads neither numpy nor pandas; modules
+inside the core import from their rooms, never from here. (``planner_core.evaluate`` is the
+function; the module is ``planner_core.engine.evaluate``.)
 """
 
 from __future__ import annotations

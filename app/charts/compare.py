@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.dashboard import COLORS
+from app.figures import MINUS, MISSING, number
 from planner_core import Results
 
 #: Item data role holding "better", "worse" or None for a cell, so tests and delegates can read
@@ -34,9 +35,6 @@ from planner_core import Results
 VERDICT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Item data role holding the cell's value as a float, in the unit its row label names.
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
-
-MISSING = "—"
-MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
 
 
 @dataclass(frozen=True)
@@ -72,12 +70,6 @@ CHARTS = [
     ("ttft_p99_ms", "p99 TTFT (ms)", 0),
     ("accelerators", "Accelerators", 0),
 ]
-
-
-def format_number(value: float, digits: int) -> str:
-    if value is None or not math.isfinite(value):
-        return MISSING
-    return f"{value:,.{digits}f}".replace("-", MINUS)
 
 
 def format_change(value: float, base: float) -> tuple[str, float | None]:
@@ -187,14 +179,14 @@ class _BarChart(pg.PlotWidget):
         self.addItem(self.bars)
         top = max([h for h in heights if h > 0] + [self.slo or 0.0] + [1e-9])
         for xi, v, h in zip(x, self.values, heights, strict=True):
-            label = pg.TextItem(format_number(v, self.digits), anchor=(0.5, 1.0), color=fg)
+            label = pg.TextItem(number(v, self.digits), anchor=(0.5, 1.0), color=fg)
             label.setPos(xi, h)
             self.addItem(label)
             self.labels.append(label)
         if self.slo is not None:
             self.slo_line = pg.InfiniteLine(
                 pos=self.slo, angle=0, pen=pg.mkPen(fg, width=1, style=Qt.PenStyle.DashLine),
-                label=f"SLO {format_number(self.slo, 0)}",
+                label=f"SLO {number(self.slo, 0)}",
                 labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)], "color": fg})
             self.addItem(self.slo_line)
         # Headroom for the value labels above the tallest bar.
@@ -238,7 +230,7 @@ class _BarChart(pg.PlotWidget):
             return
         i = int(math.floor(vb.mapSceneToView(scene_pos).x() + 0.5))
         if 0 <= i < len(self.names):
-            tip = f"{self.names[i]}: {format_number(self.values[i], max(self.digits, 2))}"
+            tip = f"{self.names[i]}: {number(self.values[i], max(self.digits, 2))}"
             if i == self.baseline:
                 tip += " (baseline)"
             self.setToolTip(f"{self.title}\n{tip}")
@@ -357,7 +349,7 @@ class CompareView(QWidget):
 
     def _value_item(self, row: Row, name: str, value: float, base: float,
                     good: QColor, bad: QColor) -> QTableWidgetItem:
-        text = format_number(value, row.digits)
+        text = number(value, row.digits)
         unit = row.label[row.label.rfind("(") + 1:-1] if row.label.endswith(")") else ""
         exact = f"{format_exact(value, row.digits)} {unit}".strip()
         tip = [f"{name}: {exact}"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.cli.progress import ProgressBar
 from app.cli.tables import fmt, table
-from app.report.kpi_rows import KPI_ROWS
+from app.figures import KPI_ROWS
 from planner_core import (
     Catalog,
     Plan,

@@ -10,7 +10,7 @@ import pandas as pd
 from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
 from app.cli.progress import ProgressBar
 from app.cli.tables import table
-from app.report.kpi_rows import kpi_label, show_kpi
+from app.figures import kpi_label, show_kpi
 from planner_core import PlannerError, load_catalog, read_plan
 
 #: Columns the sweep table prints (all of them go to --csv).

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from app.report.tables import figure, number, table, text
+from app.figures import figure, number
+from app.report.tables import table, text
 from planner_core import Plan
 from planner_core.catalog import Accelerator, Catalog, Model, Spec, System, builtin_catalog_files
 

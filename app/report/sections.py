@@ -14,9 +14,9 @@ from datetime import date
 
 import pandas as pd
 
+from app.figures import KPI_ROWS, figure, money, number
 from app.report.catalog_section import catalog_figures
-from app.report.kpi_rows import KPI_ROWS
-from app.report.tables import Group, figure, money, nowrap, number, paragraphs, table, text
+from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
 from planner_core.plan import Facility, Plan
 

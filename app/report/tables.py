@@ -7,12 +7,9 @@ what it renders faithfully: attributes for widths, alignment and colors, per-cel
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass
 
-MISSING = "—"
-MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
 ZWSP = "\u200b"
 NBSP = "\u00a0"
 
@@ -20,44 +17,6 @@ ZEBRA = "#f3f5f8"
 GROUP = "#e4e9f0"
 RULE = "#c9d1dc"
 HEAD = "#1f3b5c"
-
-
-def number(value, digits: int = 0) -> str:
-    """Thousands separators and a fixed number of decimals, as the window's tiles show them."""
-    if value is None or not _finite(value):
-        return MISSING
-    return f"{float(value):,.{digits}f}".replace("-", MINUS)
-
-
-def money(value, digits: int = 2) -> str:
-    """A price or cost: ``digits`` decimals, more below one so that three figures remain."""
-    if value is None or not _finite(value):
-        return MISSING
-    v = abs(float(value))
-    if 0 < v < 1:
-        digits = max(digits, min(2 - math.floor(math.log10(v)), 6))
-    return number(value, digits)
-
-
-def figure(value) -> str:
-    """A catalog or setting value at the precision it was written with, never exponential."""
-    if value is None or not _finite(value):
-        return MISSING
-    v = float(value)
-    if v == int(v) and abs(v) < 1e15:
-        return number(v, 0)
-    if abs(v) >= 100:
-        text = f"{v:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{v:,.6f}".rstrip("0").rstrip(".")
-    return text.replace("-", MINUS)
-
-
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
 
 
 _LONG_TOKEN = re.compile(r"\S{26,}")

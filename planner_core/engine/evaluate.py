@@ -15,14 +15,9 @@ from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.engine.cost import HOURS_PER_YEAR
 from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_pool
-from planner_core.engine.rollup import (
-    HOURS,
-    KPI_ORDER,
-    PoolDay,
-    roll_up,
-)
+from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figures, roll_up
 from planner_core.engine.sizing import Issue
-from planner_core.plan import Facility, Plan
+from planner_core.plan import Plan
 
 # A scenario whose pools serve nothing still has these columns, so views can filter and
 # read an empty table the same way as a full one.
@@ -109,13 +104,6 @@ def merge_results(parts: list[Results]) -> Results:
         warnings=[w for p in parts for w in p.warnings],
         sizings={k: v for p in parts for k, v in p.sizings.items()},
     )
-
-
-def facility_figures(plan: Plan) -> dict[str, float]:
-    """The facility's float figures by name, as the roll-up reads them."""
-    fac = plan.facility
-    return {name: getattr(fac, name) for name, info in Facility.model_fields.items()
-            if info.annotation is float}
 
 
 def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration):

@@ -20,6 +20,14 @@ RESERVE_FIXED_BYTES = 1.5e9
 SRAM_USABLE_FRACTION = 0.9
 
 
+def chain_chips(shape: ModelShape, memory_gb, tokens, sequences=1):
+    """Chips of an SRAM chain that hold the weights and the KV caches of ``sequences``
+    sequences of ``tokens`` tokens each, on the usable share of each chip's memory."""
+    per_chip = memory_gb * 1e9 * SRAM_USABLE_FRACTION
+    return np.ceil((shape.weight_bytes + sequences * shape.kv_bytes_per_token * tokens)
+                   / per_chip)
+
+
 def replica_weight_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
     """Weights held by the whole replica: one copy, plus the non-expert weights again on each
     further data-parallel attention rank (:func:`planner_core.engine.replica.attention_dp`)."""

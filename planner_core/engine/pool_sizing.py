@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from planner_core.catalog import Accelerator, Catalog, System
 from planner_core.engine.calibration import Calibration
 from planner_core.engine.replica import ModelShape, ReplicaHW
-from planner_core.engine.serving import LoadPoint, at_rate, disaggregated_at_rate
+from planner_core.engine.serving import LoadPoint, served_at_rate
 from planner_core.engine.sizing import (
     MAX_REPLICAS,
     Issue,
@@ -55,11 +55,8 @@ class WorkloadSizing:
     def load_point(self, rate) -> LoadPoint:
         """One replica at ``rate`` (scalar or array), served as the pool serves it, the way
         the sizing computed ``point``: charts drawn from this pass through the sized point."""
-        if self.prefill_share is not None:
-            return disaggregated_at_rate(self.hw, self.shape, self.eff, rate, self.isl,
-                                         self.osl, self.prefill_share, self.prompt_cv)
-        return at_rate(self.hw, self.shape, self.eff, rate, self.isl, self.osl,
-                       self.prompt_cv)
+        return served_at_rate(self.hw, self.shape, self.eff, rate, self.isl, self.osl,
+                              self.prompt_cv, self.prefill_share)
 
 
 @dataclass

@@ -8,7 +8,6 @@ so one call evaluates many configurations.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -216,12 +215,6 @@ def replica_hw(
         sram=1.0 if acc.architecture == "sram" else 0.0, family=acc.family,
         accelerator_id=acc.id, mig_profile=mig_profile,
     )
-
-
-def sram_chips_needed(shape: ModelShape, acc: Accelerator, usable_fraction: float) -> int:
-    """Chips an SRAM-resident design needs to hold the weights (KV cache aside)."""
-    per_chip = acc.memory_gb.value * 1e9 * usable_fraction
-    return max(1, math.ceil(shape.weight_bytes / per_chip))
 
 
 def resolve(catalog: Catalog, accelerator_or_system: str) -> tuple[Accelerator, System | None]:

@@ -27,6 +27,7 @@ from planner_core.engine.cost import (
     yearly_opex,
 )
 from planner_core.engine.power import it_watts
+from planner_core.plan import Facility, Plan
 
 HOURS = 24
 
@@ -40,6 +41,10 @@ KPI_ORDER = (
     "wh_per_1k_output_tokens", "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms",
     "utilization_peak_pct",
 )
+
+#: KPIs only a day kept hour by hour gives (``roll_up(..., hourly=True)``).
+HOURLY_ONLY = ("power_accelerators_kw", "power_host_kw", "power_network_kw",
+               "power_cooling_kw")
 
 
 @dataclass
@@ -78,7 +83,7 @@ class SizedPool:
 
 @dataclass
 class PoolDay:
-    """One pool's day (``hourly=True`` only): arrays with the hour as their first axis."""
+    """One pool's day (``hourly=True`` only): arrays with the hour as their last axis."""
 
     it_kw: np.ndarray
     utilization: np.ndarray  # accelerator-weighted share of replica capacity in use
@@ -133,6 +138,13 @@ def _line(p: SizedPool, network_w) -> _Line:
     return _Line(base, slope, served)
 
 
+def facility_figures(plan: Plan) -> dict[str, float]:
+    """The facility's float figures by name, as the roll-up reads them."""
+    fac = plan.facility
+    return {name: getattr(fac, name) for name, info in Facility.model_fields.items()
+            if info.annotation is float}
+
+
 def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model: str,
             hourly: bool = False) -> RollUp:
     """The KPIs of sized pools under ``facility`` (its float figures by name, each a scalar or
@@ -165,10 +177,7 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         provisioned = provisioned + pool_kw[-1]
 
     lines = [_line(p, f["network_power_w_per_system"]) for p in pools]
-    if hourly:
-        day = _whole_day(lines)
-    else:
-        day = _closed_form(lines[0]) if _single(lines) else _by_hour(lines)
+    day = _closed_form(lines[0]) if _single(lines) and not hourly else _day(lines, hourly)
     it_max, it_sum, served, util_peak = day["it_max"], day["it_sum"], day["served"], \
         day["util_peak"]
 
@@ -230,29 +239,52 @@ def _single(lines: list[_Line]) -> bool:
     return len(lines) == 1 and len(lines[0].served) == 1
 
 
-def _by_hour(lines: list[_Line]) -> dict:
-    """The day summed hour by hour: each hour's arrays replace the last, so a sweep of a
-    million values holds a few arrays of that size, never 24 of them."""
+def _day(lines: list[_Line], keep: bool) -> dict:
+    """The day summed over its hours. A sweep (``keep`` False) takes them one at a time, each
+    hour's arrays replacing the last, so a million values never cost 24 copies; a plan's own
+    tables (``keep``) take all 24 at once and keep them, the hour as the last axis."""
+    blocks = [np.arange(HOURS)] if keep else [np.array([h]) for h in range(HOURS)]
+    n = sum(len(line.served) for line in lines)
     it_max = it_sum = 0.0
-    served = [0.0] * sum(len(line.served) for line in lines)
+    served, wl_peak = [0.0] * n, [0.0] * n
     util_peak = [0.0] * len(lines)
-    for h in range(HOURS):
-        it_h = 0.0
+    kept: dict = {"util_hours": [], "busy_hours": []}
+    for hours in blocks:
+        it_h = np.zeros(len(hours))
         k = 0
         for i, line in enumerate(lines):
-            util = busy = 0.0
+            util = busy = np.zeros(len(hours))
             for w, profile, fleet, inv, weight, working in line.served:
-                load = w.peak_rps * profile[h]
-                u = np.minimum(load * inv, 1.0)
-                util = util + u * weight
-                busy = busy + u * working
-                served[k] = served[k] + np.minimum(load, fleet)
+                load = _hours(w.peak_rps) * profile[hours]
+                u = np.minimum(load * _hours(inv), 1.0)
+                util = util + u * _hours(weight)
+                busy = busy + u * _hours(working)
+                served[k] = served[k] + _fold(np.minimum(load, _hours(fleet)), np.sum)
+                if keep:
+                    wl_peak[k] = _fold(u, np.max)
                 k += 1
-            util_peak[i] = np.maximum(util_peak[i], util)
-            it_h = it_h + (line.base + line.slope * np.clip(busy, 0.0, 1.0))
-        it_max = np.maximum(it_max, it_h)
-        it_sum = it_sum + it_h
-    return {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak}
+            util_peak[i] = np.maximum(util_peak[i], _fold(util, np.max))
+            it_h = it_h + (_hours(line.base) + _hours(line.slope) * np.clip(busy, 0.0, 1.0))
+            if keep:
+                kept["util_hours"].append(util)
+                kept["busy_hours"].append(busy)
+        it_max = np.maximum(it_max, _fold(it_h, np.max))
+        it_sum = it_sum + _fold(it_h, np.sum)
+    day = {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak}
+    if keep:
+        day.update(kept, it_hours=it_h, workload_peak=wl_peak)
+    return day
+
+
+def _hours(x):
+    """``x`` with an axis for the hours last (a view)."""
+    return np.asarray(x, float)[..., None]
+
+
+def _fold(x, reduce):
+    """``x`` reduced over its last axis, the hours; a single hour is only dropped (a view)."""
+    x = np.asarray(x)
+    return x[..., 0] if x.shape[-1] == 1 else reduce(x, axis=-1)
 
 
 def _closed_form(line: _Line) -> dict:
@@ -280,34 +312,6 @@ def _closed_form(line: _Line) -> dict:
               * hours(x * np.maximum(working, 1.0)))
     return {"it_max": it_max, "it_sum": it_sum, "served": [fleet * hours(x)],
             "util_peak": [top * weight]}
-
-
-def _hours(x):
-    """``x`` with an axis for the hours last."""
-    return np.asarray(x, float)[..., None]
-
-
-def _whole_day(lines: list[_Line]) -> dict:
-    """The day as arrays with the hour as their last axis: what the tables of one plan need
-    (a sweep uses :func:`_by_hour`, which never holds 24 copies of its arrays)."""
-    served, wl_peak, util_hours, busy_hours, util_peak = [], [], [], [], []
-    it_h = np.zeros(HOURS)
-    for line in lines:
-        util = busy = np.zeros(HOURS)
-        for w, profile, fleet, inv, weight, working in line.served:
-            load = _hours(w.peak_rps) * profile
-            u = np.minimum(load * _hours(inv), 1.0)
-            util = util + u * _hours(weight)
-            busy = busy + u * _hours(working)
-            served.append(np.minimum(load, _hours(fleet)).sum(axis=-1))
-            wl_peak.append(u.max(axis=-1))
-        util_hours.append(util)
-        busy_hours.append(busy)
-        util_peak.append(util.max(axis=-1))
-        it_h = it_h + (_hours(line.base) + _hours(line.slope) * np.clip(busy, 0.0, 1.0))
-    return {"it_max": it_h.max(axis=-1), "it_sum": it_h.sum(axis=-1), "served": served,
-            "util_peak": util_peak, "util_hours": util_hours, "busy_hours": busy_hours,
-            "it_hours": it_h, "workload_peak": wl_peak}
 
 
 def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: list,

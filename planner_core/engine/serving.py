@@ -209,6 +209,15 @@ def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
     return point
 
 
+def served_at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0,
+                   prefill_share=None) -> LoadPoint:
+    """One replica of a pool at ``rate``, served as the pool serves: aggregated, or with a
+    share ``prefill_share`` of its replicas only prefilling (:func:`disaggregated_at_rate`)."""
+    if prefill_share is None:
+        return at_rate(hw, shape, eff, rate, isl, osl, prompt_cv)
+    return disaggregated_at_rate(hw, shape, eff, rate, isl, osl, prefill_share, prompt_cv)
+
+
 @_quiet
 def disaggregated_at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prefill_share,
                           prompt_cv: float = 0.0) -> LoadPoint:

@@ -14,7 +14,6 @@ replaced by arrays for the what-if layer (``whatif.evaluate_many.SweptInputs``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -25,7 +24,7 @@ import numpy as np
 from planner_core.catalog import Accelerator, Catalog, System
 from planner_core.catalog.mig import place
 from planner_core.engine.calibration import Calibration
-from planner_core.engine.memory import SRAM_USABLE_FRACTION
+from planner_core.engine.memory import SRAM_USABLE_FRACTION, chain_chips
 from planner_core.engine.packing import packed_accelerators, replicas_in
 from planner_core.engine.replica import (
     ModelShape,
@@ -37,13 +36,7 @@ from planner_core.engine.replica import (
     replica_hw,
 )
 from planner_core.engine.rollup import ServedWorkload, SizedPool
-from planner_core.engine.serving import (
-    at_rate,
-    batch_cap,
-    disaggregated_at_rate,
-    max_rate,
-    prefill_queue,
-)
+from planner_core.engine.serving import batch_cap, max_rate, prefill_queue, served_at_rate
 from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, Workload
@@ -201,17 +194,13 @@ def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | N
         prof = acc.mig.profile(mig_profile)
         return hw, shape, prof.compute_slices / acc.mig.compute_slices, f"MIG {mig_profile}"
     if acc.architecture == "sram":
-        per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
+        memory = acc.memory_gb.value
         ctx = w.input_tokens.mean + w.output_tokens.mean
-        need = math.ceil((shape.weight_bytes + shape.kv_bytes_per_token * ctx) / per_chip)
-        # Left to us, the chain also holds the KV caches of enough sequences to keep every
-        # pipeline stage busy (one per layer, up to 64), as SRAM designs are deployed.
-        fill = min(shape.layers, PIPELINE_FILL)
-        chosen = math.ceil((shape.weight_bytes + fill * shape.kv_bytes_per_token * ctx)
-                           / per_chip)
-        chips = lay.chips or chosen
+        need = int(chain_chips(shape, memory, ctx))
+        chips = lay.chips or int(default_chain(shape, memory, ctx))
         if chips < need:
-            raise PlannerError(f"{chips} chips hold {chips * per_chip / 1e9:,.1f} GB; "
+            usable = chips * memory * SRAM_USABLE_FRACTION
+            raise PlannerError(f"{chips} chips hold {usable:,.1f} GB; "
                                f"{w.model} needs {need} chips", field=f"pools.{pool.name}"
                                ".layout.chips")
         stages = min(shape.layers, chips)
@@ -224,6 +213,13 @@ def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | N
     text = f"{attn}{lay.tp}" + (f" PP{lay.pp}" if lay.pp > 1 else "") + \
         (f" EP{lay.ep}" if lay.ep > 1 else "")
     return hw, shape, float(lay.tp * lay.pp), text
+
+
+def default_chain(shape: ModelShape, memory_gb, tokens):
+    """The chain's length when the plan leaves it to us: besides the weights it holds the KV
+    caches of enough sequences to keep every pipeline stage busy (one per layer, up to
+    PIPELINE_FILL), as SRAM designs are deployed. Broadcasts over arrays."""
+    return chain_chips(shape, memory_gb, tokens, min(shape.layers, PIPELINE_FILL))
 
 
 #: Called with each workload as soon as it is sized, or with an Issue for one that cannot be
@@ -402,16 +398,16 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         # Fewer than two replicas: the sizing stops before the split and the point.
         capacity = np.where(ok & enough, split_cap, capacity)
         has_point = ok & enough
-        point = _load_point(lambda r: disaggregated_at_rate(
-            hw, shape, eff, r, isl, osl, point_share, cv), peak / active, capacity,
-            hw, isl, osl, point_share)
         n_pf = np.where(has_point, n_pf, 0.0)
     else:
         has_point = ok
-        # (The capacity before the masks, which take the shape of the traffic: a sweep of
-        # traffic alone keeps everything else fixed and may interpolate.)
-        point = _load_point(lambda r: at_rate(hw, shape, eff, r, isl, osl, cv),
-                            peak / active, raw, hw, isl, osl)
+    # The point at the peak. Aggregated, the capacity it may interpolate up to is the one
+    # before the masks, which take the shape of the traffic: a sweep of traffic alone keeps
+    # everything else fixed.
+    point = _load_point(
+        lambda r: served_at_rate(hw, shape, eff, r, isl, osl, cv, point_share), peak / active,
+        capacity if disagg else raw, hw, isl, osl, *(() if point_share is None else
+                                                     (point_share,)))
     if count is not None:
         meets = meets & ~(peak > capacity * active * (1 + 1e-9))
     return WorkloadFleet(
@@ -440,8 +436,12 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
     limit = np.where(c["air"], np.minimum(limit, inputs.value(
         "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)
+    # Systems the power limit allows per rack. A limit that is an exact multiple of a
+    # system's draw (5 × 10.8 kW in 54 kW) must allow that many: the slack absorbs the
+    # rounding of 54 / 10.8 to 4.999….
     with np.errstate(divide="ignore"):
-        by_power = np.where(kw > 0, np.floor_divide(limit, np.where(kw > 0, kw, 1.0)), 1.0)
+        by_power = np.where(kw > 0, np.floor(limit / np.where(kw > 0, kw, 1.0) * (1 + 1e-12)),
+                            1.0)
     by_space = RACK_UNITS // c["units"]
     # A whole-rack system (NVL72, GroqRack) is its own rack.
     per_rack = np.where(c["rack"], 1.0, np.maximum(1.0, np.minimum(by_power, by_space)))

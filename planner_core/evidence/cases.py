@@ -7,7 +7,6 @@ precision (the device's usual one) and KV precision (the engine default for the 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner_core.catalog import BYTES_PER_VALUE, Catalog
-from planner_core.engine.memory import SRAM_USABLE_FRACTION, kv_capacity_bytes
+from planner_core.engine.memory import chain_chips, kv_capacity_bytes
 from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
@@ -86,9 +85,7 @@ def _blank(v) -> bool:
 def _fewest_holding(catalog: Catalog, acc_id: str, shape: ModelShape, tokens: float) -> int:
     acc, system = resolve(catalog, acc_id)
     if acc.architecture == "sram":
-        per_chip = acc.memory_gb.value * 1e9 * SRAM_USABLE_FRACTION
-        return max(1, math.ceil((shape.weight_bytes + shape.kv_bytes_per_token * tokens)
-                                / per_chip))
+        return max(1, int(chain_chips(shape, acc.memory_gb.value, tokens)))
     limit = system.scaleup_domain if system else 8
     n = 1
     while n <= max(limit, 1) * 64:

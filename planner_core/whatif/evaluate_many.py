@@ -22,20 +22,16 @@ import numpy as np
 
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
-from planner_core.engine.evaluate import facility_figures
-from planner_core.engine.memory import SRAM_USABLE_FRACTION
-from planner_core.engine.rollup import roll_up
-from planner_core.engine.sizing import PIPELINE_FILL, Inputs, PoolFleet, size_pool_fleet
+from planner_core.engine.memory import chain_chips
+from planner_core.engine.rollup import HOURLY_ONLY, KPI_ORDER, facility_figures, roll_up
+from planner_core.engine.sizing import Inputs, PoolFleet, default_chain, size_pool_fleet
 from planner_core.plan import Plan, Pool
 from planner_core.whatif.numeric_inputs import check_values
 
-KPI_NAMES = (
-    "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
-    "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
-    "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
-    "output_tokens_per_year", "usd_per_m_output_tokens", "usd_per_m_tokens",
-    "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms", "utilization_peak_pct", "meets_slo",
-)
+#: The KPIs a sweep reports: the KPI row less the power split at peak (a day's tables give it)
+#: and Wh per 1,000 tokens (its inverse, output tokens per kWh, is here), plus meets_slo.
+KPI_NAMES = (*(k for k in KPI_ORDER
+               if k not in (*HOURLY_ONLY, "wh_per_1k_output_tokens")), "meets_slo")
 
 
 def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog | None = None,
@@ -122,17 +118,13 @@ class SweptInputs(Inputs):
             osl = self.value(f"workloads.{w.name}.output_tokens.mean", w.output_tokens.mean)
             chips = self.values.get(f"{key}.chips")
             memory = self.figure("accelerators", acc.id, "memory_gb", acc.memory_gb.value)
-            per_chip = memory * 1e9 * SRAM_USABLE_FRACTION
             # A chain left to us is as long as the (swept) tokens and memory make it.
             if chips is None and pool.layout.chips is None and (
                     np.ndim(isl) or np.ndim(osl) or np.ndim(memory)):
-                fill = min(shape.layers, PIPELINE_FILL)
-                chips = np.ceil((shape.weight_bytes + fill * shape.kv_bytes_per_token
-                                 * (isl + osl)) / per_chip)
+                chips = default_chain(shape, memory, isl + osl)
             if chips is None:
                 return hw, per_rep, True
-            need = np.ceil((shape.weight_bytes + shape.kv_bytes_per_token * (isl + osl))
-                           / per_chip)
+            need = chain_chips(shape, memory, isl + osl)
             stages = np.minimum(shape.layers, chips)
             return hw.with_(tp=chips / stages, pp=stages), chips, chips >= need
         tp = self.values.get(f"{key}.tp")

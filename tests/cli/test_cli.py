@@ -121,3 +121,14 @@ def test_screenshot_after_a_whatif_run(tmp_path):
     r = run("gui", "--screenshot", str(png), "--whatif", "optimize")
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and png.stat().st_size > 20000
+
+
+def test_the_command_line_loads_no_qt():
+    """Only `gui` and `evaluate --pdf` start Qt: importing the program and every command group
+    must not pull in PySide6 or pyqtgraph (the contracts see direct imports only)."""
+    code = ("import sys, app.main, app.cli.evaluate, app.cli.whatif, app.cli.catalog, "
+            "app.cli.evidence; print(sorted(m for m in ('PySide6', 'shiboken6', 'pyqtgraph') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

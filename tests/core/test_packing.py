@@ -106,3 +106,24 @@ def test_evaluate_many_packs_like_the_engine(count):
         for name in KPI_NAMES:
             if name != "meets_slo":
                 assert many[name][i] == pytest.approx(kpi[name], rel=1e-6), (v, name)
+
+
+@pytest.mark.parametrize("limit_kw,per_rack", [(32.4, 3), (43.2, 4), (54.0, 5)])
+def test_a_limit_that_is_an_exact_multiple_fits_that_many(example_plan, catalog, limit_kw,
+                                                          per_rack):
+    """Ten 10.8 kW HGX servers under an air limit of n × 10.8 kW go n to a rack: 54 / 10.8
+    rounds to 4.999… in binary, which must not cost a rack. The sweep agrees."""
+    from planner_core import evaluate_many
+
+    pool = example_plan.pools[0].name
+    plan = apply_overrides(example_plan, {
+        f"pools.{pool}.system": "hgx-h200", f"pools.{pool}.count": 10,
+        "facility.max_air_cooled_rack_kw": limit_kw, "facility.rack_power_budget_kw": 132.0})
+    result = evaluate(plan, catalog, scenarios=["base"])
+    row = result.pools.iloc[0]
+    assert row["rack_kw_peak"] == pytest.approx(10.8 * per_rack)
+    assert row["systems_per_rack"] == per_rack
+    assert row["racks"] == -(-10 // per_rack)
+    swept = evaluate_many(plan, {"facility.max_air_cooled_rack_kw": np.array([limit_kw])},
+                          catalog)
+    assert float(swept["racks"][0]) == row["racks"]

@@ -50,4 +50,6 @@ def test_no_core_module_imports_the_public_face():
                     offenders.append(f"{path.relative_to(CORE)}: {sorted(names)}")
             if isinstance(node, ast.ImportFrom) and node.level and node.module is None:
                 offenders.append(f"{path.relative_to(CORE)}: relative 'from . import'")
+            if isinstance(node, ast.Import) and any(a.name == "planner_core" for a in node.names):
+                offenders.append(f"{path.relative_to(CORE)}: import planner_core")
     assert not offenders, offenders

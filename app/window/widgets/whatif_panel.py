@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.whatif_charts import BandChart, OptionsChart, SweepChart, TornadoChart
-from app.report.kpi_rows import KPI_ROWS, show_kpi
+from app.figures import KPI_ROWS, show_kpi
 from app.window.whatif_runner import WhatIfRunner
 from planner_core import PlannerError
 

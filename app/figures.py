@@ -1,12 +1,55 @@
-"""The scenario KPIs every summary shows, with label, unit and format: the PDF report's key
-figures and the command line's summary table read this one list, so they never disagree."""
+"""How the app writes a figure, the same in the window, the command line and the report:
+numbers and money with a real minus sign and a dash for what is missing, catalog values at
+the precision they were written with, and the scenario KPIs every summary shows (label, unit
+and format), so the PDF report's key figures, the command line's summary and the What-if
+panel never disagree."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from app.report.tables import money, number
+MISSING = "—"
+MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
+
+
+def number(value, digits: int = 0) -> str:
+    """Thousands separators and a fixed number of decimals, as the window's tiles show them."""
+    if value is None or not finite(value):
+        return MISSING
+    return f"{float(value):,.{digits}f}".replace("-", MINUS)
+
+
+def money(value, digits: int = 2) -> str:
+    """A price or cost: ``digits`` decimals, more below one so that three figures remain."""
+    if value is None or not finite(value):
+        return MISSING
+    v = abs(float(value))
+    if 0 < v < 1:
+        digits = max(digits, min(2 - math.floor(math.log10(v)), 6))
+    return number(value, digits)
+
+
+def figure(value) -> str:
+    """A catalog or setting value at the precision it was written with, never exponential."""
+    if value is None or not finite(value):
+        return MISSING
+    v = float(value)
+    if v == int(v) and abs(v) < 1e15:
+        return number(v, 0)
+    if abs(v) >= 100:
+        text = f"{v:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{v:,.6f}".rstrip("0").rstrip(".")
+    return text.replace("-", MINUS)
+
+
+def finite(value) -> bool:
+    """A number that is neither NaN nor infinite (None and text are not)."""
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
