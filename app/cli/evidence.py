@@ -15,14 +15,20 @@ from planner_core import PlannerError
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Registers ``validate`` and ``calibrate``; each sets ``func``."""
     v = sub.add_parser("validate", help="predict published measurements and report the error")
-    v.add_argument("cases", type=Path, help="cases CSV (the calibration_cases.csv layout)")
+    v.add_argument("cases", type=Path, nargs="+",
+                   help="cases CSV(s) in the calibration_cases.csv layout (performance or "
+                   "power rows; optional engine, ep and dp_attention columns)")
     v.add_argument("--out", type=Path, metavar="PRED.csv",
-                   help="write the rows with predicted and error_pct columns")
+                   help="write the rows with predicted and error_pct columns (all files)")
+    v.add_argument("--quiet", action="store_true",
+                   help="print only the summaries and the per-group tables, not every case")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("calibrate", help="fit the efficiency knobs per accelerator family")
-    c.add_argument("--cases", type=Path, default=None,
-                   help="cases CSV (default: the shipped calibration_cases.csv)")
+    c = sub.add_parser("calibrate",
+                       help="fit the efficiency knobs per serving engine and accelerator family")
+    c.add_argument("--cases", type=Path, nargs="+", default=None,
+                   help="cases CSV(s), fitted together (default: the three shipped files: "
+                   "calibration_cases.csv, calibration_cases_more.csv, power_cases.csv)")
     c.add_argument("--out", type=Path, default=None,
                    help="where to write the fit (default: the shipped calibration.json)")
     c.set_defaults(func=cmd_calibrate)
@@ -34,32 +40,57 @@ def _fail(exc: PlannerError) -> int:
 
 
 def cmd_validate(args) -> int:
+    import pandas as pd
+
     from planner_core.evidence.validation import validate_cases
 
+    summaries = []
     try:
-        with ProgressBar("predicting cases") as bar:
-            summary = validate_cases(args.cases, progress=bar)
+        for path in args.cases:
+            with ProgressBar(f"predicting {path.name}") as bar:
+                summaries.append((path, validate_cases(path, progress=bar)))
     except PlannerError as exc:
         return _fail(exc)
     if args.out:
         from planner_core.files import atomic_write_text
 
+        table = pd.concat([s.table.assign(file=p.name) for p, s in summaries],
+                          ignore_index=True)
         try:
-            atomic_write_text(args.out, summary.table.to_csv(index=False))
+            atomic_write_text(args.out, table.to_csv(index=False))
         except PlannerError as exc:
             print(f"inference-planner: {exc}", file=sys.stderr)
             return EXIT_WRITE
-    t = summary.table
-    width = max(12, int(t["case_id"].str.len().max())) if len(t) else 12
-    print(f"{'case':<{width}}  {'metric':<12} {'measured':>10} {'predicted':>10} {'error':>8}")
-    for _, r in t.iterrows():
-        print(f"{r['case_id']:<{width}}  {r['metric']:<12} {r['measured']:>10,.1f} "
-              f"{r['predicted']:>10,.1f} {r['error_pct']:>+7.1f}%")
-    print(f"\n{summary.count} cases: median |error| {summary.median_abs_error_pct:.1f}%, "
-          f"worst |error| {summary.worst_abs_error_pct:.1f}% ({summary.worst_case})")
+    for path, summary in summaries:
+        t = summary.table
+        if not args.quiet:
+            width = max(12, int(t["case_id"].str.len().max())) if len(t) else 12
+            print(f"{'case':<{width}}  {'metric':<12} {'measured':>10} {'predicted':>10} "
+                  f"{'error':>8}")
+            for _, r in t.iterrows():
+                print(f"{r['case_id']:<{width}}  {r['metric']:<12} {r['measured']:>10,.4g} "
+                      f"{r['predicted']:>10,.4g} {r['error_pct']:>+7.1f}%")
+            print()
+        print(f"{path.name}: {summary.count} cases: median |error| "
+              f"{summary.median_abs_error_pct:.1f}%, worst |error| "
+              f"{summary.worst_abs_error_pct:.1f}% ({summary.worst_case})")
+        print(group_table(summary.groups()))
+        print()
     if args.out:
         print(f"predictions written to {args.out}")
     return EXIT_OK
+
+
+def group_table(g) -> str:
+    """The per-group table: accelerator × model × engine × metric."""
+    head = (f"  {'accelerator':<16} {'model':<15} {'engine':<7} {'metric':<12} {'cases':>5} "
+            f"{'median':>7} {'worst':>7} {'bias':>7}")
+    lines = [head]
+    for _, r in g.iterrows():
+        lines.append(f"  {r['system']:<16} {r['model']:<15} {r['engine']:<7} {r['metric']:<12} "
+                     f"{r['count']:>5} {r['median_abs_error_pct']:>6.1f}% "
+                     f"{r['worst_abs_error_pct']:>6.1f}% {r['median_error_pct']:>+6.1f}%")
+    return "\n".join(lines)
 
 
 def cmd_calibrate(args) -> int:
@@ -75,13 +106,22 @@ def cmd_calibrate(args) -> int:
     except PlannerError as exc:
         print(f"inference-planner: {exc}", file=sys.stderr)
         return EXIT_WRITE
-    print(f"{'family':<12} {'compute':>8} {'memory':>8} {'layer µs':>9} {'sharp':>6} "
-          f"{'cases':>6} {'median':>7} {'worst':>7}")
-    for fam, f in doc["families"].items():
-        print(f"{fam:<12} {f['compute']:>8.3f} {f['memory']:>8.3f} {f['layer_overhead_us']:>9.2f}"
-              f" {f['sharpness']:>6.2f} {len(f['cases']):>6} {f['median_abs_error_pct']:>6.1f}%"
-              f" {f['worst_abs_error_pct']:>6.1f}%")
-    for fam, rule in doc["inherited"].items():
-        print(f"{fam:<12} inherits {rule['inherits']} ({rule['rule']})")
+    print(f"{'engine/family':<18} {'compute':>8} {'memory':>7} {'layer µs':>9} {'step µs':>8} "
+          f"{'MoE µs':>7} {'comm':>5} {'TTFT ms':>8} {'cases':>6} {'median':>7} {'worst':>7}")
+    for pair, f in doc["fits"].items():
+        print(f"{pair:<18} {f['compute']:>8.3f} {f['memory']:>7.3f} "
+              f"{f['layer_overhead_us']:>9.1f} {f['step_overhead_us']:>8.0f} "
+              f"{f['moe_overhead_us']:>7.1f} {f['comm']:>5.2f} {f['ttft_overhead_ms']:>8.0f} "
+              f"{len(f['cases']):>6} {f['median_abs_error_pct']:>6.1f}% "
+              f"{f['worst_abs_error_pct']:>6.1f}%")
+    if doc.get("borrowing_error_pct") is not None:
+        print(f"borrowed fits miss by {doc['borrowing_error_pct']:.1f}% median (each fitted pair "
+              "predicted with the fit it would borrow)")
+    if doc.get("power"):
+        pw = doc["power"]
+        print(f"power: active {pw['active_share']:.2f}, compute {pw['compute_share']:.2f}, "
+              f"memory {pw['memory_share']:.2f}, host {pw['host_share']:.2f} of rating; "
+              f"{len(pw['cases'])} cases, median {pw['median_abs_error_pct']:.1f}%, worst "
+              f"{pw['worst_abs_error_pct']:.1f}%")
     print(f"written to {path}")
     return EXIT_OK

@@ -101,6 +101,10 @@ class Accelerator(_Strict):
     )
     status: Literal["shipping", "announced", "claimed"] = "shipping"
     memory_gb: Spec
+    #: What the driver exposes (nvidia-smi, amd-smi), in GiB: the vendor's "80 GB" is 80 GiB
+    #: on most HBM parts, 7% more bytes than the decimal figure, which decides how many
+    #: sequences fit where the weights nearly fill the memory.
+    memory_reported_gib: Spec | None = None
     memory_bw_gbs: Spec
     sram_mb: Spec | None = None
     sram_bw_tbs: Spec | None = None
@@ -128,6 +132,13 @@ class Accelerator(_Strict):
         if self.idle_w.value > self.tdp_w.value:
             raise ValueError("idle_w exceeds tdp_w")
         return self
+
+    def memory_bytes(self) -> float:
+        """Bytes of memory a serving engine sees: the reported GiB where the catalog has
+        them, else the vendor's decimal GB figure (the smaller reading)."""
+        if self.memory_reported_gib is not None:
+            return self.memory_reported_gib.value * 2**30
+        return self.memory_gb.value * 1e9
 
     def tflops(self, precision: str) -> float:
         key = COMPUTE_KEY[precision]

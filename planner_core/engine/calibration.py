@@ -1,77 +1,140 @@
-"""The efficiency knobs of each accelerator family, as ``calibration.json`` holds them.
+"""The efficiency knobs of each serving engine on each accelerator family, as
+``calibration.json`` holds them, and the basis of every figure built on them.
 
-Families fitted on published measurements (:mod:`planner_core.evidence.fit`) have their own
-:class:`~planner_core.engine.step_times.Efficiency`; a family without cases borrows from the
-fitted family it is physically closest to, by a stated rule:
+Engine × family pairs fitted on published measurements (:mod:`planner_core.evidence.fit`) have
+their own :class:`~planner_core.engine.step_times.Efficiency`. A pair without cases borrows the
+fit that is physically closest, by a stated rule, in this order:
 
-- HBM and DRAM families: the fitted HBM family whose ratio of dense peak FLOPS (at the default
-  precision) to memory bandwidth is closest, on a log scale — that ratio decides where decode
-  and prefill sit on the roofline, which is what the knobs correct.
-- SRAM chip chains and wafers: the fitted SRAM family whose on-chip SRAM per chip is closest,
-  on a log scale — that decides how many chips, and so how many hand-offs, a model needs.
+1. the same accelerator family under another engine (the hardware decides most of the
+   roofline; engines differ by tens of percent): the engine closest in kind first;
+2. the same engine on another family of the same memory architecture: the same vendor first
+   (its kernels and libraries), then, for HBM and DRAM families, the closest ratio of dense peak
+   FLOPS to memory bandwidth on a log scale (that ratio decides where decode and prefill sit on
+   the roofline), for SRAM chains the closest on-chip SRAM per chip (that decides how many
+   chips, and so how many hand-offs, a model needs);
+3. any engine on the closest family of the same architecture, by the same measures.
+
+What the architect sees is the :class:`Basis`: calibrated (on how many cases, at what median
+error), borrowed (from which pair, at the error borrowing is measured to carry), or uncalibrated.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from planner_core.catalog import Accelerator, Catalog
+from planner_core.catalog.engines import ENGINES
+from planner_core.engine.power import PowerKnobs
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.resources import resource_path
 
-KNOBS = ("compute", "memory", "layer_overhead_us", "sharpness")
+KNOBS = ("compute", "memory", "layer_overhead_us", "sharpness", "step_overhead_us",
+         "moe_overhead_us", "comm", "gemm_half_width", "ttft_overhead_ms")
+POWER_KNOBS = ("active_share", "compute_share", "memory_share", "host_share")
 DEFAULT = Efficiency()
+#: Engines closest in kind to each engine, nearest first: vLLM and SGLang share a design
+#: (Python scheduler, paged KV, CUDA graphs for decode); TensorRT-LLM is compiled C++.
+KIN = {"trtllm": ("vllm", "sglang"), "vllm": ("sglang", "trtllm"),
+       "sglang": ("vllm", "trtllm"), "vendor": ()}
+#: Relative spread of performance figures with no calibration at all (assumption: the
+#: 1.5-4x misses the planner showed before engines were calibrated, as a standard deviation
+#: of the log error).
+UNCALIBRATED_SPREAD = 0.5
+
+
 def calibration_file() -> Path:
     return resource_path("calibration.json")
+
+
+def key(engine: str, family: str) -> str:
+    return f"{engine}/{family}"
 
 
 def _flops_per_byte(acc: Accelerator) -> float:
     return acc.tflops(acc.default_precision) * 1e12 / (acc.memory_bw_gbs.value * 1e9)
 
 
-def _family_members(catalog: Catalog) -> dict[str, list[Accelerator]]:
+def _families(catalog: Catalog) -> dict[str, list[Accelerator]]:
     fams: dict[str, list[Accelerator]] = {}
     for a in catalog.accelerators.values():
         fams.setdefault(a.family, []).append(a)
     return fams
 
 
-def inheritance(catalog: Catalog, fitted: set[str]) -> dict[str, dict]:
-    """For each family without cases: which fitted family it inherits from, and why."""
-    fams = _family_members(catalog)
-    out = {}
-    for fam, members in sorted(fams.items()):
-        if fam in fitted:
-            continue
-        rep = members[0]
-        sram = rep.architecture == "sram"
-        pool = [f for f in fitted if (fams[f][0].architecture == "sram") == sram]
-        if not pool:
-            pool = list(fitted)
-        if sram:
-            key = lambda a: math.log(a.memory_gb.value)  # noqa: E731
-            rule = "closest on-chip SRAM per chip (log scale)"
-        else:
-            key = lambda a: math.log(_flops_per_byte(a))  # noqa: E731
-            rule = "closest ratio of dense peak FLOPS to memory bandwidth (log scale)"
-        mine = float(np.mean([key(a) for a in members]))
-        parent = min(sorted(pool), key=lambda f: abs(np.mean([key(a) for a in fams[f]]) - mine))
-        out[fam] = {"inherits": parent, "rule": rule}
-    return out
+def borrowing(catalog: Catalog, fitted: set[str], engine: str, family: str) -> dict | None:
+    """Which fitted engine/family pair ``engine/family`` borrows from, and why (None when
+    nothing is fitted)."""
+    if not fitted:
+        return None
+    fams = _families(catalog)
+    members = fams.get(family)
+    if not members:
+        return None
+    rep = members[0]
+    sram = rep.architecture == "sram"
+
+    def measure(f: str) -> float:
+        ms = fams[f]
+        vals = [math.log(a.memory_gb.value) if sram else math.log(_flops_per_byte(a))
+                for a in ms]
+        return sum(vals) / len(vals)
+
+    mine = measure(family)
+    what = "on-chip SRAM per chip" if sram else "ratio of dense peak FLOPS to memory bandwidth"
+    for other in KIN.get(engine, ()):
+        if key(other, family) in fitted:
+            return {"from": key(other, family),
+                    "rule": f"the same accelerators under {ENGINES[other].name}"}
+    pairs = [k.split("/", 1) for k in sorted(fitted)]
+    alike = [(e, f) for e, f in pairs
+             if f in fams and (fams[f][0].architecture == "sram") == sram]
+    same_engine = [(e, f) for e, f in alike if e == engine]
+    if same_engine:
+        e, f = min(same_engine, key=lambda p: (fams[p[1]][0].vendor != rep.vendor,
+                                               abs(measure(p[1]) - mine)))
+        why = "the same vendor's" if fams[f][0].vendor == rep.vendor else "the"
+        return {"from": key(e, f),
+                "rule": f"the same engine on {why} family closest in {what} (log scale)"}
+    pool = alike or [(e, f) for e, f in pairs if f in fams]
+    if not pool:
+        return None
+    e, f = min(pool, key=lambda p: (abs(measure(p[1]) - mine), p[0] != engine))
+    return {"from": key(e, f), "rule": f"the family closest in {what} (log scale)"}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a pool's performance figures rest on."""
+
+    kind: str  # "calibrated" | "borrowed" | "uncalibrated"
+    engine: str
+    family: str
+    text: str
+    #: The relative error the basis carries, as measured: the median |error| of the fit on
+    #: its own cases, or of fits borrowed across pairs (see evidence.fit).
+    spread: float
+
+    @property
+    def label(self) -> str:
+        """Short form for tables: "calibrated (12 cases, median error 4.1%)"."""
+        return self.text
 
 
 class Calibration:
-    """Efficiency per accelerator family, read from ``calibration.json``."""
+    """Efficiency per serving engine and accelerator family, read from ``calibration.json``."""
 
     def __init__(self, doc: dict | None = None):
         self.doc = doc or {}
-        self._fams = {f: Efficiency(**{k: v[k] for k in KNOBS})
-                      for f, v in self.doc.get("families", {}).items()}
+        fits = self.doc.get("fits", {})
+        self._fits = {k: Efficiency(**{n: v[n] for n in KNOBS if n in v})
+                      for k, v in fits.items()}
+        power = self.doc.get("power") or {}
+        #: How accelerators' and hosts' draw follows the work (fitted on power cases).
+        self.power = PowerKnobs(**{n: power[n] for n in POWER_KNOBS if n in power})
 
     @classmethod
     def load(cls, path: Path | None = None) -> Calibration:
@@ -83,26 +146,53 @@ class Calibration:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise PlannerError(f"cannot read calibration: {exc}", source=str(path)) from exc
 
-    def efficiency(self, family: str, catalog: Catalog | None = None) -> Efficiency:
-        if family in self._fams:
-            return self._fams[family]
-        inherited = self.doc.get("inherited", {}).get(family)
-        if inherited and inherited["inherits"] in self._fams:
-            return self._fams[inherited["inherits"]]
-        if catalog is not None and self._fams:  # a family the shipped file never saw
-            rule = inheritance(catalog, set(self._fams)).get(family)
-            if rule:
-                return self._fams[rule["inherits"]]
+    @property
+    def fitted(self) -> set[str]:
+        return set(self._fits)
+
+    def _parent(self, engine: str, family: str, catalog: Catalog | None) -> dict | None:
+        k = key(engine, family)
+        if k in self._fits:
+            return None
+        shipped = self.doc.get("borrowed", {}).get(k)
+        if shipped and shipped["from"] in self._fits:
+            return shipped
+        if catalog is not None:
+            return borrowing(catalog, set(self._fits), engine, family)
+        return None
+
+    def efficiency(self, family: str, catalog: Catalog | None = None,
+                   engine: str = "trtllm") -> Efficiency:
+        k = key(engine, family)
+        if k in self._fits:
+            return self._fits[k]
+        parent = self._parent(engine, family, catalog)
+        if parent and parent["from"] in self._fits:
+            return self._fits[parent["from"]]
         return DEFAULT
 
-    def source(self, family: str) -> str:
-        if family in self._fams:
-            info = self.doc["families"][family]
-            return f"fitted on {len(info['cases'])} cases"
-        inherited = self.doc.get("inherited", {}).get(family)
-        if inherited:
-            return f"inherited from {inherited['inherits']} ({inherited['rule']})"
-        return "default (assumption: no calibration for this family)"
+    def basis(self, family: str, engine: str, catalog: Catalog | None = None) -> Basis:
+        k = key(engine, family)
+        fits = self.doc.get("fits", {})
+        if k in fits:
+            info = fits[k]
+            err = float(info["median_abs_error_pct"])
+            return Basis("calibrated", engine, family,
+                         f"calibrated ({len(info['cases'])} cases, median error {err:.1f}%)",
+                         max(err, 1.0) / 100.0)
+        parent = self._parent(engine, family, catalog)
+        if parent and parent["from"] in fits:
+            err = float(self.doc.get("borrowing_error_pct", 100 * UNCALIBRATED_SPREAD))
+            own = float(fits[parent["from"]]["median_abs_error_pct"])
+            return Basis("borrowed", engine, family,
+                         f"borrowed from {parent['from']} ({parent['rule']}; borrowed fits "
+                         f"miss by {err:.0f}% median)", max(err, own) / 100.0)
+        return Basis("uncalibrated", engine, family,
+                     "uncalibrated (assumed efficiencies, no measurement)", UNCALIBRATED_SPREAD)
+
+    def source(self, family: str, engine: str = "trtllm",
+               catalog: Catalog | None = None) -> str:
+        return self.basis(family, engine, catalog).text
 
 
 _LOADED: Calibration | None = None

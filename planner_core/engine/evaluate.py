@@ -172,7 +172,9 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
     rent = ps.pool.rent_usd_per_accelerator_hour
     row = {
         "scenario": scenario, "pool": ps.pool.name, "system": sys_.id,
-        "accelerator": ps.accelerator.id, "accelerators": ps.accelerators,
+        "accelerator": ps.accelerator.id, "engine": ps.engine,
+        "calibration_basis": ps.basis.text if ps.basis else "",
+        "accelerators": ps.accelerators,
         "systems": ps.systems, "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
         "cooling": sys_.cooling, "rack_kw_peak": ps.system_kw_peak * ps.systems_per_rack,
         "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),

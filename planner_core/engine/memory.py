@@ -11,11 +11,6 @@ import numpy as np
 
 from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
-#: Share of each accelerator's memory the serving runtime keeps for itself (CUDA context,
-#: activations, allocator slack). Assumption: TensorRT-LLM and vLLM hand 90% of what is free
-#: after weights to the KV cache; we keep 8% of capacity plus a fixed 1.5 GB.
-RESERVE_FRACTION = 0.08
-RESERVE_FIXED_BYTES = 1.5e9
 #: SRAM-resident chips keep a share of their SRAM free for activations and buffers (assumption).
 SRAM_USABLE_FRACTION = 0.9
 
@@ -45,15 +40,24 @@ def _is_one(x) -> bool:
 def kv_capacity_bytes(hw: ReplicaHW, shape: ModelShape) -> np.ndarray:
     """Bytes of distinct KV cache the replica holds (negative when weights don't fit).
 
-    An MLA cache under tensor-parallel attention is held once per rank
-    (:func:`planner_core.engine.replica.kv_copies`), so the replica holds that much less of it.
+    The serving engine's rule decides it (:mod:`planner_core.catalog.engines`): TensorRT-LLM
+    gives the cache a share of what is free after the weights and its workspace, vLLM and
+    SGLang give weights, workspace and cache together a share of all the memory. An SRAM
+    chain keeps its usable SRAM for weights and caches. An MLA cache under tensor-parallel
+    attention is held once per rank (:func:`planner_core.engine.replica.kv_copies`), so the
+    replica holds that much less of it.
     """
-    per_acc = np.where(
-        hw.sram > 0,
-        hw.mem_bytes * SRAM_USABLE_FRACTION,
-        hw.mem_bytes * (1 - RESERVE_FRACTION) - RESERVE_FIXED_BYTES,
-    )
-    free = per_acc * hw.n_acc - replica_weight_bytes(hw, shape)
+    n = hw.n_acc
+    weights = replica_weight_bytes(hw, shape)
+    total = hw.mem_bytes * n
+    work = hw.workspace_bytes * n
+    f = hw.kv_fraction
+    of_free = f * (total - work - weights)
+    of_total = f * total - work - weights
+    engine = np.where(np.asarray(hw.kv_of_total) > 0, of_total, of_free)
+    # A replica short of memory stays negative by its shortfall, whatever the share.
+    engine = np.where(total - work - weights < 0, total - work - weights, engine)
+    free = np.where(hw.sram > 0, total * SRAM_USABLE_FRACTION - weights, engine)
     copies = kv_copies(hw, shape)
     return np.asarray(free if _is_one(copies) else free / copies, dtype=float)
 
@@ -83,7 +87,7 @@ def fit(hw: ReplicaHW, shape: ModelShape, context_tokens: int) -> Fit:
     w = float(replica_weight_bytes(hw, shape)) / 1e9
     if cap <= 0:
         reason = (f"weights need {w:,.1f} GB but the replica's {int(hw.n_acc)} accelerator(s) "
-                  f"offer {total:,.1f} GB less the runtime reserve")
+                  f"offer {total:,.1f} GB less the serving engine's workspace")
     elif n < 1:
         reason = (f"no room for one {context_tokens:,}-token KV cache "
                   f"({shape.kv_bytes_per_token * context_tokens / 1e9:,.2f} GB) after the "

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner_core.catalog import Accelerator, Catalog, System
-from planner_core.engine.calibration import Calibration
+from planner_core.catalog.engines import ENGINES
+from planner_core.engine.calibration import Basis, Calibration
 from planner_core.engine.replica import ModelShape, ReplicaHW
 from planner_core.engine.serving import LoadPoint, served_at_rate
 from planner_core.engine.sizing import (
@@ -18,9 +19,11 @@ from planner_core.engine.sizing import (
     Issue,
     PoolFleet,
     WorkloadFleet,
+    pool_engine,
     size_pool_fleet,
 )
 from planner_core.engine.step_times import Efficiency
+from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool
 
 
@@ -71,6 +74,8 @@ class PoolSizing:
     systems_per_rack: int = 1
     system_kw_peak: float = 0.0
     fleet: PoolFleet | None = None  # the sizing these numbers come from (what the roll-up reads)
+    engine: str = ""  # the serving engine it runs ("" when its choice cannot run there)
+    basis: Basis | None = None  # what its performance figures rest on
 
 
 def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
@@ -86,10 +91,20 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
         issues.extend(_problems(pool, ws, sizings[-1]))
 
     fleet = size_pool_fleet(catalog, plan, pool, cal, on_workload=seen)
+    try:
+        engine = pool_engine(pool, fleet.acc).id
+    except PlannerError:
+        engine, basis = "", None  # reported by the sizing as invalid-engine
+    else:
+        basis = cal.basis(fleet.acc.family, engine, catalog)
+        if basis.kind != "calibrated":
+            issues.append(Issue("calibration-basis", f"pools.{pool.name}",
+                                f"{ENGINES[engine].name} on {fleet.acc.name}: performance "
+                                f"{basis.text}", "note"))
     ps = PoolSizing(pool, fleet.system, fleet.acc, sizings, accelerators=int(fleet.accelerators),
                     systems=int(fleet.systems), racks=int(fleet.racks),
                     systems_per_rack=int(fleet.per_rack), system_kw_peak=float(fleet.kw),
-                    fleet=fleet)
+                    fleet=fleet, engine=engine, basis=basis)
     issues.extend(_rack_problems(ps, plan.facility.rack_power_budget_kw, float(fleet.limit),
                                  float(fleet.by_power)))
     return ps

@@ -1,26 +1,76 @@
-"""Power: accelerators between idle and TDP by utilization, plus host, network and cooling (PUE).
+"""Power: accelerators between idle and TDP by the work they do, plus host, network and cooling.
 
-Vectorized over hours (and anything else): pass arrays of utilization.
+An accelerator draws its idle power plus a share of the rest (TDP − idle) that follows its
+work: ``active_share`` of it whenever it serves at all (clocks raised, kernels resident, however
+small), plus ``compute_share`` of it in proportion to how near the matmul units run to their
+dense peak and ``memory_share`` to how near memory streams to its peak bandwidth, capped at
+TDP. A replica decoding small batches with its units mostly waiting on launches and memory
+therefore draws far below TDP, as measured. The host (CPUs, memory, fans, NICs, in-system
+switches) draws a share of its rating. The shares are fitted on measured wall and board power
+(:func:`planner_core.evidence.fit.fit_power`); everything broadcasts over arrays.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-#: Host power (CPUs, memory, fans, NICs) swings less than the accelerators: assumption that it
-#: draws 60% of its rating when idle and all of it when the accelerators are busy.
+from planner_core.engine.step_times import decode_work, prefill_work
+
+#: Host power swings less than the accelerators: assumption that it draws 60% of its loaded
+#: draw when the accelerators idle.
 HOST_IDLE_SHARE = 0.6
 
 
-def accelerator_watts(idle_w, tdp_w, utilization):
-    u = np.clip(np.asarray(utilization, float), 0.0, 1.0)
-    return idle_w + (tdp_w - idle_w) * u
+@dataclass(frozen=True)
+class PowerKnobs:
+    """Shares of the dynamic range each kind of work draws (fitted; defaults are assumptions:
+    serving at all draws a tenth, dense matmuls at peak reach TDP, streaming HBM at peak
+    about 60% of the dynamic range)."""
+
+    active_share: float = 0.1
+    compute_share: float = 1.0
+    memory_share: float = 0.6
+    #: Share of the host's rated power (catalog ``host_power_w``) drawn under load.
+    host_share: float = 0.6
 
 
-def it_watts(n_acc, idle_w, tdp_w, n_systems, host_w, network_w_per_system, utilization):
-    """IT power of a pool, split as (accelerators, host, network) in watts."""
+def activity(hw, shape, knobs: PowerKnobs, rate, isl, osl, batch, prefill: bool = True):
+    """Share of an accelerator's dynamic power range a replica draws serving ``rate``
+    requests a second with a running ``batch`` (a LoadPoint's numbers), averaged over its
+    accelerators."""
+    rate = np.asarray(rate, float)
+    b = np.maximum(np.asarray(batch, float), 1.0)
+    f_d, m_d = decode_work(hw, shape, b, np.asarray(isl, float) + np.asarray(osl, float) / 2.0)
+    steps = rate * np.asarray(osl, float) / b  # decode steps a second
+    flops, moved = f_d * steps, m_d * steps
+    if prefill:
+        f_p, m_p = prefill_work(hw, shape, isl)
+        flops, moved = flops + f_p * rate, moved + m_p * rate
+    n = hw.n_acc
+    u_c = flops / (n * hw.flops)
+    u_m = moved / (n * hw.bw)
+    busy = np.where(rate > 0, knobs.active_share, 0.0)
+    return np.clip(busy + knobs.compute_share * u_c + knobs.memory_share * u_m, 0.0, 1.0)
+
+
+def busy_watts(idle_w, tdp_w, act):
+    """An accelerator's draw while serving at ``act`` (see :func:`activity`)."""
+    return idle_w + (tdp_w - idle_w) * np.clip(np.asarray(act, float), 0.0, 1.0)
+
+
+def accelerator_watts(idle_w, busy_w, utilization):
     u = np.clip(np.asarray(utilization, float), 0.0, 1.0)
-    acc = n_acc * accelerator_watts(idle_w, tdp_w, u)
+    return idle_w + (busy_w - idle_w) * u
+
+
+def it_watts(n_acc, idle_w, busy_w, n_systems, host_w, network_w_per_system, utilization):
+    """IT power of a pool, split as (accelerators, host, network) in watts. ``busy_w`` is an
+    accelerator's draw when its replica is fully used (:func:`busy_watts`); ``host_w`` the
+    host's draw under load."""
+    u = np.clip(np.asarray(utilization, float), 0.0, 1.0)
+    acc = n_acc * accelerator_watts(idle_w, busy_w, u)
     host = n_systems * host_w * (HOST_IDLE_SHARE + (1 - HOST_IDLE_SHARE) * u)
     net = n_systems * network_w_per_system * np.ones_like(u)
     return acc, host, net

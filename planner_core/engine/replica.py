@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner_core.catalog import BYTES_PER_VALUE, COMPUTE_KEY, Accelerator, Catalog, Model, System
+from planner_core.catalog.engines import ServingEngine, engine_for
 from planner_core.errors import PlannerError
 
 ArrayLike = float | np.ndarray
@@ -40,6 +41,15 @@ class ReplicaHW:
     family: str = "hopper"
     accelerator_id: str = ""
     mig_profile: str | None = None
+    # How the serving engine divides memory (catalog.engines): the KV cache gets kv_fraction
+    # of what is free after weights and workspace (kv_of_total = 0), or weights, workspace and
+    # KV cache together get kv_fraction of all of it (kv_of_total = 1).
+    kv_fraction: ArrayLike = 0.92
+    kv_of_total: ArrayLike = 0.0
+    workspace_bytes: ArrayLike = 1.5e9  # per accelerator
+    engine: str = "vendor"
+    #: Attention data-parallel over the tp ranks for an MLA model: None = when ep > 1.
+    dp_attention: bool | None = None
 
     @property
     def n_acc(self) -> ArrayLike:
@@ -70,6 +80,8 @@ class ModelShape:
     expert_bytes: float = 0.0  # one routed expert's weights in one layer
     attn_width: int = field(default=0)  # per-head width QK·V work scales with (MLA: latent)
     kv_latent: bool = False  # MLA: one compressed KV vector per token, shared by every head
+    ffn: int = 0  # dense MLP width (the widest matmul tensor parallelism splits)
+    expert_ffn: int = 0  # one routed expert's MLP width
 
     @property
     def dense_weight_bytes(self) -> float:
@@ -95,10 +107,13 @@ def attention_dp(hw: ReplicaHW, shape: ModelShape) -> ArrayLike:
     TensorRT-LLM's attention DP, DeepSeek's own DP32/DP144) therefore run attention data-
     parallel: each of the ``tp`` accelerators attends for its own sequences, holds their
     caches and its own copy of the non-expert weights, and the MoE all-to-all is the only
-    collective. We take that layout for an MLA model with ``ep > 1``.
+    collective. We take that layout for an MLA model with ``ep > 1`` unless the layout says
+    otherwise (``dp_attention``).
     """
-    if not shape.kv_latent:
+    if not shape.kv_latent or hw.dp_attention is False:
         return 1.0
+    if hw.dp_attention:
+        return hw.tp if np.ndim(hw.tp) else float(hw.tp)
     if np.ndim(hw.ep) == 0 and np.ndim(hw.tp) == 0:
         return float(hw.tp) if float(hw.ep) > 1 else 1.0
     return np.where(np.asarray(hw.ep, float) > 1, hw.tp, 1.0)
@@ -153,6 +168,8 @@ def model_shape(model: Model, weight_precision: str, kv_precision: str) -> Model
         expert_bytes=expert_bytes,
         attn_width=attn_width,
         kv_latent=model.kv_layout == "mla",
+        ffn=model.ffn,
+        expert_ffn=moe.expert_ffn if moe else 0,
     )
 
 
@@ -170,8 +187,12 @@ def replica_hw(
     kv_precision: str | None = None,
     system: System | None = None,
     mig_profile: str | None = None,
+    engine: ServingEngine | None = None,
+    dp_attention: bool | None = None,
 ) -> ReplicaHW:
-    """Builds the replica hardware for an accelerator, a layout and (optionally) a MIG slice."""
+    """Builds the replica hardware for an accelerator, a layout and (optionally) a MIG slice,
+    served by ``engine`` (default: the vendor's usual one)."""
+    engine = engine or engine_for("auto", acc.vendor, acc.architecture)
     wp = weight_precision or acc.default_precision
     if wp not in acc.precisions and COMPUTE_KEY[wp] not in acc.dense_tflops:
         raise PlannerError(
@@ -180,7 +201,7 @@ def replica_hw(
         )
     kp = kv_precision or default_kv_precision(wp)
     link_bw = (system.scaleup_bw_gbs.value if system else acc.scaleup_bw_gbs.value) * 1e9
-    mem = acc.memory_gb.value * 1e9
+    mem = acc.memory_bytes()
     bw = acc.memory_bw_gbs.value * 1e9
     flops = acc.tflops(wp) * 1e12
     attn = acc.tflops(kp) * 1e12
@@ -213,7 +234,9 @@ def replica_hw(
         tp=float(tp), pp=float(pp), ep=float(ep), mem_bytes=mem, bw=bw, flops=flops,
         attn_flops=attn, link_bw=link_bw, link_lat=acc.scaleup_latency_us.value * 1e-6,
         sram=1.0 if acc.architecture == "sram" else 0.0, family=acc.family,
-        accelerator_id=acc.id, mig_profile=mig_profile,
+        accelerator_id=acc.id, mig_profile=mig_profile, kv_fraction=engine.kv_fraction,
+        kv_of_total=1.0 if engine.fraction_of == "total" else 0.0,
+        workspace_bytes=engine.workspace_gb * 1e9, engine=engine.id, dp_attention=dp_attention,
     )
 
 

@@ -74,8 +74,8 @@ class SizedPool:
     racks: Any
     kw_per_system: Any  # at TDP: what the facility provisions for one system
     idle_w: Any  # per accelerator
-    tdp_w: Any
-    host_w: Any  # per system
+    busy_w: Any  # per accelerator, its replica fully used (power.busy_watts)
+    host_w: Any  # per system, under load
     price_usd: Any  # per system
     workloads: list[ServedWorkload] = field(default_factory=list)
     failed: Any = False  # a workload the pool cannot serve at all
@@ -119,9 +119,9 @@ def _inverse(x):
 
 
 def _line(p: SizedPool, network_w) -> _Line:
-    base = sum(it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w, network_w,
+    base = sum(it_watts(p.accelerators, p.idle_w, p.busy_w, p.systems, p.host_w, network_w,
                         0.0)) / 1e3
-    slope = sum(it_watts(p.accelerators, p.idle_w, p.tdp_w, p.systems, p.host_w, network_w,
+    slope = sum(it_watts(p.accelerators, p.idle_w, p.busy_w, p.systems, p.host_w, network_w,
                          1.0)) / 1e3 - base
     weights = [w.replicas * w.acc_per_replica for w in p.workloads]
     norm = _inverse(sum(weights, 0.0))
@@ -321,7 +321,7 @@ def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: lis
     days, acc_kw, host_kw, net_kw = [], 0.0, 0.0, 0.0
     util_sum = 0.0
     for i, p in enumerate(pools):
-        a_w, h_w, n_w = it_watts(_hours(p.accelerators), _hours(p.idle_w), _hours(p.tdp_w),
+        a_w, h_w, n_w = it_watts(_hours(p.accelerators), _hours(p.idle_w), _hours(p.busy_w),
                                  _hours(p.systems), _hours(p.host_w),
                                  _hours(f["network_power_w_per_system"]), day["busy_hours"][i])
         it_kw = (a_w + h_w + n_w) / 1e3

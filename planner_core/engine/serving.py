@@ -5,7 +5,8 @@ request rate λ it is busy a share ρ = λ·(prefill seconds per request) of the
 advances in the rest, so the inter-token latency is ``decode_step(b) / (1 − ρ)``. Little's law
 ties the running batch b to λ: ``b = λ · output_tokens · ITL``. TTFT is the prefill service
 time plus the wait in the prefill queue (Pollaczek–Khinchine) plus, on average, half a decode
-step before the prompt is admitted. Everything broadcasts over numpy arrays.
+step before the prompt is admitted, plus the engine's own handling of the request (its
+``ttft_overhead_ms``). Everything broadcasts over numpy arrays.
 """
 
 from __future__ import annotations
@@ -166,8 +167,10 @@ def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, 
     tpot = t_d / free
     b99 = b + Z99 * np.sqrt(b)
     tpot99 = decode_step(hw, shape, eff, b99, ctx) / free
-    ttft = t_pf1 + wait + 0.5 * t_d
-    ttft99 = t_pf1 + wait99 + t_d
+    # Outside the model: receiving, tokenising and admitting the prompt, streaming back.
+    extra = eff.ttft_overhead_ms * 1e-3
+    ttft = t_pf1 + wait + 0.5 * t_d + extra
+    ttft99 = t_pf1 + wait99 + t_d + extra
     # The batch solver lands on the cap itself at the offline top rate; a rounding hair
     # above it is the cap, not an overflow.
     feasible = (rho < 1.0) & (b <= cap * (1 + 1e-9)) & (cap >= 1)
@@ -288,7 +291,7 @@ def offline_with_batch(hw, shape, eff, isl, osl, batch, *, prefill: bool = True)
     t_pf = prefill_per_request(hw, shape, eff, isl) * runs_prefill
     rate = b / (osl * t_d + b * t_pf)
     tpot = t_d / (1.0 - rate * t_pf)
-    ttft = prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill
+    ttft = prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill + eff.ttft_overhead_ms * 1e-3
     return LoadPoint(
         rate_rps=rate, batch=b, prefill_busy=rate * t_pf, tpot_s=tpot, tpot_p99_s=tpot,
         ttft_s=ttft, ttft_p99_s=ttft, output_tok_s=rate * osl, feasible=b >= 1, max_batch=b,

@@ -22,10 +22,12 @@ from typing import Any
 import numpy as np
 
 from planner_core.catalog import Accelerator, Catalog, System
+from planner_core.catalog.engines import ServingEngine, engine_for
 from planner_core.catalog.mig import place
 from planner_core.engine.calibration import Calibration
 from planner_core.engine.memory import SRAM_USABLE_FRACTION, chain_chips
 from planner_core.engine.packing import packed_accelerators, replicas_in
+from planner_core.engine.power import PowerKnobs, activity, busy_watts
 from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
@@ -69,6 +71,10 @@ class Inputs:
         """A catalog figure (``kind`` "accelerators" or "systems")."""
         return base
 
+    def efficiency(self, pool: Pool, eff: Efficiency) -> Efficiency:
+        """The pool's calibrated efficiencies (the what-if layer scales them)."""
+        return eff
+
     def replica(self, pool: Pool, w: Workload, hw: ReplicaHW, shape: ModelShape, per_rep,
                 system: System, acc: Accelerator, mig: bool):
         """The replica to size: (hardware, accelerators per replica, fits)."""
@@ -88,6 +94,7 @@ class Inputs:
 
 
 AS_PLANNED = Inputs()
+DEFAULT_POWER = PowerKnobs()
 
 
 @dataclass
@@ -119,6 +126,7 @@ class WorkloadFleet:
     has_point: Any
     point: Any  # LoadPoint at the peak, per serving replica (where has_point)
     kv_ms: Any  # disaggregated: the KV cache's transfer, per request
+    activity: Any = 1.0  # share of the dynamic power range at capacity (power.activity)
     prefill_replicas: Any = 0.0
     prefill_share: Any = None  # disaggregated: the share of prefill replicas really used
     layout: str = ""  # as the views name it: "TP8", "DP24 EP24", "MIG 3g.40gb", ...
@@ -145,6 +153,7 @@ class PoolFleet:
     pool: Pool
     system: System
     acc: Accelerator
+    knobs: PowerKnobs = DEFAULT_POWER
     workloads: list[WorkloadFleet] = field(default_factory=list)
     failed: Any = False  # a workload the pool cannot serve at all (the engine's errors)
     accelerators: Any = 0.0
@@ -161,8 +170,21 @@ class PoolFleet:
         c = self.const
         return SizedPool(accelerators=self.accelerators, systems=self.systems,
                          racks=self.racks, kw_per_system=self.kw, idle_w=c["idle"],
-                         tdp_w=c["tdp"], host_w=c["host"], price_usd=c["price"],
+                         busy_w=busy_watts(c["idle"], c["tdp"], self.activity()),
+                         host_w=c["host"] * self.knobs.host_share, price_usd=c["price"],
                          workloads=[w.served() for w in self.workloads], failed=self.failed)
+
+    def activity(self):
+        """The pool's accelerators' share of their dynamic power when fully used: each
+        workload's at its capacity, weighted by the accelerators its replicas hold."""
+        weights = [w.replicas * w.acc_per_replica for w in self.workloads]
+        total = sum(weights, 0.0)
+        if not self.workloads:
+            return 1.0
+        mixed = sum((w.activity * x for w, x in zip(self.workloads, weights, strict=True)), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.asarray(total) > 0, mixed / np.where(total > 0, total, 1.0),
+                            self.workloads[0].activity)
 
 
 def precisions_for(acc: Accelerator, w: Workload) -> tuple[str, str]:
@@ -182,14 +204,23 @@ def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | No
     return hw, shape, per_rep, text
 
 
+def pool_engine(pool: Pool, acc: Accelerator) -> ServingEngine:
+    """The engine a pool runs (PlannerError naming the field when it cannot run there)."""
+    try:
+        return engine_for(pool.engine, acc.vendor, acc.architecture)
+    except PlannerError as exc:
+        raise PlannerError(exc.detail, field=f"pools.{pool.name}.engine") from None
+
+
 def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None):
     system = catalog.system(pool.system)
     acc = catalog.accelerator(system.accelerator)
+    engine = pool_engine(pool, acc)
     wp, kp = precisions_for(acc, w)
     shape = model_shape(catalog.model(w.model), wp, kp)
     lay = pool.layout
     if mig_profile is not None:
-        hw = replica_hw(acc, 1, 1, 1, wp, kp, system, mig_profile)
+        hw = replica_hw(acc, 1, 1, 1, wp, kp, system, mig_profile, engine)
         assert acc.mig is not None
         prof = acc.mig.profile(mig_profile)
         return hw, shape, prof.compute_slices / acc.mig.compute_slices, f"MIG {mig_profile}"
@@ -204,9 +235,11 @@ def _replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | N
                                f"{w.model} needs {need} chips", field=f"pools.{pool.name}"
                                ".layout.chips")
         stages = min(shape.layers, chips)
-        hw = replica_hw(acc, 1, 1, 1, wp, kp, None).with_(tp=chips / stages, pp=float(stages))
+        hw = replica_hw(acc, 1, 1, 1, wp, kp, None, engine=engine).with_(
+            tp=chips / stages, pp=float(stages))
         return hw, shape, float(chips), f"chain of {chips} chips"
-    hw = replica_hw(acc, lay.tp, lay.pp, lay.ep, wp, kp, system)
+    hw = replica_hw(acc, lay.tp, lay.pp, lay.ep, wp, kp, system, engine=engine,
+                    dp_attention=lay.dp_attention)
     # An MLA model with expert parallelism runs attention data-parallel over the tp ranks
     # (replica.attention_dp): say so, since "TP24" would suggest tensor-parallel attention.
     attn = "DP" if float(attention_dp(hw, shape)) > 1 else "TP"
@@ -233,10 +266,17 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
     """A pool's replicas, systems and racks, on arrays of the inputs ``inputs`` replaces."""
     system = catalog.system(pool.system)
     acc = catalog.accelerator(system.accelerator)
-    eff = cal.efficiency(acc.family, catalog)
     count = inputs.value(f"pools.{pool.name}.count", pool.count)
-    fleet = PoolFleet(pool, system, acc)
+    fleet = PoolFleet(pool, system, acc, cal.power)
     item = f"pools.{pool.name}"
+    try:
+        engine = pool_engine(pool, acc)
+    except PlannerError as exc:
+        fleet.failed = True
+        if on_workload is not None:
+            on_workload(Issue("invalid-engine", item, exc.detail, "error"))
+        return finish_pool(fleet, plan, count, 0.0, inputs)
+    eff = inputs.efficiency(pool, cal.efficiency(acc.family, catalog, engine.id))
 
     def skip(issue: Issue) -> None:
         fleet.failed = fleet.failed or issue.severity == "error"
@@ -277,7 +317,7 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             hw, share, fits = inputs.replica(pool, w, hw, shape, share, system, acc, True)
             slots = None if gpus is None else gpus * len(slices)
             ws = sized(size_workload(pool, w, hw, shape, eff, share, slots, count, fits,
-                                     inputs), layout)
+                                     inputs, fleet.knobs), layout)
             gpus_needed = np.maximum(gpus_needed, np.ceil(ws.replicas_needed / len(slices)))
         return finish_pool(fleet, plan, count, gpus if gpus is not None else gpus_needed,
                            inputs)
@@ -303,8 +343,8 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
         else:  # the pool's systems hold whole groups; its workloads take turns
             slots = np.floor_divide(replicas_in(fixed_acc, group, system.accelerators, False,
                                                 stages), len(pool.workloads))
-        ws = sized(size_workload(pool, w, hw, shape, eff, per_rep, slots, count, fits, inputs),
-                   layout)
+        ws = sized(size_workload(pool, w, hw, shape, eff, per_rep, slots, count, fits, inputs,
+                                 fleet.knobs), layout)
         if fluid:
             need_acc = need_acc + ws.replicas_needed * per_rep
         else:
@@ -318,7 +358,8 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
 
 
 def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slots, count,
-                  fits=True, inputs: Inputs = AS_PLANNED) -> WorkloadFleet:
+                  fits=True, inputs: Inputs = AS_PLANNED,
+                  knobs: PowerKnobs = DEFAULT_POWER) -> WorkloadFleet:
     """One workload's replicas on ``hw`` (whose figures may be arrays, as optimize stacks
     candidates); ``slots`` are the replicas a fixed pool holds for it (None: sized)."""
     key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
@@ -360,9 +401,14 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         # capacity is the tighter of the two sides.
         capacity = np.where((pf_cap > 0) & decode.feasible,
                             np.minimum(pf_cap * share, dec_rate * (1 - share)), 0.0)
+        act = share * activity(hw, shape, knobs, pf_cap, isl, 0.0, 1.0) \
+            + (1 - share) * activity(hw, shape, knobs, dec_rate, isl, osl, decode.batch,
+                                     prefill=False)
     else:
         best = max_rate(hw, shape, eff, isl, osl, ttft_lim, tpot_lim, cv)
         capacity = np.where(best.feasible, best.rate_rps, 0.0)
+        act = activity(hw, shape, knobs, capacity, isl, osl, best.batch)
+    act = np.nan_to_num(act, nan=0.0, posinf=1.0)
     raw = np.where(fits, capacity, 0.0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = peak / (raw * util)
@@ -415,7 +461,7 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         osl=osl, cv=cv, peak=peak, redundancy=redundancy, slots=slots, batch=batch,
         fits=fits, raw_capacity=raw, capacity=capacity, ok=ok, enough=enough,
         replicas_needed=needed, replicas=replicas, active=active, serving=serving, meets=meets,
-        has_point=has_point, point=point, kv_ms=kv_ms, prefill_replicas=n_pf,
+        has_point=has_point, point=point, kv_ms=kv_ms, activity=act, prefill_replicas=n_pf,
         prefill_share=point_share if disagg else None)
 
 

@@ -1,10 +1,12 @@
 """Step times: how long a replica takes to prefill prompts and to run one decode step.
 
 A roofline per step: the larger of the compute time and the memory time at calibrated
-efficiencies (joined smoothly, since real kernels slow down before the ridge point), plus
-tensor-parallel all-reduces, pipeline hops and expert all-to-all over the system's links, plus a
-per-layer overhead (kernel launches and synchronisation; for SRAM chip chains, the per-layer
-hand-off). Every function broadcasts over numpy arrays, so a sweep is one call.
+efficiencies (joined smoothly, since real kernels slow down before the ridge point; matmuls
+narrowed by tensor parallelism reach less of the peak), plus tensor-parallel all-reduces,
+pipeline hops and expert all-to-all over the system's links (latency and bandwidth), plus what
+every pass costs however small: the engine's scheduling and sampling, each layer's launches and
+synchronisation (for SRAM chip chains, the hand-off), each MoE layer's routing. Every function
+broadcasts over numpy arrays, so a sweep is one call.
 
 With data-parallel attention (an MLA model with expert parallelism, see
 :func:`planner_core.engine.replica.attention_dp`) each accelerator runs attention and the non-expert
@@ -29,12 +31,28 @@ PREFILL_CHUNK_TOKENS = 8192.0
 
 @dataclass(frozen=True)
 class Efficiency:
-    """The calibrated knobs of one accelerator family. All may be numpy arrays."""
+    """The calibrated knobs of one serving engine on one accelerator family (all may be numpy
+    arrays). Hardware knobs say how close kernels come to the roofline; software knobs are
+    what the engine pays however small the work."""
 
-    compute: float | np.ndarray = 0.55  # share of dense peak FLOPS reached by the matmuls
+    compute: float | np.ndarray = 0.55  # share of dense peak FLOPS reached by wide matmuls
     memory: float | np.ndarray = 0.80  # share of peak memory bandwidth reached
-    layer_overhead_us: float | np.ndarray = 8.0  # per layer per step: launches, sync, hand-off
+    layer_overhead_us: float | np.ndarray = 8.0  # per layer per pass: launches, sync, hand-off
     sharpness: float | np.ndarray = 3.0  # how sharply compute and memory time combine
+    #: Per forward pass: scheduling, sampling, host-device synchronisation.
+    step_overhead_us: float | np.ndarray = 300.0
+    #: Per MoE layer per pass on top of the layer's: routing, top-k, token permutation and
+    #: the grouped matmul's launches.
+    moe_overhead_us: float | np.ndarray = 30.0
+    #: Share of a link's bandwidth the collectives reach (NCCL/RCCL bus bandwidth).
+    comm: float | np.ndarray = 0.7
+    #: Per-accelerator matmul width at which the matmuls reach half their wide-matrix
+    #: efficiency: tensor parallelism splits the MLP into narrower pieces that fill fewer
+    #: of the chip's compute units (tile and wave quantisation).
+    gemm_half_width: float | np.ndarray = 256.0
+    #: Per request, the time to first token spends outside the model: receiving and
+    #: tokenising the prompt, admitting it, streaming the first token back.
+    ttft_overhead_ms: float | np.ndarray = 20.0
 
 
 def _soft_max(a, b, k):
@@ -59,15 +77,18 @@ def weights_read(shape: ModelShape, tokens) -> np.ndarray:
     return shape.dense_weight_bytes + shape.moe_layers * shape.expert_bytes * touched
 
 
-def _all_reduce(hw: ReplicaHW, msg_bytes, n=None):
-    """Ring all-reduce over ``n`` (default ``tp``) accelerators: 2·(n−1)/n · bytes / bandwidth
-    + latency."""
+def _all_reduce(hw: ReplicaHW, eff: Efficiency, msg_bytes, n=None):
+    """All-reduce over ``n`` (default ``tp``) accelerators: 2·(n−1)/n · bytes at the
+    collectives' share of the link bandwidth, plus 2·log2(n) latency steps (a reduce-scatter
+    and an all-gather, each a tree or recursive halving over n ranks)."""
     tp = np.asarray(hw.tp if n is None else n, float)
-    t = 2.0 * (tp - 1.0) / tp * msg_bytes / hw.link_bw + hw.link_lat
+    safe = np.maximum(tp, 1.0)
+    t = 2.0 * (safe - 1.0) / safe * msg_bytes / (hw.link_bw * eff.comm) \
+        + 2.0 * np.log2(safe) * hw.link_lat
     return np.where(tp > 1, t, 0.0)
 
 
-def _comm(hw: ReplicaHW, shape: ModelShape, tokens, senders=None):
+def _comm(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, senders=None):
     """Collectives per forward pass over ``tokens`` tokens.
 
     ``senders``: with data-parallel attention, the ranks that hold the tokens; each of them
@@ -76,9 +97,9 @@ def _comm(hw: ReplicaHW, shape: ModelShape, tokens, senders=None):
     act = tokens * shape.hidden * ACT_BYTES
     dp = attention_dp(hw, shape)
     tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
-    t = 2.0 * shape.layers * _all_reduce(hw, act, tp_attn)  # after attention and the MLP
+    t = 2.0 * shape.layers * _all_reduce(hw, eff, act, tp_attn)  # after attention and the MLP
     pp = np.asarray(hw.pp, float)
-    t = t + (pp - 1.0) * (hw.link_lat + act / hw.link_bw)
+    t = t + (pp - 1.0) * (hw.link_lat + act / (hw.link_bw * eff.comm))
     if shape.moe_experts:
         ep = np.asarray(hw.ep, float)
         # Each sending accelerator dispatches its share of the tokens (1/ep of them under
@@ -87,9 +108,17 @@ def _comm(hw: ReplicaHW, shape: ModelShape, tokens, senders=None):
         # accelerator); combine sends the same volume back.
         per_sender = tokens / (ep if senders is None else np.minimum(ep, senders))
         moved = per_sender * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
-        a2a = 2.0 * (moved / hw.link_bw + hw.link_lat)  # dispatch and combine
+        a2a = 2.0 * (moved / (hw.link_bw * eff.comm) + hw.link_lat)  # dispatch and combine
         t = t + shape.moe_layers * np.where(ep > 1, a2a, 0.0)
     return t
+
+
+def _fixed(shape: ModelShape, eff: Efficiency, passes=1.0):
+    """What ``passes`` forward passes cost however little they compute: the engine's step,
+    each layer's launches and each MoE layer's routing."""
+    per_pass = eff.step_overhead_us + shape.layers * eff.layer_overhead_us \
+        + shape.moe_layers * eff.moe_overhead_us
+    return passes * per_pass * 1e-6
 
 
 def _is_one(x) -> bool:
@@ -100,11 +129,24 @@ def _is_one(x) -> bool:
 def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, par, dp,
                      par_dense):
     """Matmul seconds for ``tokens`` tokens: all of it over ``par`` accelerators, or, with
-    data-parallel attention, the non-expert part over the ranks that hold the tokens."""
-    if _is_one(dp):
-        return 2.0 * shape.active * tokens / (par * hw.flops * eff.compute)
-    return 2.0 * tokens * (shape.dense_active / par_dense + shape.routed_active / par) \
-        / (hw.flops * eff.compute)
+    data-parallel attention, the non-expert part over the ranks that hold the tokens.
+
+    Each part runs at the compute efficiency its per-accelerator width allows: the dense MLP
+    split over the tensor-parallel ranks of attention, a routed expert over tp/ep ranks.
+    """
+    tp_attn = hw.tp if _is_one(dp) else hw.tp / dp
+    dense_w = shape.ffn / np.maximum(tp_attn, 1.0)
+    dense = shape.dense_active / par_dense / _width_eff(eff, dense_w)
+    if not shape.moe_experts:
+        return 2.0 * tokens * dense / (hw.flops * eff.compute)
+    expert_w = shape.expert_ffn * np.minimum(np.asarray(hw.ep, float), hw.tp) / hw.tp
+    routed = shape.routed_active / par / _width_eff(eff, expert_w)
+    return 2.0 * tokens * (dense + routed) / (hw.flops * eff.compute)
+
+
+def _width_eff(eff: Efficiency, width):
+    """Share of the wide-matrix efficiency a matmul ``width`` columns wide reaches."""
+    return width / (width + eff.gemm_half_width)
 
 
 def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context) -> np.ndarray:
@@ -135,24 +177,35 @@ def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, contex
     t_memory = (weights / hw.tp + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
     senders = None if _is_one(dp) else np.minimum(dp, b)
-    return t + _comm(hw, shape, b, senders) + shape.layers * eff.layer_overhead_us * 1e-6
+    # In an SRAM chain the batch flows through the stages in micro-batches, one per stage,
+    # and each stage's collectives overlap the others': a step pays each layer's collectives
+    # once, for one micro-batch.
+    flowing = np.where(np.asarray(hw.sram, float) > 0, b / np.minimum(hw.pp, b), b)
+    return t + _comm(hw, shape, eff, flowing, senders) + _fixed(shape, eff)
 
 
 def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, prompt_tokens):
     """Seconds to prefill ``prompts`` prompts of ``prompt_tokens`` tokens, batched in chunks.
 
-    With data-parallel attention up to ``dp`` chunks run at once, one per rank (a "wave").
+    With data-parallel attention up to ``dp`` chunks run at once, one per rank (a "wave"). On
+    an SRAM chain the prompt flows through the stages (all chips work on it), and the hops
+    between stages are paid once, as the pipeline fills.
     """
     n = np.maximum(np.asarray(prompts, float), 1.0)
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
     tokens = n * isl
     chunks = np.ceil(tokens / PREFILL_CHUNK_TOKENS)
     dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
-    par = hw.tp * np.minimum(hw.pp, chunks)
+    # An SRAM chain streams the prompt through its stages a few tokens at a time, so every
+    # stage works on it at once and reads only its own resident weights; a GPU pipeline
+    # passes whole chunks from stage to stage.
+    sram = np.asarray(hw.sram, float) > 0
+    par = np.where(sram, hw.tp * hw.pp, hw.tp * np.minimum(hw.pp, chunks))
+    readers = np.where(sram, hw.tp * hw.pp, hw.tp)
     if _is_one(dp):
         waves, par_dense = chunks, par
         wave_tokens = np.minimum(tokens, PREFILL_CHUNK_TOKENS)
-        w = weights_read(shape, wave_tokens) * chunks / hw.tp
+        w = weights_read(shape, wave_tokens) * chunks / readers
     else:
         # A prompt and its KV cache stay on one rank, its chunks one after another: ranks
         # with work are at most the prompts, however long each prompt is.
@@ -171,8 +224,10 @@ def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, pro
         kv = kv * copies
     t_memory = (w + kv / par_dense) / (hw.bw * eff.memory)
     t = _soft_max(t_compute, t_memory, eff.sharpness)
-    comm = _comm(hw, shape, wave_tokens, None if _is_one(dp) else busy) * waves
-    return t + comm + waves * shape.layers * eff.layer_overhead_us * 1e-6
+    comm = _comm(hw, shape, eff, wave_tokens, None if _is_one(dp) else busy) * waves
+    # Streaming through an SRAM chain, each stage's collectives overlap the other stages'.
+    comm = comm / np.where(sram, hw.pp, 1.0)
+    return t + comm + _fixed(shape, eff, waves)
 
 
 def prefill_per_request(hw, shape, eff, prompt_tokens) -> np.ndarray:
@@ -184,3 +239,27 @@ def prefill_per_request(hw, shape, eff, prompt_tokens) -> np.ndarray:
     if not _is_one(dp):
         group = group * dp
     return prefill_time(hw, shape, eff, group, isl) / group
+
+
+def decode_work(hw: ReplicaHW, shape: ModelShape, batch, context):
+    """(FLOPs, bytes moved from memory) of one decode step, over the whole replica: the
+    work that draws power, whatever the step's overheads."""
+    b = np.maximum(np.asarray(batch, float), 1.0)
+    ctx = np.asarray(context, float)
+    dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
+    flops = 2.0 * shape.active * b + 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * b
+    weights = weights_read(shape, b)
+    if not _is_one(dp):
+        weights = weights + shape.dense_weight_bytes * (dp - 1.0)
+    kv = b * ctx * shape.kv_bytes_per_token * (1.0 if _is_one(copies) else copies)
+    return flops, weights + kv
+
+
+def prefill_work(hw: ReplicaHW, shape: ModelShape, prompt_tokens):
+    """(FLOPs, bytes) of prefilling one prompt when prompts are grouped into full chunks."""
+    isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
+    group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / isl), 1.0)
+    flops = 2.0 * shape.active * isl + 2.0 * shape.layers * shape.heads * shape.attn_width * isl**2
+    chunk = np.minimum(isl * group, PREFILL_CHUNK_TOKENS)
+    weights = weights_read(shape, chunk) * np.ceil(isl * group / PREFILL_CHUNK_TOKENS) / group
+    return flops, weights + isl * shape.kv_bytes_per_token

@@ -1,12 +1,18 @@
 """Published measurements as cases: read them, set each up, and predict its metric.
 
-The CSV layout is the one in ``calibration_cases.csv``. Blank fields are the planner's to
-choose: accelerators (the fewest that hold the model), tp/pp (the best layout for the metric),
-precision (the device's usual one) and KV precision (the engine default for the weights).
+The CSV layout is the one in ``calibration_cases.csv``; ``engine`` (the serving engine) and
+``ep``/``dp_attention`` are optional columns, and a power file may leave out the columns it
+does not use (precisions, layout, limits). Blank fields are the planner's to choose:
+accelerators (the fewest that hold the model), tp/pp (the best layout for the metric),
+precision (the device's usual one) and KV precision (the engine default for the weights). A
+setting missing from its column is read from the row's ``source`` where the publisher wrote it
+there ("tp=8 ep=8 dp_attn=false", "concurrency=4", "sglang"), since that is where published
+benchmark logs keep it; otherwise the engine is the accelerator vendor's usual one.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from planner_core.catalog import BYTES_PER_VALUE, Catalog
+from planner_core.catalog.engines import ENGINE_CHOICES, ServingEngine, engine_for
 from planner_core.engine.memory import chain_chips, kv_capacity_bytes
+from planner_core.engine.power import HOST_IDLE_SHARE, PowerKnobs, activity, busy_watts
 from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
@@ -32,10 +40,66 @@ CASE_COLUMNS = [
     "tp", "pp", "scenario", "isl", "osl", "concurrency", "ttft_limit_ms", "tpot_limit_ms",
     "metric", "measured",
 ]
+#: Columns a file must have; the others may be left out (blank for every row).
+REQUIRED_COLUMNS = ["case_id", "source", "system", "model", "scenario", "isl", "osl", "metric",
+                    "measured"]
+OPTIONAL_COLUMNS = ["engine", "ep", "dp_attention"]
 SCENARIOS = {"offline", "server", "concurrency", "single_stream"}
-METRICS = {"output_tok_s", "ttft_ms", "itl_ms", "user_tok_s"}
+PERFORMANCE_METRICS = {"output_tok_s", "ttft_ms", "itl_ms", "user_tok_s"}
+#: ``system_w``: mean wall power of the systems; ``tok_per_j``: output tokens per joule of
+#: them, or of the accelerator boards where the source says "board power only".
+POWER_METRICS = {"system_w", "tok_per_j"}
+METRICS = PERFORMANCE_METRICS | POWER_METRICS
 #: Metrics where larger is better (the layout choice maximises these, minimises the others).
-HIGHER_IS_BETTER = {"output_tok_s", "user_tok_s"}
+HIGHER_IS_BETTER = {"output_tok_s", "user_tok_s", "tok_per_j"}
+DEFAULT_POWER = PowerKnobs()
+_ENGINE_WORDS = (("sglang", "sglang"), ("vllm", "vllm"), ("tensorrt-llm", "trtllm"),
+                 ("tensorrt_llm", "trtllm"), ("trtllm", "trtllm"), ("_trt", "trtllm"))
+
+
+def _from_source(source: str, name: str) -> str | None:
+    """A ``name=value`` setting written in the source text, if any."""
+    m = re.search(rf"\b{name}\s*=\s*([A-Za-z0-9.]+)", source)
+    return m.group(1) if m else None
+
+
+def _precision_named(source: str) -> str | None:
+    m = re.search(r"\b(fp16|bf16|fp8|fp4|int8|int4)\b", source, re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
+def engine_named(source: str) -> str:
+    """The serving engine a source names, or "auto"."""
+    low = source.lower()
+    for word, engine in _ENGINE_WORDS:
+        if word in low:
+            return engine
+    return "auto"
+
+
+def _complete(df: pd.DataFrame) -> pd.DataFrame:
+    """Fills the optional columns, reading settings the source states."""
+    df = df.copy()
+    for col in CASE_COLUMNS + OPTIONAL_COLUMNS:
+        if col not in df.columns:
+            df[col] = pd.NA
+    src = df["source"].fillna("").astype(str)
+    engines = [e if isinstance(e, str) and e.strip() else engine_named(s)
+               for e, s in zip(df["engine"], src, strict=True)]
+    df["engine"] = engines
+    for col, name in (("tp", "tp"), ("ep", "ep"), ("concurrency", "concurrency")):
+        vals = [v if not _blank(v) else _from_source(s, name) for v, s in zip(df[col], src,
+                                                                               strict=True)]
+        df[col] = pd.array([None if _blank(v) else int(float(v)) for v in vals], dtype="Int64")
+    dp = [v if not _blank(v) else _from_source(s, "dp_attn") for v, s in
+          zip(df["dp_attention"], src, strict=True)]
+    df["dp_attention"] = [None if _blank(v) else str(v).strip().lower() in ("true", "1", "yes")
+                          for v in dp]
+    # Weights' precision: the column, else the first precision the source names.
+    df["weight_precision"] = [v if not _blank(v) else _precision_named(s)
+                              for v, s in zip(df["weight_precision"], src, strict=True)]
+    df["board_only"] = src.str.contains("BOARD power only", case=False)
+    return df
 
 
 def read_cases(path: Path) -> pd.DataFrame:
@@ -46,9 +110,10 @@ def read_cases(path: Path) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, ValueError, TypeError, pd.errors.ParserError,
             pd.errors.EmptyDataError) as exc:
         raise PlannerError(f"cannot read cases: {exc}", source=str(path)) from exc
-    missing = [c for c in CASE_COLUMNS if c not in df.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise PlannerError(f"missing column(s) {', '.join(missing)}", source=str(path))
+    df = _complete(df)
     for i, row in df.iterrows():
         where = f"row {i + 2} ({row['case_id']})"
         if row["scenario"] not in SCENARIOS:
@@ -61,6 +126,15 @@ def read_cases(path: Path) -> pd.DataFrame:
             if not (pd.notna(row[col]) and row[col] >= 1):
                 raise PlannerError(f"{col} must be a positive token count", field=where,
                                    source=str(path))
+        if row["scenario"] == "concurrency" and _blank(row["concurrency"]):
+            raise PlannerError("a concurrency case needs its concurrency (column or "
+                               "'concurrency=N' in the source)", field=where, source=str(path))
+        if row["engine"] not in ENGINE_CHOICES:
+            raise PlannerError(f"engine {row['engine']!r} is not one of "
+                               f"{', '.join(ENGINE_CHOICES)}", field=where, source=str(path))
+        if not (pd.notna(row["measured"]) and float(row["measured"]) > 0):
+            raise PlannerError("measured must be a positive number", field=where,
+                               source=str(path))
     return df
 
 
@@ -72,6 +146,10 @@ class CaseSetup:
     accelerators: int
     precision: str
     kv_precision: str
+    idle_w: float = 0.0  # per accelerator
+    tdp_w: float = 0.0
+    host_w: float = 0.0  # per system, rated
+    per_system: int = 1  # accelerators per system
 
 
 def _blank(v) -> bool:
@@ -124,14 +202,30 @@ def setup_case(catalog: Catalog, row, tp: float, pp: float, n_acc: int) -> CaseS
     if wp not in BYTES_PER_VALUE or kp not in BYTES_PER_VALUE:
         raise PlannerError(f"unknown precision {wp!r}/{kp!r}", field=str(row["case_id"]))
     shape = model_shape(catalog.model(row["model"]), wp, kp)
-    hw = replica_hw(acc, weight_precision=wp, kv_precision=kp, system=None)
-    hw = hw.with_(tp=tp, pp=pp)
+    engine = case_engine(catalog, row)
+    dp = row["dp_attention"]
+    hw = replica_hw(acc, weight_precision=wp, kv_precision=kp, system=None, engine=engine,
+                    dp_attention=None if dp is None or _blank(dp) else bool(dp))
+    ep = 1.0 if _blank(row["ep"]) else float(min(int(row["ep"]), round(tp * pp)))
+    hw = hw.with_(tp=tp, pp=pp, ep=ep)
     replicas = max(1, int(n_acc // round(tp * pp))) if acc.architecture != "sram" else 1
-    return CaseSetup(hw, shape, replicas, n_acc, wp, kp)
+    systems = catalog.systems_for(acc.id)
+    host = systems[0] if systems else None
+    return CaseSetup(hw, shape, replicas, n_acc, wp, kp, acc.idle_w.value, acc.tdp_w.value,
+                     host.host_power_w.value if host else 0.0,
+                     host.accelerators if host else 1)
 
 
-def predict_metric(setup: CaseSetup, row, eff: Efficiency) -> np.ndarray:
-    """The case's metric as the engine predicts it (an array if ``eff`` holds arrays)."""
+def case_engine(catalog: Catalog, row) -> ServingEngine:
+    acc, _ = resolve(catalog, row["system"])
+    return engine_for(row["engine"], acc.vendor, acc.architecture)
+
+
+def predict_metric(setup: CaseSetup, row, eff: Efficiency,
+                   knobs: PowerKnobs = DEFAULT_POWER) -> np.ndarray:
+    """The case's metric as the engine predicts it (an array if ``eff`` or ``knobs`` hold
+    arrays). Power: the accelerators at the activity of their load point, plus, for wall
+    power, the hosts of the systems they fill."""
     isl, osl = float(row["isl"]), float(row["osl"])
     hw, shape, n = setup.hw, setup.shape, setup.replicas
     scenario, metric = row["scenario"], row["metric"]
@@ -144,6 +238,14 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency) -> np.ndarray:
     else:
         users = 1.0 if scenario == "single_stream" else float(row["concurrency"])
         p = closed_loop(hw, shape, eff, users / n, isl, osl)
+    if metric in POWER_METRICS:
+        act = activity(hw, shape, knobs, p.rate_rps, isl, osl, p.batch)
+        boards = setup.accelerators * busy_watts(setup.idle_w, setup.tdp_w, act)
+        systems = -(-setup.accelerators // setup.per_system)
+        host = systems * setup.host_w * knobs.host_share * (HOST_IDLE_SHARE
+                                                             + (1 - HOST_IDLE_SHARE) * act)
+        watts = boards if bool(row.get("board_only", False)) else boards + host
+        return watts if metric == "system_w" else p.output_tok_s * n / watts
     return {
         "output_tok_s": p.output_tok_s * n,
         "ttft_ms": p.ttft_s * 1e3,
@@ -166,11 +268,16 @@ def case_candidates(catalog: Catalog, row) -> list[CaseSetup]:
             for t, p in layouts(catalog, row["system"], n_acc, shape, row["tp"], row["pp"])]
 
 
-def predict_case(catalog: Catalog, row, eff: Efficiency) -> tuple[float, CaseSetup]:
-    """The prediction at the planner's best layout for the case's metric."""
+def predict_case(catalog: Catalog, row, eff: Efficiency,
+                 knobs: PowerKnobs = DEFAULT_POWER) -> tuple[float, CaseSetup]:
+    """The prediction at the planner's best layout for the case's metric (power: the layout
+    that serves fastest, as the measured run would have been set up)."""
     best = None
+    if row["metric"] in POWER_METRICS:
+        fastest = predict_case(catalog, {**row, "metric": "output_tok_s"}, eff)[1]
+        return float(np.asarray(predict_metric(fastest, row, eff, knobs))), fastest
     for setup in case_candidates(catalog, row):
-        value = float(np.asarray(predict_metric(setup, row, eff)))
+        value = float(np.asarray(predict_metric(setup, row, eff, knobs)))
         if not np.isfinite(value):
             continue
         better = (best is None or (value > best[0] if row["metric"] in HIGHER_IS_BETTER

@@ -1,4 +1,5 @@
-"""Predicts every case of a measurements CSV and reports the errors."""
+"""Predicts every case of a measurements CSV and reports the errors, overall and per group
+(accelerator × model × serving engine × metric)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pandas as pd
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.errors import PlannerError
-from planner_core.evidence.cases import predict_case, read_cases
+from planner_core.evidence.cases import case_engine, predict_case, read_cases
+
+GROUP_BY = ["system", "model", "engine", "metric"]
 
 
 @dataclass
@@ -23,6 +26,14 @@ class ValidationSummary:
     worst_abs_error_pct: float
     worst_case: str
 
+    def groups(self) -> pd.DataFrame:
+        """Count, median and worst |error| and the median signed error per group."""
+        t = self.table.assign(abs_error_pct=self.table["error_pct"].abs())
+        g = t.groupby(GROUP_BY, sort=True).agg(
+            count=("abs_error_pct", "size"), median_abs_error_pct=("abs_error_pct", "median"),
+            worst_abs_error_pct=("abs_error_pct", "max"), median_error_pct=("error_pct", "median"))
+        return g.reset_index()
+
 
 def validate_cases(path: Path, catalog: Catalog | None = None,
                    calibration: Calibration | None = None,
@@ -30,20 +41,24 @@ def validate_cases(path: Path, catalog: Catalog | None = None,
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     df = read_cases(Path(path))
-    preds, layouts = [], []
+    preds, layouts, engines = [], [], []
     for i, (_, row) in enumerate(df.iterrows()):
         try:
             acc = catalog.accelerator(row["system"])
+            engine = case_engine(catalog, row).id
         except PlannerError as exc:
             raise PlannerError(exc.detail, field=f"row {i + 2} ({row['case_id']})",
                                source=str(path)) from None
-        value, setup = predict_case(catalog, row, cal.efficiency(acc.family, catalog))
+        value, setup = predict_case(catalog, row, cal.efficiency(acc.family, catalog, engine),
+                                    cal.power)
         preds.append(value)
+        engines.append(engine)
         layouts.append(f"{setup.accelerators}x tp{setup.hw.tp:g} pp{setup.hw.pp:g} "
-                       f"{setup.precision}/{setup.kv_precision}")
+                       f"ep{setup.hw.ep:g} {setup.precision}/{setup.kv_precision}")
         if progress:
             progress((i + 1) / len(df))
-    out = df.copy()
+    out = df.drop(columns=["board_only"]).copy()
+    out["engine"] = engines
     out["predicted"] = np.round(preds, 4)
     out["error_pct"] = np.round(100.0 * (out["predicted"] / out["measured"] - 1.0), 2)
     out["planner_layout"] = layouts

@@ -141,6 +141,9 @@ class Layout(_Model):
     max_batch: int | None = Field(None, ge=1, le=65_536, description=(
         "the serving engine's cap on sequences decoding at once (per data-parallel rank); "
         "None = 2,048, TensorRT-LLM's and vLLM's usual ceiling"))
+    dp_attention: bool | None = Field(None, description=(
+        "MLA models: attention data-parallel over the tp ranks (each rank its own sequences "
+        "and caches) instead of tensor-parallel; None = when experts are parallel (ep > 1)"))
 
     @model_validator(mode="after")
     def _experts_within_replica(self) -> Layout:
@@ -157,6 +160,9 @@ class Pool(_Model):
     system: str = Field(min_length=1, max_length=100)
     count: int | None = Field(None, ge=0, le=1_000_000, description="None = size it for me")
     layout: Layout = Field(default_factory=Layout)
+    engine: Literal["auto", "trtllm", "vllm", "sglang", "vendor"] = Field("auto", description=(
+        "serving engine: TensorRT-LLM, vLLM, SGLang or the accelerator vendor's own stack; "
+        "auto = the vendor's usual one (NVIDIA: TensorRT-LLM, AMD: vLLM, others: their own)"))
     serving: Literal["aggregated", "disaggregated"] = "aggregated"
     prefill_share: float = Field(0.3, ge=0.01, le=0.99, allow_inf_nan=False,
                                  description="share of accelerators doing prefill when "

@@ -17,6 +17,7 @@ is the figure at the accelerator's default precision and scales all its precisio
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -82,9 +83,25 @@ class SweptInputs(Inputs):
         value = self.values.get(f"catalog.{kind}.{ident}.{name}")
         return 1.0 if value is None else value / base
 
+    def efficiency(self, pool, eff):
+        """A pool's efficiencies at its swept performance factor: the fixed costs shrink as
+        its speeds grow (:meth:`replica`), so every step time divides by the factor."""
+        f = self.values.get(f"pools.{pool.name}.performance")
+        if f is None:
+            return eff
+        return replace(eff, layer_overhead_us=eff.layer_overhead_us / f,
+                       step_overhead_us=eff.step_overhead_us / f,
+                       moe_overhead_us=eff.moe_overhead_us / f,
+                       ttft_overhead_ms=eff.ttft_overhead_ms / f)
+
     def replica(self, pool, w, hw, shape, per_rep, system, acc, mig):
-        """The replica with swept catalog figures, batch cap and (not for MIG) layout."""
+        """The replica with swept catalog figures, performance factor, batch cap and (not for
+        MIG) layout."""
         hw = self._scaled(hw, system, acc)
+        f = self.values.get(f"pools.{pool.name}.performance")
+        if f is not None:
+            hw = hw.with_(bw=hw.bw * f, flops=hw.flops * f, attn_flops=hw.attn_flops * f,
+                          link_bw=hw.link_bw * f, link_lat=hw.link_lat / f)
         cap = self.values.get(f"pools.{pool.name}.layout.max_batch")
         if cap is not None:
             hw = hw.with_(max_batch=cap * 1.0)

@@ -34,6 +34,9 @@ NUMERIC_PATHS = (
     "pools.*.layout.ep",
     "pools.*.layout.chips",
     "pools.*.layout.max_batch",
+    # Not a plan field: the pool's speed relative to its calibration (1 = as fitted), how the
+    # uncertainty analysis spreads a pool's performance by the error of its basis.
+    "pools.*.performance",
     *(f"catalog.accelerators.*.{name}" for name in (
         "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
     *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
@@ -76,6 +79,12 @@ def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray])
             if a.min() < 0 or (positive and a.min() <= 0):
                 raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
                                    field=path)
+            continue
+        if path.endswith(".performance"):
+            if path.split(".")[1] not in {p.name for p in plan.pools}:
+                raise PlannerError(f"no pool {path.split('.')[1]!r} in the plan", field=path)
+            if a.min() <= 0:
+                raise PlannerError("performance must be above 0", field=path)
             continue
         probes = np.unique(a) if ".layout." in path and np.unique(a).size <= 256 else \
             np.array([a.min(), a.max()])

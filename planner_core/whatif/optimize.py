@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner_core.catalog import Catalog, load_catalog
+from planner_core.catalog.engines import ENGINE_CHOICES, engine_for
 from planner_core.catalog.mig import allowed
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.engine.packing import packed_accelerators
@@ -39,7 +40,7 @@ from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
-             "sram", "max_batch")
+             "sram", "max_batch", "kv_fraction", "kv_of_total", "workspace_bytes")
 
 #: Tensor-parallel sizes tried (up to the system's scale-up domain).
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
@@ -74,6 +75,7 @@ class Candidate:
     mig_profile: str | None = None
     mig_slices: int = 0
     prefill_share: float | None = None
+    engine: str = "auto"
 
 
 def tp_sizes(system) -> list[int]:
@@ -97,8 +99,26 @@ def _precisions(acc) -> list[str]:
 
 def candidates(plan: Plan, workload: str, catalog: Catalog, systems: Iterable[str] | None = None,
                precisions: Iterable[str] | None = None,
-               servings: Iterable[str] = SERVINGS) -> list[Candidate]:
-    """Every option to try, before any is evaluated (filters narrow the search)."""
+               servings: Iterable[str] = SERVINGS,
+               engines: Iterable[str] | None = None) -> list[Candidate]:
+    """Every option to try, before any is evaluated (filters narrow the search).
+    ``engines``: the serving engines to try on each system that runs them (default: the
+    workload's pool's own engine)."""
+    out = []
+    like = next(p for p in plan.pools if workload in p.workloads)
+    for engine in (tuple(engines) if engines is not None else (like.engine,)):
+        for c in _candidates(plan, workload, catalog, systems, precisions, servings):
+            acc = catalog.accelerator(catalog.system(c.system).accelerator)
+            try:
+                engine_for(engine, acc.vendor, acc.architecture)
+            except PlannerError:
+                continue  # that engine does not run there
+            out.append(replace(c, engine=engine))
+    return out
+
+
+def _candidates(plan: Plan, workload: str, catalog: Catalog, systems, precisions,
+                servings) -> list[Candidate]:
     w = plan.workload(workload)
     model = catalog.model(w.model)
     moe = model.moe is not None
@@ -147,14 +167,17 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
              calibration: Calibration | None = None, scenario: str = "base",
              systems: Iterable[str] | None = None, precisions: Iterable[str] | None = None,
              servings: Iterable[str] = SERVINGS,
-             progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
-    """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest)."""
+             progress: Callable[[float, str], None] | None = None,
+             engines: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest).
+    ``engines`` widens the search to those serving engines (default: the pool's own)."""
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
     variant.workload(workload)  # PlannerError naming it if unknown
-    _check_filters(catalog, systems, precisions, servings)
-    cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings))
+    _check_filters(catalog, systems, precisions, servings, engines)
+    cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings),
+                       engines)
     if not cands:
         raise PlannerError("no option matches the filters: the systems chosen offer none of "
                            "those precisions in that serving mode (SRAM systems serve "
@@ -175,7 +198,11 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     return rank(pd.DataFrame(rows), variant.workload(workload).output_tokens.mean)
 
 
-def _check_filters(catalog: Catalog, systems, precisions, servings) -> None:
+def _check_filters(catalog: Catalog, systems, precisions, servings, engines=None) -> None:
+    for e in engines or ():
+        if e not in ENGINE_CHOICES:
+            raise PlannerError(f"unknown serving engine {e!r}; one of "
+                               f"{', '.join(ENGINE_CHOICES)}", field="engines")
     for ident in systems or ():
         if ident not in catalog.systems:
             raise PlannerError(f"no system {ident!r} in the catalog", field="systems")
@@ -192,7 +219,9 @@ def _check_filters(catalog: Catalog, systems, precisions, servings) -> None:
 
 def _describe(c: Candidate, system, acc) -> dict:
     return {"system": c.system, "system_name": system.name, "status": system.status,
-            "accelerator": acc.id, "precision": c.precision, "serving": c.serving,
+            "accelerator": acc.id, "engine": engine_for(c.engine, acc.vendor,
+                                                         acc.architecture).id,
+            "precision": c.precision, "serving": c.serving,
             "layout": layout_text(c), "tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips,
             "mig_profile": c.mig_profile, "mig_slices": c.mig_slices,
             "prefill_share": c.prefill_share}
@@ -205,6 +234,7 @@ def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
     if c.mig_profile is not None:
         layout["mig"] = [{"profile": c.mig_profile, "workload": workload}] * c.mig_slices
     return Pool(name=OPTION_POOL, system=c.system, layout=layout, serving=c.serving,
+                engine=c.engine,
                 prefill_share=c.prefill_share or 0.3, workloads=[workload],
                 target_utilization=like.target_utilization, redundancy=like.redundancy)
 
@@ -244,7 +274,7 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         shape = shape_c
         live.append((c, system, acc))
         hws.append(hw)
-        effs.append(cal.efficiency(acc.family, catalog))
+        effs.append(cal.efficiency(acc.family, catalog, hw.engine))
         per_rep.append(n_acc)
         slices.append(float(c.mig_slices or 0))
         consts.append((float(system.accelerators), acc.tdp_w.value, acc.idle_w.value,
@@ -263,7 +293,8 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
                                                                  for c, _, _ in live])
     inputs = SweptInputs(values)
     pool = single.pools[0]
-    ws = size_workload(pool, wl, hw, shape, eff, per_rep_a, None, None, inputs=inputs)
+    ws = size_workload(pool, wl, hw, shape, eff, per_rep_a, None, None, inputs=inputs,
+                       knobs=cal.power)
     # A MIG candidate buys whole GPUs for its slices; any other buys its replicas' accelerators.
     mig = slices_a > 0
     needed = ws.replicas_needed
@@ -280,7 +311,7 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
         strict=True)}
     _, system0, acc0 = live[0]  # stands in for the stack: its figures are in ``const``
-    fleet = PoolFleet(pool, system0, acc0, [ws])
+    fleet = PoolFleet(pool, system0, acc0, cal.power, [ws])
     finish_pool(fleet, single, None, accelerators, inputs, const)
     kpis = swept_kpis(single, catalog, cal, inputs, [fleet])
     for j, (c, system, acc) in enumerate(live):

@@ -18,6 +18,7 @@ import pandas as pd
 from annotated_types import Ge, Gt, Le, Lt
 
 from planner_core.catalog import Catalog, load_catalog
+from planner_core.catalog.engines import engine_for
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.errors import PlannerError
 from planner_core.plan import Facility, Plan, Pool
@@ -51,6 +52,8 @@ class Assumption:
     low: float = 0.0  # bounds the plan or the physics allow
     high: float = float("inf")
     integer: bool = False
+    #: Relative spread when it is measured rather than graded (a pool's calibration basis).
+    spread: float | None = None
 
 
 def _facility_grade(name: str) -> str:
@@ -71,8 +74,12 @@ def _bounds(model, name: str) -> tuple[float, float]:
     return low, high
 
 
-def assumptions(plan: Plan, catalog: Catalog) -> list[Assumption]:
-    """Every assumption of ``plan`` (one scenario's plan) that bears on its figures."""
+def assumptions(plan: Plan, catalog: Catalog,
+                calibration: Calibration | None = None) -> list[Assumption]:
+    """Every assumption of ``plan`` (one scenario's plan) that bears on its figures, each
+    pool's performance among them: as fast as its calibration says, give or take the
+    measured error of that calibration's basis (wider when borrowed or uncalibrated)."""
+    cal = calibration or default_calibration()
     fac = plan.facility
     out = []
     for name, label in FACILITY_ASSUMPTIONS.items():
@@ -100,6 +107,16 @@ def assumptions(plan: Plan, catalog: Catalog) -> list[Assumption]:
             out.append(Assumption(f"pools.{pool.name}.target_utilization",
                                   f"{pool.name}: target utilization", pool.target_utilization,
                                   FORECAST_GRADE, low, high))
+    for pool in plan.pools:
+        acc = catalog.accelerator(catalog.system(pool.system).accelerator)
+        try:
+            engine = engine_for(pool.engine, acc.vendor, acc.architecture).id
+        except PlannerError:
+            continue  # a pool that cannot run: reported by the sizing
+        basis = cal.basis(acc.family, engine, catalog)
+        out.append(Assumption(f"pools.{pool.name}.performance",
+                              f"{pool.name}: performance ({basis.kind})", 1.0, basis.kind,
+                              0.05, 20.0, spread=basis.spread))
     seen_sys, seen_acc = set(), set()
     for pool in plan.pools:
         system = catalog.system(pool.system)
@@ -147,7 +164,7 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
-    items = assumptions(variant, catalog)
+    items = assumptions(variant, catalog, cal)
     n = 2 * len(items)
     values = {}
     for i, a in enumerate(items):

@@ -25,14 +25,17 @@ UNCERTAIN_KPIS = ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_pe
 P_LEVELS = (10, 50, 90)
 
 
-def _draws(plan: Plan, catalog: Catalog, rng, shape: tuple, include_forecast: bool) -> dict:
-    """Each graded figure times exp(N(0, s²)), s from its grade; the plan's own forecasts
-    (traffic, tokens, utilization target) only when asked."""
+def _draws(plan: Plan, catalog: Catalog, cal: Calibration, rng, shape: tuple,
+           include_forecast: bool) -> dict:
+    """Each graded figure times exp(N(0, s²)), s from its grade (a pool's performance: the
+    measured error of its calibration basis); the plan's own forecasts (traffic, tokens,
+    utilization target) only when asked."""
     values = {}
-    for a in assumptions(plan, catalog):
-        sourced = a.path.startswith(("facility.", "catalog."))
+    for a in assumptions(plan, catalog, cal):
+        sourced = a.path.startswith(("facility.", "catalog.")) or a.spread is not None
         if sourced or include_forecast:
-            spread = GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
+            spread = a.spread if a.spread is not None else \
+                GRADE_SPREAD.get(a.grade, GRADE_SPREAD["assumption"])
             values[a.path] = within_bounds(a, a.value * np.exp(rng.normal(0.0, spread, shape)))
     return values
 
@@ -53,7 +56,7 @@ def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = 
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
-    values = _draws(variant, catalog, np.random.default_rng(seed), (samples,),
+    values = _draws(variant, catalog, cal, np.random.default_rng(seed), (samples,),
                     include_forecast)
     kpis = evaluate_many(variant, values, catalog, cal)
     frame = pd.DataFrame({k: np.asarray(v) for k, v in kpis.items()})
@@ -81,7 +84,7 @@ def uncertainty_bands(plan: Plan, samples: int = 500, seed: int = 0, scenario: s
     cal = calibration or default_calibration()
     variant = plan.variant(scenario)
     levels = np.asarray(factors, float)[None, :]
-    values = _draws(variant, catalog, np.random.default_rng(seed), (samples, 1), False)
+    values = _draws(variant, catalog, cal, np.random.default_rng(seed), (samples, 1), False)
     for w in variant.workloads:
         values[f"workloads.{w.name}.traffic.peak_rps"] = w.traffic.peak_rps * levels
     kpis = evaluate_many(variant, values, catalog, cal)

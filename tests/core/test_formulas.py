@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
+from planner_core.catalog.engines import ENGINES
 from planner_core.engine.cost import capital_recovery_factor, usd_per_million_tokens
-from planner_core.engine.memory import RESERVE_FIXED_BYTES, RESERVE_FRACTION, fit, max_sequences
+from planner_core.engine.memory import fit, max_sequences
 from planner_core.engine.power import accelerator_watts, it_watts
 from planner_core.engine.replica import model_shape, replica_hw
 from planner_core.engine.step_times import Efficiency, _all_reduce, decode_step, weights_read
@@ -25,9 +26,16 @@ def test_weights_and_fit_by_hand(catalog):
     shape = model_shape(catalog.model("llama-3.1-70b"), "fp8", "fp8")
     assert shape.weight_bytes == pytest.approx(70.6e9)
     hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=2)
-    usable = 2 * (80e9 * (1 - RESERVE_FRACTION) - RESERVE_FIXED_BYTES)
+    # TensorRT-LLM (NVIDIA's default engine) gives the KV cache 90% of what the weights and
+    # its 3 GB of workspace per GPU leave of the 81,559 MiB nvidia-smi reports.
+    memory = 2 * 79.65 * 2**30
+    kv = 0.9 * (memory - 2 * 3e9 - 70.6e9)
     per_seq = 163840 * 4096
-    assert max_sequences(hw, shape, 4096) == math.floor((usable - 70.6e9) / per_seq)
+    assert max_sequences(hw, shape, 4096) == math.floor(kv / per_seq)
+    # vLLM gives weights, workspace and cache together 90% of the memory.
+    vllm = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=2, engine=ENGINES["vllm"])
+    kv = 0.9 * memory - 2 * 2.5e9 - 70.6e9
+    assert max_sequences(vllm, shape, 4096) == math.floor(kv / per_seq)
     one = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=1)
     f = fit(one, model_shape(catalog.model("llama-3.1-70b"), "bf16", "bf16"), 4096)
     assert not f.fits and "weights need 141.2 GB" in f.reason
@@ -37,7 +45,8 @@ def test_decode_step_memory_bound_by_hand(catalog):
     # Batch 1, tiny context, hard roofline, no overhead: time = weight bytes / bandwidth.
     shape = model_shape(catalog.model("llama-3.1-8b"), "fp8", "fp8")
     hw = replica_hw(catalog.accelerator("h100-sxm-80gb"))
-    eff = Efficiency(compute=1.0, memory=1.0, layer_overhead_us=0.0, sharpness=200.0)
+    eff = Efficiency(compute=1.0, memory=1.0, layer_overhead_us=0.0, sharpness=200.0,
+                     step_overhead_us=0.0)
     t = float(decode_step(hw, shape, eff, 1, 1))
     kv = 65536 * 1
     assert t == pytest.approx((8.03e9 + kv) / 3350e9, rel=1e-3)
@@ -51,12 +60,27 @@ def test_layer_overhead_adds_per_layer(catalog):
     assert b - a == pytest.approx(32 * 10e-6)
 
 
-def test_all_reduce_ring_formula(catalog):
+def test_step_overhead_adds_per_pass(catalog):
+    shape = model_shape(catalog.model("llama-3.1-8b"), "fp8", "fp8")
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"))
+    a = float(decode_step(hw, shape, Efficiency(step_overhead_us=0.0), 8, 100))
+    b = float(decode_step(hw, shape, Efficiency(step_overhead_us=500.0), 8, 100))
+    assert b - a == pytest.approx(500e-6)
+    # A mixture of experts also pays each MoE layer's routing.
+    moe = model_shape(catalog.model("mixtral-8x7b"), "fp8", "fp8")
+    a = float(decode_step(hw, moe, Efficiency(moe_overhead_us=0.0), 8, 100))
+    b = float(decode_step(hw, moe, Efficiency(moe_overhead_us=20.0), 8, 100))
+    assert b - a == pytest.approx(32 * 20e-6)
+
+
+def test_all_reduce_formula(catalog):
     hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=8)
     msg = 1e6
-    expected = 2 * 7 / 8 * msg / hw.link_bw + hw.link_lat
-    assert float(_all_reduce(hw, msg)) == pytest.approx(expected)
-    assert float(_all_reduce(replica_hw(catalog.accelerator("h100-sxm-80gb")), msg)) == 0.0
+    eff = Efficiency(comm=0.5)
+    # Bandwidth at the collectives' share of the link, 2·log2(8) = 6 latency steps.
+    expected = 2 * 7 / 8 * msg / (hw.link_bw * 0.5) + 6 * hw.link_lat
+    assert float(_all_reduce(hw, eff, msg)) == pytest.approx(expected)
+    assert float(_all_reduce(replica_hw(catalog.accelerator("h100-sxm-80gb")), eff, msg)) == 0.0
 
 
 def test_moe_reads_only_touched_experts(catalog):
@@ -75,6 +99,13 @@ def test_mig_slice_gets_its_share(catalog):
     assert s.flops == pytest.approx(full.flops * 3 / 7)
     assert s.bw == pytest.approx(full.bw * 4 / 8)
     assert s.mem_bytes == pytest.approx(39.5 * 2**30)
+
+
+def test_memory_is_what_the_driver_reports(catalog):
+    # The vendor's "141 GB" H200 exposes 143,771 MiB; a part without a reading keeps its GB.
+    assert replica_hw(catalog.accelerator("h200-sxm-141gb")).mem_bytes == pytest.approx(
+        140.4 * 2**30)
+    assert replica_hw(catalog.accelerator("gaudi3")).mem_bytes == pytest.approx(128e9)
 
 
 def test_power_and_cost_by_hand():

@@ -56,9 +56,13 @@ def test_accelerators_beyond_the_serving_replicas_draw_idle_power():
     serving = (wl["replicas"] - 1) * wl["accelerators_per_replica"]
     assert serving < pool["accelerators"] == 72
     busy = wl["utilization_peak_pct"] / 100
+    # A fully used GPU draws between idle and TDP by the work its replica does there.
+    fleet = results.sizings["base"][0].fleet
+    full = float(fleet.sized().busy_w)
+    assert gb200.idle_w.value < full <= gb200.tdp_w.value
     # Accelerator power at the peak hour: the serving GPUs at their load, the rest idle.
     expected_kw = (pool["accelerators"] * gb200.idle_w.value
-                   + serving * busy * (gb200.tdp_w.value - gb200.idle_w.value)) / 1e3
+                   + serving * busy * (full - gb200.idle_w.value)) / 1e3
     assert results.kpis.iloc[0]["power_accelerators_kw"] == pytest.approx(expected_kw,
                                                                           rel=1e-6)
     rps = 40.0 * np.linspace(0.1, 3.0, 30)

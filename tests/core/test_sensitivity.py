@@ -1,10 +1,19 @@
 """Tornado and Monte Carlo: the right figures moved, by the right amounts, with the spread the
 grades call for."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from planner_core import PlannerError, evaluate, load_catalog
+from planner_core import (
+    Calibration,
+    Plan,
+    PlannerError,
+    default_calibration,
+    evaluate,
+    load_catalog,
+)
 from planner_core import catalog as catalog_module
 from planner_core.plan import apply_overrides, plan_from_json
 from planner_core.resources import resource_path
@@ -69,7 +78,13 @@ def test_monte_carlo_bands_are_ordered_repeatable_and_follow_the_grades(monkeypa
         "P10", "usd_per_m_output_tokens"] > 1.5 * width
     monkeypatch.setattr("planner_core.whatif.uncertainty.GRADE_SPREAD",
                         {g: 0.0 for g in catalog_module.GRADE_SPREAD})
-    flat = monte_carlo(plan, 50, seed=3, catalog=CATALOG)["percentiles"]
+
+    class Exact(Calibration):  # the calibration as if it had no error at all
+        def basis(self, family, engine, catalog=None):
+            return replace(super().basis(family, engine, catalog), spread=0.0)
+
+    flat = monte_carlo(plan, 50, seed=3, catalog=CATALOG,
+                       calibration=Exact(default_calibration().doc))["percentiles"]
     base = evaluate(plan, CATALOG).kpi("base")["usd_per_m_output_tokens"]
     assert np.allclose(flat["usd_per_m_output_tokens"], base, rtol=1e-9)
 
@@ -94,3 +109,43 @@ def test_uncertainty_bands_grow_with_traffic_and_stay_ordered():
     mc = monte_carlo(_plan(), 200, seed=1, catalog=CATALOG)["percentiles"]
     assert one["usd_per_m_output_tokens_p50"] == pytest.approx(
         mc.loc["P50", "usd_per_m_output_tokens"], rel=0.1)
+
+
+def _one_pool(system: str, engine: str = "auto") -> Plan:
+    return Plan.model_validate({
+        "name": "basis", "workloads": [{
+            "name": "chat", "model": "llama-3.1-70b", "weight_precision": "fp8",
+            "traffic": {"peak_rps": 400.0}, "input_tokens": {"mean": 1000},
+            "output_tokens": {"mean": 300}, "slo": {"ttft_p99_ms": 3000, "tpot_p99_ms": 60}}],
+        "pools": [{"name": "gpus", "system": system, "engine": engine, "layout": {"tp": 8},
+                   "workloads": ["chat"]}]})
+
+
+def test_a_borrowed_basis_is_said_and_spreads_wider(monkeypatch):
+    cal = default_calibration()
+    # MI355X (CDNA4) has no measurement under any engine: its figures are borrowed, the
+    # pool says so, and its performance is drawn with the error borrowed fits are measured
+    # to carry, wider than a calibrated H200 pool's.
+    amd, nvidia = _one_pool("mi355x-8", "sglang"), _one_pool("hgx-h200", "trtllm")
+    amd_results = evaluate(amd, CATALOG)
+    assert amd_results.pools.iloc[0]["calibration_basis"].startswith("borrowed from ")
+    assert any(w["kind"] == "calibration-basis" for w in amd_results.warnings)
+    nv_results = evaluate(nvidia, CATALOG)
+    assert nv_results.pools.iloc[0]["calibration_basis"].startswith("calibrated (")
+    assert not any(w["kind"] == "calibration-basis" for w in nv_results.warnings)
+    spread = {a.path: a.spread for a in assumptions(amd, CATALOG, cal)}
+    nv_spread = {a.path: a.spread for a in assumptions(nvidia, CATALOG, cal)}
+    assert spread["pools.gpus.performance"] == pytest.approx(
+        cal.doc["borrowing_error_pct"] / 100)
+    assert spread["pools.gpus.performance"] > 2 * nv_spread["pools.gpus.performance"]
+
+    # With every graded figure held, the spread of the cost is the pools' performance alone.
+    monkeypatch.setattr("planner_core.whatif.uncertainty.GRADE_SPREAD",
+                        {g: 0.0 for g in catalog_module.GRADE_SPREAD})
+
+    def width(plan):
+        p = monte_carlo(plan, 400, seed=5, catalog=CATALOG)["percentiles"]
+        cost = p["usd_per_m_output_tokens"]
+        return (cost["P90"] - cost["P10"]) / cost["P50"]
+
+    assert width(amd) > 2 * width(nvidia) > 0
