@@ -57,6 +57,9 @@ def add_parsers(sub) -> None:
                    help="only this weight precision (fp8, bf16, fp4...; repeatable)")
     o.add_argument("--serving", choices=["aggregated", "disaggregated"], action="append",
                    help="only this serving mode (repeatable)")
+    o.add_argument("--engine", choices=["auto", "trtllm", "vllm", "sglang", "vendor"],
+                   action="append", help="try this serving engine on every system that runs "
+                   "it (repeatable; default: the pool's own engine)")
     o.add_argument("--shipping", action="store_true",
                    help="only systems that ship today (leave out announced ones)")
     o.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every option as CSV")
@@ -158,7 +161,7 @@ def cmd_optimize(args) -> int:
             frame = optimize(plan, workload, catalog, scenario=args.scenario, systems=systems,
                              precisions=args.precision,
                              servings=args.serving or ("aggregated", "disaggregated"),
-                             progress=bar)
+                             progress=bar, engines=args.engine)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     if args.csv is not None and (code := _write_csv(args.csv, frame)):
@@ -176,7 +179,7 @@ def cmd_optimize(args) -> int:
             rows.append(["…"] + [""] * (len(rows[0]) - 1))
             rows += [_option_row(r) for _, r in picks.iterrows()]
         print()
-        print(table(["rank", "system", "precision", "serving", "layout",
+        print(table(["rank", "system", "engine", "precision", "serving", "layout",
                      *(label for _, label in OPTIMIZE_COLUMNS), "pick"], rows, left=5))
         front = int(feasible["pareto"].sum())
         print(f"\n{front} option(s) on the Pareto front of cost, p99 latency and power "
@@ -192,5 +195,5 @@ def cmd_optimize(args) -> int:
 
 def _option_row(r) -> list[str]:
     system = r["system"] + ("" if r["status"] == "shipping" else f" ({r['status']})")
-    return [str(int(r["rank"])), system, r["precision"], r["serving"], r["layout"],
+    return [str(int(r["rank"])), system, r["engine"], r["precision"], r["serving"], r["layout"],
             *(show_kpi(k, r[k]) for k, _ in OPTIMIZE_COLUMNS), r["pick"]]

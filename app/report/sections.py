@@ -90,7 +90,7 @@ def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str
         _h1(4) + power_and_cost(plan, results, scenarios),
         _h1(5) + chart_pages(plan, scenarios, charts, chart_width_px),
         _h1(6) + warnings(results, scenarios),
-        _h1(7) + assumptions(plan, scenarios),
+        _h1(7) + assumptions(plan, scenarios, results),
         _h1(8) + catalog_figures(plan, catalog, scenarios),
     ]
     return f"<html><body>{''.join(parts)}</body></html>"
@@ -313,9 +313,16 @@ def warnings(results: Results, scenarios: list[str]) -> str:
 
 # -- assumptions -------------------------------------------------------------------------------
 
-def assumptions(plan: Plan, scenarios: list[str]) -> str:
+def assumptions(plan: Plan, scenarios: list[str], results: Results | None = None) -> str:
     variants = {s: plan.variant(s) for s in scenarios}
     return "".join([
+        *(["<h2>What each pool's performance rests on</h2>",
+           '<p class="lead">The serving engine on the pool\'s accelerators, and whether its '
+           "speeds were calibrated on published measurements of that pair, borrowed from "
+           "the nearest calibrated pair (and how far borrowed fits are measured to miss), or "
+           "assumed. The uncertainty analysis spreads each pool's performance by that "
+           "error.</p>", performance_basis(results, scenarios)] if results is not None
+          else []),
         "<h2>Facility and cost settings</h2>",
         '<p class="lead">The base plan\'s settings. The source describes the reference '
         "default; a value set in the plan says so.</p>",
@@ -327,6 +334,20 @@ def assumptions(plan: Plan, scenarios: list[str]) -> str:
         "<h2>Scenarios and their overrides</h2>",
         scenario_overrides(plan, scenarios),
     ])
+
+
+def performance_basis(results: Results, scenarios: list[str]) -> str:
+    pools = results.pools
+    rows = []
+    for s in scenarios:
+        for _, p in pools[pools.scenario == s].iterrows():
+            basis = str(p.get("calibration_basis", "") or "")
+            shown = f'<span class="bad">{text(basis)}</span>' if not basis.startswith(
+                "calibrated") else text(basis)
+            rows.append([text(s), text(p["pool"]), text(p["accelerator"]),
+                         text(str(p.get("engine", "") or "")), shown])
+    return table(["Scenario", "Pool", "Accelerator", "Engine", "Basis"], rows,
+                 widths=[16, 14, 18, 10, 42])
 
 
 def facility_settings(plan: Plan, variants: dict[str, Plan]) -> str:

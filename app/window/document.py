@@ -89,6 +89,7 @@ class Document(QObject):
                  calibration: Calibration | None = None):
         super().__init__(parent)
         self.catalog = catalog
+        self.calibration = calibration or default_calibration()
         self.plan = plan
         self.path = path
         self.scenario = "base"
@@ -100,7 +101,7 @@ class Document(QObject):
         self._variant: tuple[Plan, str, Plan] | None = None
         self._generation = 0
         self._shown = 0
-        self._evaluator = Evaluator(catalog, calibration or default_calibration())
+        self._evaluator = Evaluator(catalog, self.calibration)
         self._thread = QThread(self)
         self._thread.setObjectName("evaluator")
         self._evaluator.moveToThread(self._thread)

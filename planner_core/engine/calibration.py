@@ -32,8 +32,8 @@ from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.resources import resource_path
 
-KNOBS = ("compute", "memory", "layer_overhead_us", "sharpness", "step_overhead_us",
-         "moe_overhead_us", "comm", "gemm_half_width", "ttft_overhead_ms")
+KNOBS = ("compute", "moe_compute", "memory", "layer_overhead_us", "sharpness",
+         "step_overhead_us", "moe_overhead_us", "comm", "gemm_half_width", "ttft_overhead_ms")
 POWER_KNOBS = ("active_share", "compute_share", "memory_share", "host_share")
 DEFAULT = Efficiency()
 #: Engines closest in kind to each engine, nearest first: vLLM and SGLang share a design
@@ -171,28 +171,54 @@ class Calibration:
             return self._fits[parent["from"]]
         return DEFAULT
 
-    def basis(self, family: str, engine: str, catalog: Catalog | None = None) -> Basis:
+    def basis(self, family: str, engine: str, catalog: Catalog | None = None,
+              models: list[str] | None = None) -> Basis:
+        """What a pool of this engine on this family rests on. ``models``: the models it
+        serves; a fit measured only on mixtures of experts (or only on dense models) is
+        borrowed, not calibrated, for the other kind."""
         k = key(engine, family)
         fits = self.doc.get("fits", {})
+        borrowed_err = float(self.doc.get("borrowing_error_pct") or 100 * UNCALIBRATED_SPREAD)
         if k in fits:
             info = fits[k]
             err = float(info["median_abs_error_pct"])
-            return Basis("calibrated", engine, family,
-                         f"calibrated ({len(info['cases'])} cases, median error {err:.1f}%)",
-                         max(err, 1.0) / 100.0)
+            fitted_on = info.get("models") or []
+            on = f" of {', '.join(fitted_on)}" if fitted_on else ""
+            text = f"calibrated ({len(info['cases'])} cases{on}, median error {err:.1f}%)"
+            other = _other_kind(catalog, fitted_on, models or [])
+            if other:
+                return Basis("borrowed", engine, family,
+                             f"{text}; {other} models borrow that fit",
+                             max(err, borrowed_err) / 100.0)
+            return Basis("calibrated", engine, family, text, max(err, 1.0) / 100.0)
         parent = self._parent(engine, family, catalog)
         if parent and parent["from"] in fits:
-            err = float(self.doc.get("borrowing_error_pct", 100 * UNCALIBRATED_SPREAD))
             own = float(fits[parent["from"]]["median_abs_error_pct"])
             return Basis("borrowed", engine, family,
                          f"borrowed from {parent['from']} ({parent['rule']}; borrowed fits "
-                         f"miss by {err:.0f}% median)", max(err, own) / 100.0)
+                         f"miss by {borrowed_err:.0f}% median)", max(borrowed_err, own) / 100.0)
         return Basis("uncalibrated", engine, family,
                      "uncalibrated (assumed efficiencies, no measurement)", UNCALIBRATED_SPREAD)
 
     def source(self, family: str, engine: str = "trtllm",
                catalog: Catalog | None = None) -> str:
         return self.basis(family, engine, catalog).text
+
+
+def _kind(catalog: Catalog, model: str) -> str | None:
+    try:
+        return "mixture-of-experts" if catalog.model(model).moe is not None else "dense"
+    except PlannerError:
+        return None
+
+
+def _other_kind(catalog: Catalog | None, fitted_on: list[str], served: list[str]) -> str:
+    """The kind of model (dense, mixture-of-experts) served but never measured, if any."""
+    if catalog is None or not fitted_on:
+        return ""
+    measured = {_kind(catalog, m) for m in fitted_on}
+    missing = sorted({_kind(catalog, m) for m in served} - measured - {None})
+    return " and ".join(missing)
 
 
 _LOADED: Calibration | None = None

@@ -96,7 +96,8 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
     except PlannerError:
         engine, basis = "", None  # reported by the sizing as invalid-engine
     else:
-        basis = cal.basis(fleet.acc.family, engine, catalog)
+        basis = cal.basis(fleet.acc.family, engine, catalog,
+                          [plan.workload(w).model for w in pool.workloads])
         if basis.kind != "calibrated":
             issues.append(Issue("calibration-basis", f"pools.{pool.name}",
                                 f"{ENGINES[engine].name} on {fleet.acc.name}: performance "

@@ -50,6 +50,13 @@ class ReplicaHW:
     engine: str = "vendor"
     #: Attention data-parallel over the tp ranks for an MLA model: None = when ep > 1.
     dp_attention: bool | None = None
+    # How the engine is set to serve the workload on this replica: speculative decoding
+    # (drafted tokens per step, each accepted with probability spec_accept, drafting at
+    # spec_cost of a step per token) and the share of prompt tokens its prefix cache holds.
+    spec_tokens: ArrayLike = 0.0
+    spec_accept: ArrayLike = 0.0
+    spec_cost: ArrayLike = 0.0
+    prefix_cached: ArrayLike = 0.0
 
     @property
     def n_acc(self) -> ArrayLike:

@@ -197,10 +197,18 @@ def precisions_for(acc: Accelerator, w: Workload) -> tuple[str, str]:
 
 
 def replica_for(catalog: Catalog, pool: Pool, w: Workload, mig_profile: str | None = None):
-    """The replica hardware, model shape and accelerators per replica for one workload."""
+    """The replica hardware, model shape and accelerators per replica for one workload, as
+    the pool's engine is set to serve it (batch cap, speculative decoding, prefix cache)."""
     hw, shape, per_rep, text = _replica_for(catalog, pool, w, mig_profile)
     if pool.layout.max_batch is not None:
         hw = hw.with_(max_batch=float(pool.layout.max_batch))
+    spec = pool.speculative
+    if spec is not None:
+        hw = hw.with_(spec_tokens=float(spec.draft_tokens), spec_accept=float(spec.acceptance),
+                      spec_cost=float(spec.draft_cost))
+        text += f" +{spec.draft_tokens} draft"
+    if w.prefix_cache_share:
+        hw = hw.with_(prefix_cached=float(w.prefix_cache_share))
     return hw, shape, per_rep, text
 
 

@@ -36,6 +36,9 @@ class Efficiency:
     what the engine pays however small the work."""
 
     compute: float | np.ndarray = 0.55  # share of dense peak FLOPS reached by wide matmuls
+    #: The same for the routed experts' grouped matmuls of a mixture of experts, whose
+    #: kernels (per-expert tiles, token permutation, block-scaled FP8) differ from dense ones.
+    moe_compute: float | np.ndarray = 0.55
     memory: float | np.ndarray = 0.80  # share of peak memory bandwidth reached
     layer_overhead_us: float | np.ndarray = 8.0  # per layer per pass: launches, sync, hand-off
     sharpness: float | np.ndarray = 3.0  # how sharply compute and memory time combine
@@ -141,7 +144,7 @@ def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, 
         return 2.0 * tokens * dense / (hw.flops * eff.compute)
     expert_w = shape.expert_ffn * np.minimum(np.asarray(hw.ep, float), hw.tp) / hw.tp
     routed = shape.routed_active / par / _width_eff(eff, expert_w)
-    return 2.0 * tokens * (dense + routed) / (hw.flops * eff.compute)
+    return 2.0 * tokens * (dense / eff.compute + routed / eff.moe_compute) / hw.flops
 
 
 def _width_eff(eff: Efficiency, width):
@@ -150,7 +153,10 @@ def _width_eff(eff: Efficiency, width):
 
 
 def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context) -> np.ndarray:
-    """Seconds for one decode step of ``batch`` sequences whose KV caches hold ``context`` tokens.
+    """Seconds per output token of each of ``batch`` sequences whose KV caches hold
+    ``context`` tokens: one decode step, or with speculative decoding a verify step of
+    1 + k tokens per sequence (plus drafting them) over the tokens it gains on average,
+    (1 − a^(k+1)) / (1 − a) for k drafted tokens each accepted with probability a.
 
     Weights are read once per step (pipeline stages run one after another for a token, so the
     weights divide over ``tp`` only); KV-cache reads and FLOPs divide over every accelerator that
@@ -158,20 +164,36 @@ def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, contex
     own copy of the non-expert weights, and only ranks with sequences share the non-expert
     work; an MLA cache under tensor-parallel attention is read by every rank.
     """
+    k = hw.spec_tokens
+    if isinstance(k, float) and k == 0.0:
+        return _step(hw, shape, eff, batch, context, 1.0)
+    t = _step(hw, shape, eff, batch, context, 1.0 + np.asarray(k, float))
+    return t * (1.0 + k * hw.spec_cost) / speculative_gain(hw)
+
+
+def speculative_gain(hw: ReplicaHW):
+    """Tokens each sequence gains per decode step: 1 without speculation."""
+    a = np.minimum(np.asarray(hw.spec_accept, float), 0.999)
+    return (1.0 - a ** (np.asarray(hw.spec_tokens, float) + 1.0)) / (1.0 - a)
+
+
+def _step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context, per_seq):
+    """One forward pass of ``per_seq`` new tokens for each of ``batch`` sequences."""
     b = np.maximum(np.asarray(batch, float), 1.0)
     ctx = np.asarray(context, float)
+    tokens = b if _is_one(per_seq) else b * per_seq
     dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
     par = hw.tp * np.minimum(hw.pp, b)
     # Accelerators sharing the non-expert work: tensor-parallel ranks of each busy data-
     # parallel rank and pipeline stage.
     par_dense = par if _is_one(dp) else hw.tp / dp * np.minimum(hw.pp * dp, b)
-    gemm = _gemm_flops_time(hw, shape, eff, b, par, dp, par_dense)
-    attn = 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * b
+    gemm = _gemm_flops_time(hw, shape, eff, tokens, par, dp, par_dense)
+    attn = 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * tokens
     t_compute = gemm + attn / (par_dense * hw.attn_flops * eff.compute)
     kv = b * ctx * shape.kv_bytes_per_token
     if not _is_one(copies):
         kv = kv * copies
-    weights = weights_read(shape, b)
+    weights = weights_read(shape, tokens)
     if not _is_one(dp):
         weights = weights + shape.dense_weight_bytes * (dp - 1.0)
     t_memory = (weights / hw.tp + kv / par_dense) / (hw.bw * eff.memory)
@@ -180,8 +202,16 @@ def decode_step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, contex
     # In an SRAM chain the batch flows through the stages in micro-batches, one per stage,
     # and each stage's collectives overlap the others': a step pays each layer's collectives
     # once, for one micro-batch.
-    flowing = np.where(np.asarray(hw.sram, float) > 0, b / np.minimum(hw.pp, b), b)
+    flowing = np.where(np.asarray(hw.sram, float) > 0, tokens / np.minimum(hw.pp, b), tokens)
     return t + _comm(hw, shape, eff, flowing, senders) + _fixed(shape, eff)
+
+
+def _new_tokens(hw: ReplicaHW, isl):
+    """Prompt tokens a prefill computes: those its prefix cache does not hold."""
+    c = hw.prefix_cached
+    if isinstance(c, float) and c == 0.0:
+        return isl
+    return np.maximum(isl * (1.0 - np.asarray(c, float)), 1.0)
 
 
 def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, prompt_tokens):
@@ -193,7 +223,8 @@ def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, pro
     """
     n = np.maximum(np.asarray(prompts, float), 1.0)
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
-    tokens = n * isl
+    new = _new_tokens(hw, isl)
+    tokens = n * new
     chunks = np.ceil(tokens / PREFILL_CHUNK_TOKENS)
     dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
     # An SRAM chain streams the prompt through its stages a few tokens at a time, so every
@@ -216,8 +247,9 @@ def prefill_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, prompts, pro
         w = (weights_read(shape, wave_tokens) + shape.dense_weight_bytes * (dp - 1.0)) \
             * waves / hw.tp
     gemm = _gemm_flops_time(hw, shape, eff, tokens, par, dp, par_dense)
-    # Causal attention: QK and AV each cost heads·width·isl² per layer per prompt.
-    attn = 2.0 * shape.layers * shape.heads * shape.attn_width * isl * isl * n
+    # Causal attention: QK and AV each cost heads·width·isl² per layer per prompt; tokens
+    # found in the prefix cache are not recomputed, but the new ones attend to them.
+    attn = 2.0 * shape.layers * shape.heads * shape.attn_width * (isl * isl - (isl - new) ** 2) * n
     t_compute = gemm + attn / (par_dense * hw.attn_flops * eff.compute)
     kv = tokens * shape.kv_bytes_per_token
     if not _is_one(copies):
@@ -234,7 +266,7 @@ def prefill_per_request(hw, shape, eff, prompt_tokens) -> np.ndarray:
     """Replica-seconds one prompt costs when prompts are grouped into full chunks (one chunk
     per data-parallel attention rank)."""
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
-    group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / isl), 1.0)
+    group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / _new_tokens(hw, isl)), 1.0)
     dp = attention_dp(hw, shape)
     if not _is_one(dp):
         group = group * dp
@@ -242,24 +274,29 @@ def prefill_per_request(hw, shape, eff, prompt_tokens) -> np.ndarray:
 
 
 def decode_work(hw: ReplicaHW, shape: ModelShape, batch, context):
-    """(FLOPs, bytes moved from memory) of one decode step, over the whole replica: the
-    work that draws power, whatever the step's overheads."""
+    """(FLOPs, bytes moved from memory) per output token of each of ``batch`` sequences, over
+    the whole replica: the work that draws power, whatever the step's overheads."""
     b = np.maximum(np.asarray(batch, float), 1.0)
     ctx = np.asarray(context, float)
+    q = 1.0 + np.asarray(hw.spec_tokens, float)  # tokens each sequence runs per step
     dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
-    flops = 2.0 * shape.active * b + 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * b
-    weights = weights_read(shape, b)
+    flops = (2.0 * shape.active + 4.0 * shape.layers * shape.heads * shape.attn_width * ctx) \
+        * b * q
+    weights = weights_read(shape, b * q)
     if not _is_one(dp):
         weights = weights + shape.dense_weight_bytes * (dp - 1.0)
     kv = b * ctx * shape.kv_bytes_per_token * (1.0 if _is_one(copies) else copies)
-    return flops, weights + kv
+    per_token = (1.0 + hw.spec_tokens * hw.spec_cost) / speculative_gain(hw)
+    return flops * per_token, (weights + kv) * per_token
 
 
 def prefill_work(hw: ReplicaHW, shape: ModelShape, prompt_tokens):
     """(FLOPs, bytes) of prefilling one prompt when prompts are grouped into full chunks."""
     isl = np.maximum(np.asarray(prompt_tokens, float), 1.0)
-    group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / isl), 1.0)
-    flops = 2.0 * shape.active * isl + 2.0 * shape.layers * shape.heads * shape.attn_width * isl**2
-    chunk = np.minimum(isl * group, PREFILL_CHUNK_TOKENS)
-    weights = weights_read(shape, chunk) * np.ceil(isl * group / PREFILL_CHUNK_TOKENS) / group
-    return flops, weights + isl * shape.kv_bytes_per_token
+    new = _new_tokens(hw, isl)
+    group = np.maximum(np.floor(PREFILL_CHUNK_TOKENS / new), 1.0)
+    flops = 2.0 * shape.active * new \
+        + 2.0 * shape.layers * shape.heads * shape.attn_width * (isl**2 - (isl - new) ** 2)
+    chunk = np.minimum(new * group, PREFILL_CHUNK_TOKENS)
+    weights = weights_read(shape, chunk) * np.ceil(new * group / PREFILL_CHUNK_TOKENS) / group
+    return flops, weights + new * shape.kv_bytes_per_token

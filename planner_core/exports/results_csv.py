@@ -24,8 +24,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def results_table(results: Results) -> pd.DataFrame:
     """The flat table: scenario, pool, workload, then workload, pool and scenario columns."""
     wl = results.workloads.copy()
+    # calibration_basis keeps its name: what the row's performance figures rest on.
     pools = results.pools.rename(columns={c: f"pool_{c}" for c in results.pools.columns
-                                          if c not in ("scenario", "pool")})
+                                          if c not in ("scenario", "pool", "calibration_basis")})
     kpis = results.kpis.rename(columns={c: f"scenario_{c}" for c in results.kpis.columns
                                         if c != "scenario"})
     table = wl.merge(pools, on=["scenario", "pool"], how="left")

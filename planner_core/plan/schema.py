@@ -116,6 +116,10 @@ class Traffic(_Model):
 class Workload(_Model):
     name: Name
     model: str = Field(min_length=1, max_length=100)
+    prefix_cache_share: float = Field(0.0, ge=0.0, le=0.99, allow_inf_nan=False, description=(
+        "share of prompt tokens found in the engine's prefix cache (shared system prompts, "
+        "conversation history): they skip prefill work but still hold KV memory. DeepSeek "
+        "reported 56% of its API's input tokens served from cache [S]"))
     weight_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
     kv_precision: Literal["fp16", "bf16", "fp8", "int8", "fp4", "int4"] | None = None
     traffic: Traffic
@@ -155,6 +159,20 @@ class Layout(_Model):
         return self
 
 
+class Speculative(_Model):
+    """Speculative decoding or multi-token prediction: each decode step verifies
+    ``draft_tokens`` drafted tokens per sequence, of which each is accepted with probability
+    ``acceptance`` (given the ones before it were). Defaults: DeepSeek-V3's multi-token
+    prediction, one draft token accepted 85-90% of the time (DeepSeek-V3 technical report,
+    arXiv 2412.19437 §5.4.3 [P]), drafted by one extra transformer layer (1/61 of the model)."""
+
+    draft_tokens: int = Field(1, ge=1, le=16)
+    acceptance: float = Field(0.85, ge=0.0, le=0.99, allow_inf_nan=False)
+    draft_cost: float = Field(1 / 61, ge=0.0, le=1.0, allow_inf_nan=False, description=(
+        "cost of drafting one token as a share of a decode step (MTP head: one layer of the "
+        "model; a separate draft model: its size over the target's)"))
+
+
 class Pool(_Model):
     name: Name
     system: str = Field(min_length=1, max_length=100)
@@ -164,6 +182,8 @@ class Pool(_Model):
         "serving engine: TensorRT-LLM, vLLM, SGLang or the accelerator vendor's own stack; "
         "auto = the vendor's usual one (NVIDIA: TensorRT-LLM, AMD: vLLM, others: their own)"))
     serving: Literal["aggregated", "disaggregated"] = "aggregated"
+    speculative: Speculative | None = Field(None, description=(
+        "speculative decoding / multi-token prediction; None = off"))
     prefill_share: float = Field(0.3, ge=0.01, le=0.99, allow_inf_nan=False,
                                  description="share of accelerators doing prefill when "
                                  "disaggregated")

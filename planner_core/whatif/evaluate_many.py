@@ -98,6 +98,12 @@ class SweptInputs(Inputs):
         """The replica with swept catalog figures, performance factor, batch cap and (not for
         MIG) layout."""
         hw = self._scaled(hw, system, acc)
+        cached = self.values.get(f"workloads.{w.name}.prefix_cache_share")
+        if cached is not None:
+            hw = hw.with_(prefix_cached=cached * 1.0)
+        accept = self.values.get(f"pools.{pool.name}.speculative.acceptance")
+        if accept is not None:
+            hw = hw.with_(spec_accept=accept * 1.0)
         f = self.values.get(f"pools.{pool.name}.performance")
         if f is not None:
             hw = hw.with_(bw=hw.bw * f, flops=hw.flops * f, attn_flops=hw.attn_flops * f,

@@ -25,6 +25,7 @@ NUMERIC_PATHS = (
     "workloads.*.output_tokens.mean",
     "workloads.*.slo.ttft_p99_ms",
     "workloads.*.slo.tpot_p99_ms",
+    "workloads.*.prefix_cache_share",
     "pools.*.count",
     "pools.*.target_utilization",
     "pools.*.redundancy",
@@ -34,6 +35,7 @@ NUMERIC_PATHS = (
     "pools.*.layout.ep",
     "pools.*.layout.chips",
     "pools.*.layout.max_batch",
+    "pools.*.speculative.acceptance",
     # Not a plan field: the pool's speed relative to its calibration (1 = as fitted), how the
     # uncertainty analysis spreads a pool's performance by the error of its basis.
     "pools.*.performance",

@@ -40,7 +40,8 @@ from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates.
 HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
-             "sram", "max_batch", "kv_fraction", "kv_of_total", "workspace_bytes")
+             "sram", "max_batch", "kv_fraction", "kv_of_total", "workspace_bytes",
+             "spec_tokens", "spec_accept", "spec_cost", "prefix_cached")
 
 #: Tensor-parallel sizes tried (up to the system's scale-up domain).
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
@@ -54,8 +55,9 @@ PRECISION_ORDER = (("bf16", "fp16"), ("fp8", "int8"), ("fp4", "int4"))
 SERVINGS = ("aggregated", "disaggregated")
 OPTION_POOL = "option"
 
-COLUMNS = ["rank", "system", "system_name", "status", "accelerator", "precision", "serving",
-           "layout", "tp", "pp", "ep", "chips", "mig_profile", "mig_slices", "prefill_share",
+COLUMNS = ["rank", "system", "system_name", "status", "accelerator", "engine", "precision",
+           "serving", "layout", "tp", "pp", "ep", "chips", "mig_profile", "mig_slices",
+           "prefill_share",
            "usd_per_m_output_tokens", "usd_per_m_tokens", "tco_usd_per_year", "capex_usd",
            "facility_mw_peak", "accelerators", "systems", "racks", "ttft_p99_ms",
            "tpot_p99_ms", "latency_p99_ms", "utilization_peak_pct", "output_tokens_per_kwh",
@@ -234,7 +236,7 @@ def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
     if c.mig_profile is not None:
         layout["mig"] = [{"profile": c.mig_profile, "workload": workload}] * c.mig_slices
     return Pool(name=OPTION_POOL, system=c.system, layout=layout, serving=c.serving,
-                engine=c.engine,
+                engine=c.engine, speculative=like.speculative,
                 prefill_share=c.prefill_share or 0.3, workloads=[workload],
                 target_utilization=like.target_utilization, redundancy=like.redundancy)
 

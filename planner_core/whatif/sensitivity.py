@@ -113,7 +113,8 @@ def assumptions(plan: Plan, catalog: Catalog,
             engine = engine_for(pool.engine, acc.vendor, acc.architecture).id
         except PlannerError:
             continue  # a pool that cannot run: reported by the sizing
-        basis = cal.basis(acc.family, engine, catalog)
+        basis = cal.basis(acc.family, engine, catalog,
+                          [plan.workload(w).model for w in pool.workloads])
         out.append(Assumption(f"pools.{pool.name}.performance",
                               f"{pool.name}: performance ({basis.kind})", 1.0, basis.kind,
                               0.05, 20.0, spread=basis.spread))

@@ -213,3 +213,45 @@ def test_batch_cap_is_an_edit_and_its_default_is_none(window, settle):
     assert doc.plan.pools[0].layout.max_batch is None
     doc.undo_stack.undo()
     assert doc.plan.pools[0].layout.max_batch == 16
+
+
+def test_engine_choice_follows_the_hardware_and_shows_its_basis(qtbot, window, settle, tile):
+    doc, pools = window.document, window.pools
+    engines = [pools.engine.itemData(i) for i in range(pools.engine.count())]
+    assert engines == ["auto", "trtllm", "vllm", "sglang"]  # an NVIDIA rack
+    assert pools.basis.text().startswith("calibrated (")
+    settle(lambda: pools.engine.setCurrentIndex(pools.engine.findData("vllm")))
+    assert doc.plan.pools[0].engine == "vllm"
+    # vLLM on Blackwell has no measurement of its own: borrowed from TensorRT-LLM on the
+    # same GPUs, and the pool and the warnings say so.
+    assert pools.basis.text().startswith("borrowed from trtllm/blackwell")
+    assert any(w["kind"] == "calibration-basis" for w in doc.results.warnings)
+    settle(doc.undo_stack.undo)
+    assert doc.plan.pools[0].engine == "auto" and pools.basis.text().startswith("calibrated (")
+    # An AMD platform offers no TensorRT-LLM; an SRAM chain only its vendor's stack.
+    box = pools.system_box
+    settle(lambda: box.setCurrentIndex(box.findData("mi355x-8")))
+    engines = [pools.engine.itemData(i) for i in range(pools.engine.count())]
+    assert "trtllm" not in engines and "sglang" in engines
+    settle(lambda: box.setCurrentIndex(box.findData("groq-rack")))
+    assert [pools.engine.itemData(i) for i in range(pools.engine.count())] == ["auto", "vendor"]
+
+
+def test_speculation_and_prefix_cache_are_edits(qtbot, window, settle, tile):
+    doc = window.document
+    tpot, ttft = tile("tpot_p99_ms"), tile("ttft_p99_ms")
+    settle(lambda: window.pools.spec_on.setChecked(True))
+    spec = doc.plan.pools[0].speculative
+    assert spec is not None and spec.draft_tokens == 1 and spec.acceptance == 0.85
+    assert window.pools.spec_accept.isVisibleTo(window.pools)
+    assert tile("tpot_p99_ms") < tpot
+    settle(lambda: window.pools.spec_accept.setValue(60))
+    assert doc.plan.pools[0].speculative.acceptance == 0.6
+    settle(lambda: window.workloads.prefix_cache.setValue(50))
+    assert doc.plan.workload("chat").prefix_cache_share == 0.5
+    assert tile("ttft_p99_ms") < ttft
+    for _ in range(3):
+        settle(doc.undo_stack.undo)
+    assert doc.plan.pools[0].speculative is None
+    assert doc.plan.workload("chat").prefix_cache_share == 0.0
+    assert not window.pools.spec_accept.isVisibleTo(window.pools)

@@ -133,3 +133,18 @@ def test_unwritable_paths_raise_and_leave_old_files_alone(qapp, example, tmp_pat
     assert str(folder) in str(err.value)
     assert old.read_bytes() == b"the old report"
     assert sorted(p.name for p in folder.iterdir()) == ["old.pdf"]
+
+
+def test_assumptions_say_what_each_pools_performance_rests_on(catalog):
+    from app.report.sections import assumptions
+    from planner_core import evaluate
+    from planner_core.plan import plan_from_json
+    from planner_core.resources import resource_path
+
+    plan = plan_from_json(resource_path("examples", "deepseek-v3-disagg-gb200.json").read_text())
+    results = evaluate(plan, catalog, scenarios=["base", "HGX H200"])
+    html = assumptions(plan, ["base", "HGX H200"], results)
+    assert "What each pool's performance rests on" in html
+    # The Blackwell pool borrows for DeepSeek (marked), the Hopper one is calibrated.
+    assert "mixture-of-experts models borrow that fit" in html
+    assert "calibrated (200 cases" in html

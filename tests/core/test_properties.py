@@ -89,3 +89,70 @@ def test_unknown_catalog_id_is_a_clear_error(example_plan, catalog):
     plan = apply_overrides(example_plan, {"pools.serving.system": "hgx-h900"})
     with pytest.raises(PlannerError, match="unknown system id 'hgx-h900'"):
         evaluate(plan, catalog, scenarios=["base"])
+
+
+ENGINE_CASES = [("h200-sxm-141gb", "trtllm"), ("h200-sxm-141gb", "sglang"),
+                ("mi300x", "sglang"), ("mi355x", "vllm"), ("b200-sxm-180gb", "trtllm"),
+                ("a100-sxm-80gb", "trtllm")]
+
+
+def _served(catalog, acc_id, engine_id, model, tp):
+    from planner_core.catalog.engines import ENGINES
+    from planner_core.engine.calibration import default_calibration
+
+    acc = catalog.accelerator(acc_id)
+    wp = "fp16" if acc_id.startswith("a100") else "fp8"
+    shape = model_shape(catalog.model(model), wp, "fp8" if wp == "fp8" else "fp16")
+    hw = replica_hw(acc, tp=tp, weight_precision=wp, engine=ENGINES[engine_id])
+    eff = default_calibration().efficiency(acc.family, catalog, engine_id)
+    return hw, shape, eff
+
+
+@FAST
+@given(case=st.sampled_from(ENGINE_CASES), model=st.sampled_from(MODELS),
+       users=st.integers(2, 256), isl=st.integers(64, 8000), osl=st.integers(16, 4000))
+def test_more_users_never_lose_throughput_nor_gain_speed_per_user(catalog, case, model, users,
+                                                                  isl, osl):
+    from planner_core.engine.serving import closed_loop
+
+    hw, shape, eff = _served(catalog, *case, model, 8)
+    one = closed_loop(hw, shape, eff, 1.0, isl, osl)
+    many = closed_loop(hw, shape, eff, float(users), isl, osl)
+    more = closed_loop(hw, shape, eff, float(users) * 1.5, isl, osl)
+    if not (bool(one.feasible) and np.isfinite(float(one.tpot_s))):
+        return  # the model does not fit this replica at this length
+    # Throughput never below the single stream's, and never falling as users are added.
+    assert float(many.output_tok_s) >= float(one.output_tok_s) * (1 - 1e-6)
+    assert float(more.output_tok_s) >= float(many.output_tok_s) * (1 - 1e-6)
+    # Each user's decode speed never rises with more users.
+    assert float(many.tpot_s) >= float(one.tpot_s) * (1 - 1e-6)
+    assert float(more.tpot_s) >= float(many.tpot_s) * (1 - 1e-6)
+
+
+@FAST
+@given(case=st.sampled_from(ENGINE_CASES), model=st.sampled_from(MODELS),
+       tp=st.sampled_from([1, 2, 4]))
+def test_a_wider_tp_never_holds_less(catalog, case, model, tp):
+    from planner_core.engine.memory import kv_capacity_bytes
+
+    narrow, shape, _ = _served(catalog, *case, model, tp)
+    wide, _, _ = _served(catalog, *case, model, tp * 2)
+    assert wide.mem_bytes * wide.n_acc > narrow.mem_bytes * narrow.n_acc
+    assert float(kv_capacity_bytes(wide, shape)) >= float(kv_capacity_bytes(narrow, shape))
+
+
+@FAST
+@given(case=st.sampled_from(ENGINE_CASES), model=st.sampled_from(MODELS),
+       batch=st.integers(1, 256), ctx=st.integers(1, 16000), k=st.integers(1, 4),
+       accept=st.floats(0.5, 0.95))
+def test_speculation_that_is_accepted_speeds_each_user(catalog, case, model, batch, ctx, k,
+                                                       accept):
+    hw, shape, eff = _served(catalog, *case, model, 8)
+    plain = float(decode_step(hw, shape, eff, batch, ctx))
+    spec = hw.with_(spec_tokens=float(k), spec_accept=accept, spec_cost=1 / 61)
+    per_token = float(decode_step(spec, shape, eff, batch, ctx))
+    # Never faster than the plain step divided by the most it can gain ...
+    assert per_token >= plain / (k + 1) * (1 - 1e-9)
+    # ... and, at small batches where the step is memory-bound, faster than without it.
+    if batch <= 4 and accept >= 0.7:
+        assert per_token < plain

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -25,7 +26,9 @@ from app.window.widgets.fields import spin
 from app.window.widgets.item_editor import ItemEditor
 from app.window.widgets.mig_editor import MigEditor
 from planner_core import PlannerError
+from planner_core.catalog.engines import ENGINES, engine_for
 from planner_core.plan import MigSlice, edits
+from planner_core.plan.schema import Speculative
 
 
 def _slider(minimum: int, maximum: int, tip: str) -> tuple[QSlider, QLabel, QWidget]:
@@ -57,6 +60,14 @@ class PoolEditor(ItemEditor):
         self.system_info = QLabel()
         self.system_info.setWordWrap(True)
         f.addRow("", self.system_info)
+        self.basis = QLabel()
+        self.basis.setWordWrap(True)
+        self.basis.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.basis.setToolTip("What this pool's speeds rest on: measurements of this engine "
+                              "on this accelerator family, a fit borrowed from the nearest "
+                              "one, or assumptions. The uncertainty analysis spreads the "
+                              "pool's performance by the error of its basis.")
+        f.addRow("Basis", self.basis)
         self.count = spin(-1, 1_000_000, 0, 1, " systems", special="size for me",
                           tip="Systems in the pool; 'size for me' = the fewest that meet the "
                           "peak within the SLOs at the target utilization, plus spares")
@@ -94,6 +105,32 @@ class PoolEditor(ItemEditor):
 
         serve = QGroupBox("Serving")
         sf = QFormLayout(serve)
+        self.engine = QComboBox()
+        self.engine.setToolTip("The serving engine: its memory rule and its calibrated speed "
+                               "on this hardware (the basis below says what that rests on)")
+        b.bind(self.engine, "engine", "serving engine")
+        sf.addRow("Engine", self.engine)
+        self.dp_attention = QComboBox()
+        self.dp_attention.addItem("auto (data-parallel when EP > 1)", None)
+        self.dp_attention.addItem("data-parallel (each rank its own sequences)", True)
+        self.dp_attention.addItem("tensor-parallel (heads split over ranks)", False)
+        self.dp_attention.setToolTip("MLA models (DeepSeek): how attention runs over the TP "
+                                     "ranks; data-parallel keeps one copy of each cache")
+        sf.addRow("MLA attention", b.bind(self.dp_attention, "layout.dp_attention",
+                                          "MLA attention"))
+        self.spec_on = QCheckBox("speculative decoding / multi-token prediction")
+        self.spec_on.setToolTip("Each decode step verifies drafted tokens; defaults are "
+                                "DeepSeek-V3's MTP: one draft token accepted 85% of the time")
+        self.spec_on.toggled.connect(self._speculative_toggled)
+        sf.addRow("Speculation", self.spec_on)
+        self.spec_tokens = spin(1, 16, tip="Tokens drafted per sequence and step")
+        self.spec_accept = spin(0, 99, 0, 1, " %", tip="Chance each drafted token is "
+                                "accepted, given the ones before it were")
+        sf.addRow("Draft tokens", b.bind(self.spec_tokens, "speculative.draft_tokens",
+                                         "draft tokens"))
+        sf.addRow("Acceptance", b.bind(self.spec_accept, "speculative.acceptance",
+                                       "acceptance", scale=100))
+        self.serve_form = sf
         self.serving = QComboBox()
         self.serving.addItem("aggregated (prefill and decode share replicas)", "aggregated")
         self.serving.addItem("disaggregated (separate prefill and decode)", "disaggregated")
@@ -149,6 +186,33 @@ class PoolEditor(ItemEditor):
             f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
             f"{acc.memory_gb.value:,.0f} GB at {acc.memory_bw_gbs.value / 1e3:,.1f} TB/s each")
         sram = acc.architecture == "sram"
+        was = self.engine.blockSignals(True)
+        self.engine.clear()
+        self.engine.addItem(f"auto ({engine_for('auto', acc.vendor, acc.architecture).name})",
+                            "auto")
+        for e in ENGINES.values():
+            if e.runs_on(acc.vendor) and (not sram or e.id == "vendor"):
+                self.engine.addItem(e.name, e.id)
+        self.engine.setCurrentIndex(max(self.engine.findData(item.get("engine", "auto")), 0))
+        self.engine.blockSignals(was)
+        try:
+            engine = engine_for(item.get("engine", "auto"), acc.vendor, acc.architecture)
+        except PlannerError as exc:
+            self.basis.setText(f"<b>{exc.detail}</b>")
+        else:
+            models = [w["model"] for w in data["workloads"] if w["name"] in item["workloads"]]
+            self.basis.setText(self.doc.calibration.basis(acc.family, engine.id, cat,
+                                                          models).text)
+        mla = cat.models.get(next((w["model"] for w in data["workloads"]
+                                   if w["name"] in item["workloads"]), ""))
+        self.serve_form.setRowVisible(self.dp_attention,
+                                      mla is not None and mla.kv_layout == "mla")
+        spec = item.get("speculative")
+        was = self.spec_on.blockSignals(True)
+        self.spec_on.setChecked(spec is not None)
+        self.spec_on.blockSignals(was)
+        for w in (self.spec_tokens, self.spec_accept):
+            self.serve_form.setRowVisible(w, spec is not None)
         for w in (self.tp, self.pp, self.ep):
             self.layout_form.setRowVisible(w, not sram)
         self.layout_form.setRowVisible(self.chips, sram)
@@ -184,6 +248,8 @@ class PoolEditor(ItemEditor):
             self.sizing_info.setText("")
             return
         p = rows.iloc[0]
+        if p.get("calibration_basis"):
+            self.basis.setText(str(p.calibration_basis))
         lines = [f"<b>Sized:</b> {p.systems:,} systems · {p.accelerators:,} accelerators · "
                  f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
                  f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
@@ -193,6 +259,12 @@ class PoolEditor(ItemEditor):
                 f"{w.capacity_rps_per_replica:,.2f} req/s within the SLOs, "
                 f"batch ≤ {w.max_batch:,.0f}")
         self.sizing_info.setText("<br>".join(lines))
+
+    def _speculative_toggled(self, on: bool) -> None:
+        if self.current:
+            self._edit(f"pools.{self.current}.speculative",
+                       Speculative().model_dump() if on else None,
+                       "Turn speculative decoding " + ("on" if on else "off"), None)
 
     def _mig_edited(self, layout) -> None:
         if self.current:

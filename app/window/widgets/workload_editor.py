@@ -62,6 +62,11 @@ class WorkloadEditor(ItemEditor):
                                                 f"{label.lower()} distribution"))
             kf.addRow(f"{label} CV", b.bind(cv, f"{side}.cv", f"{label.lower()} CV"))
             setattr(self, f"{side}_mean", mean)
+        self.prefix_cache = spin(0, 99, 0, 5, " %", tip=(
+            "Share of prompt tokens the engine finds in its prefix cache (shared system "
+            "prompts, conversation history): no prefill work, but still KV memory"))
+        kf.addRow("Prefix cache hits", b.bind(self.prefix_cache, "prefix_cache_share",
+                                              "prefix cache hits", scale=100))
         layout.addWidget(tokens)
 
         slo = QGroupBox("Service-level objectives (p99)")
