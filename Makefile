@@ -41,7 +41,7 @@ calibrate: install
 	$(BIN)/inference-planner calibrate
 
 validate: install
-	$(BIN)/inference-planner validate resources/calibration_cases.csv
+	$(BIN)/inference-planner validate --quiet resources/calibration_cases.csv resources/calibration_cases_more.csv resources/power_cases.csv
 
 # The README's pictures of the real window, one per panel.
 screenshots: install

@@ -31,6 +31,24 @@ def test_validate_writes_predictions(tmp_path):
     assert {"predicted", "error_pct"} <= set(df.columns) and len(df) == 57
 
 
+def test_validate_prints_a_table_per_group_and_takes_power_rows(tmp_path):
+    out = tmp_path / "pred.csv"
+    r = run("validate", "--quiet", str(resource_path("calibration_cases_more.csv")),
+            str(resource_path("power_cases.csv")), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "calibration_cases_more.csv: 285 cases: median |error|" in r.stdout
+    assert "power_cases.csv: 15 cases: median |error|" in r.stdout
+    # One line per accelerator × model × engine × metric, after each summary.
+    assert "accelerator      model           engine  metric" in r.stdout
+    assert "mi300x           deepseek-r1     sglang  user_tok_s" in r.stdout
+    assert "mi355x           deepseek-r1     sglang  tok_per_j" in r.stdout
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    assert len(df) == 300 and set(df["file"]) == {"calibration_cases_more.csv",
+                                                  "power_cases.csv"}
+
+
 def test_validate_bad_file_is_one_clear_message(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("case_id,system\nx,h100-sxm-80gb\n")
