@@ -380,6 +380,13 @@ def rank(frame: pd.DataFrame, output_tokens: float) -> pd.DataFrame:
     return f.reset_index(drop=True)[COLUMNS]
 
 
+def _catalog_accelerator(row):
+    try:
+        return load_catalog().accelerator(row["accelerator"])
+    except (PlannerError, KeyError):
+        return None
+
+
 def option_overrides(plan: Plan, workload: str, row) -> dict:
     """The scenario overrides that make the plan serve ``workload`` as ``row`` says."""
     plan.workload(workload)  # PlannerError naming it if it is gone
@@ -406,6 +413,17 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
            f"{key}.serving": row["serving"],
            f"workloads.{workload}.weight_precision": row["precision"],
            f"workloads.{workload}.kv_precision": None}
+    engine = row.get("engine") if hasattr(row, "get") else None
+    if isinstance(engine, str):
+        # The option's engine, unless the pool's own choice already means it on that system.
+        acc = _catalog_accelerator(row)
+        try:
+            same = acc is not None and engine_for(pool.engine, acc.vendor,
+                                                  acc.architecture).id == engine
+        except PlannerError:
+            same = False
+        if not same:
+            out[f"{key}.engine"] = engine
     share = row["prefill_share"]
     if row["serving"] == "disaggregated" and share is not None and np.isfinite(share):
         out[f"{key}.prefill_share"] = float(share)

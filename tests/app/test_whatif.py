@@ -20,7 +20,8 @@ def test_optimize_then_apply_as_a_scenario_and_undo(qtbot, window, panel, settle
     _finish(qtbot, panel, panel.run_optimize)
     assert panel.opt_table.rowCount() > 10
     assert panel.opt_table.item(0, 0).text() == "1"
-    assert "cheapest" in panel.opt_table.item(0, 10).text()
+    assert "cheapest" in panel.opt_table.item(0, 11).text()
+    assert panel.opt_table.item(0, 2).text() in ("trtllm", "vllm", "sglang", "vendor")
     assert panel.opt_apply.isEnabled()
     option = panel.selected_option()
     doc = window.document
@@ -141,3 +142,26 @@ def test_apply_is_off_for_a_workload_that_shares_its_pool(qtbot, window, panel):
     assert panel.opt_table.rowCount() > 0
     assert not panel.opt_apply.isEnabled()
     assert "shares its pool" in panel.opt_apply.toolTip()
+
+
+def test_optimize_over_engines_applies_the_engine_it_chose(qtbot, window, panel, settle):
+    panel.tabs.setCurrentIndex(1)
+    panel.opt_engines.setChecked(True)
+    _finish(qtbot, panel, panel.run_optimize)
+    _, frame, _, _ = panel.results["optimize"]
+    ok = frame[frame["meets_slo"]]
+    assert {"trtllm", "sglang"} <= set(ok["engine"])
+    # Pick the best SGLang option and apply it: the scenario runs SGLang and agrees.
+    row_index = ok[ok["engine"] == "sglang"].index[0]
+    for r in range(panel.opt_table.rowCount()):
+        if panel.opt_table.item(r, 0).data(0x0100) == row_index:
+            panel.opt_table.selectRow(r)
+            break
+    option = panel.selected_option()
+    assert option["engine"] == "sglang"
+    doc = window.document
+    settle(panel._apply_selected)
+    name = doc.scenario
+    assert doc.plan.variant(name).pools[0].engine == "sglang"
+    assert doc.results.kpi(name)["usd_per_m_output_tokens"] == pytest.approx(
+        option["usd_per_m_output_tokens"], rel=1e-6)

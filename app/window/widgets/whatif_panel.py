@@ -168,6 +168,9 @@ class WhatIfPanel(QWidget):
     def _build_optimize(self) -> QWidget:
         self.opt_workload = QComboBox()
         self.opt_shipping = QCheckBox("Only systems that ship today")
+        self.opt_engines = QCheckBox("Try every serving engine (TensorRT-LLM, vLLM, SGLang, "
+                                     "vendor stacks)")
+        self.opt_engines.setToolTip("Without it, each system runs the workload's pool engine")
         self.opt_run = QPushButton("Find the cheapest fleet")
         self.opt_run.clicked.connect(self.run_optimize)
         self.opt_apply = QPushButton("Apply as scenario")
@@ -177,9 +180,11 @@ class WhatIfPanel(QWidget):
         form = QFormLayout()
         form.addRow("Workload", self.opt_workload)
         form.addRow("", self.opt_shipping)
+        form.addRow("", self.opt_engines)
         self.opt_chart = OptionsChart()
         self.opt_chart.pointClicked.connect(self._select_option)
-        self.opt_table = _table(["rank", "system", "precision", "serving", "layout", "$/M out",
+        self.opt_table = _table(["rank", "system", "engine", "precision", "serving", "layout",
+                                 "$/M out",
                                  "MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms", "pick"])
         self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
         self.opt_note = QLabel("")
@@ -342,11 +347,14 @@ class WhatIfPanel(QWidget):
         plan, scenario, catalog = doc.plan, doc.scenario, doc.catalog
         systems = ([s.id for s in catalog.systems.values() if s.status == "shipping"]
                    if self.opt_shipping.isChecked() else None)
+        engines = (["trtllm", "vllm", "sglang", "vendor"] if self.opt_engines.isChecked()
+                   else None)
         self.opt_apply.setEnabled(False)
         # The plan and scenario travel with the result: Apply must change the plan the
         # options were computed for, and only that one.
         self._start("optimize", lambda report: (workload, optimize(
-            plan, workload, catalog, scenario=scenario, systems=systems, progress=report),
+            plan, workload, catalog, scenario=scenario, systems=systems, progress=report,
+            engines=engines),
             plan, scenario), f"Optimizing {workload} over the catalog…")
 
     def run_sensitivity(self) -> None:
@@ -431,15 +439,15 @@ class WhatIfPanel(QWidget):
         for r, (index, row) in enumerate(shown.iterrows()):
             system = row["system"] + ("" if row["status"] == "shipping"
                                       else f" ({row['status']})")
-            cells = [str(int(row["rank"])), system, row["precision"], row["serving"],
-                     row["layout"], show_kpi("usd_per_m_output_tokens",
+            cells = [str(int(row["rank"])), system, row["engine"], row["precision"],
+                     row["serving"], row["layout"], show_kpi("usd_per_m_output_tokens",
                                           row["usd_per_m_output_tokens"]),
                      show_kpi("facility_mw_peak", row["facility_mw_peak"]),
                      show_kpi("accelerators", row["accelerators"]),
                      show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
                      show_kpi("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
             for c, text in enumerate(cells):
-                self.opt_table.setItem(r, c, _cell(text, c in (0, 5, 6, 7, 8, 9), index))
+                self.opt_table.setItem(r, c, _cell(text, c in (0, 6, 7, 8, 9, 10), index))
         self.opt_chart.show(frame)
         front = int(ok["pareto"].sum())
         self.opt_note.setText(
