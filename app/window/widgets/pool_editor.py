@@ -111,16 +111,20 @@ class PoolEditor(ItemEditor):
         b.bind(self.engine, "engine", "serving engine")
         sf.addRow("Engine", self.engine)
         self.dp_attention = QComboBox()
-        self.dp_attention.addItem("auto (data-parallel when EP > 1)", None)
-        self.dp_attention.addItem("data-parallel (each rank its own sequences)", True)
-        self.dp_attention.addItem("tensor-parallel (heads split over ranks)", False)
+        self.dp_attention.addItem("auto", None)
+        self.dp_attention.addItem("data-parallel", True)
+        self.dp_attention.addItem("tensor-parallel", False)
         self.dp_attention.setToolTip("MLA models (DeepSeek): how attention runs over the TP "
-                                     "ranks; data-parallel keeps one copy of each cache")
+                                     "ranks. Data-parallel: each rank its own sequences and one "
+                                     "copy of each cache; tensor-parallel: heads split over the "
+                                     "ranks, each holding the whole latent cache; auto: "
+                                     "data-parallel when EP > 1")
         sf.addRow("MLA attention", b.bind(self.dp_attention, "layout.dp_attention",
                                           "MLA attention"))
-        self.spec_on = QCheckBox("speculative decoding / multi-token prediction")
-        self.spec_on.setToolTip("Each decode step verifies drafted tokens; defaults are "
-                                "DeepSeek-V3's MTP: one draft token accepted 85% of the time")
+        self.spec_on = QCheckBox("speculative decoding")
+        self.spec_on.setToolTip("Speculative decoding or multi-token prediction: each decode "
+                                "step verifies drafted tokens; defaults are DeepSeek-V3's MTP, "
+                                "one draft token accepted 85% of the time")
         self.spec_on.toggled.connect(self._speculative_toggled)
         sf.addRow("Speculation", self.spec_on)
         self.spec_tokens = spin(1, 16, tip="Tokens drafted per sequence and step")
