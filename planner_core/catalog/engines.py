@@ -47,10 +47,11 @@ ENGINES: dict[str, ServingEngine] = {e.id: e for e in (
         "and KV cache (docs.vllm.ai engine arguments); activation profile and CUDA graphs "
         "2.5 GB per GPU is an assumption"),
     ServingEngine(
-        "sglang", "SGLang", ("NVIDIA", "AMD"), "total", 0.85, 0.0,
+        "sglang", "SGLang", ("NVIDIA", "AMD"), "total", 0.88, 0.0,
         "SGLang --mem-fraction-static: the share of memory for weights and the KV pool, the "
         "rest left to activations and CUDA graphs (sgl-project/sglang server arguments); "
-        "SGLang picks it by GPU size, 0.85 is an assumption for 80-288 GB parts"),
+        "SGLang picks it from the GPU's size, larger GPUs keeping a larger share; 0.88 is an "
+        "assumption for 80-288 GB parts"),
     ServingEngine(
         "vendor", "the vendor's own stack", (), "free", 0.92, 1.5,
         "the accelerator vendor's serving stack (GroqCloud, Cerebras Inference, JetStream, "

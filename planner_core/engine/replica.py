@@ -18,6 +18,10 @@ from planner_core.errors import PlannerError
 
 ArrayLike = float | np.ndarray
 
+#: Latency of one collective step over the scale-out network (RDMA over InfiniBand or RoCE,
+#: through a switch). Assumption: 5 µs, between NVLink's few µs and a TCP hop's tens.
+XLINK_LATENCY_S = 5e-6
+
 #: Largest running batch a serving engine schedules by default (TensorRT-LLM's and vLLM's
 #: usual cap); a pool's layout.max_batch sets its own.
 MAX_BATCH = 2048.0
@@ -36,6 +40,11 @@ class ReplicaHW:
     attn_flops: ArrayLike  # dense FLOP/s at the KV cache's precision (attention)
     link_bw: ArrayLike  # scale-up bandwidth per accelerator, one direction, bytes/s
     link_lat: ArrayLike  # latency of one collective step, s
+    # Where a replica spans systems: the scale-up domain's size, and the scale-out network
+    # (InfiniBand, Ethernet) per accelerator that carries what crosses from one to the next.
+    domain: ArrayLike = float("inf")
+    xlink_bw: ArrayLike = 0.0  # bytes/s per accelerator, one direction
+    xlink_lat: ArrayLike = XLINK_LATENCY_S
     sram: ArrayLike = 0.0  # 1.0 for SRAM-resident designs (LPU, wafer), else 0.0
     max_batch: ArrayLike = MAX_BATCH  # the scheduler's cap on sequences, per scheduler
     family: str = "hopper"
@@ -230,8 +239,10 @@ def replica_hw(
         if tp * pp != 1:
             raise PlannerError("a MIG slice serves a replica on its own (tp = pp = 1)",
                                field="layout")
+    domain, xlink = float("inf"), 0.0
     if system is not None:
         domain = system.scaleup_domain
+        xlink = system.scaleout_gbps.value * 1e9 / 8 / system.accelerators
         if tp > domain:
             raise PlannerError(
                 f"tensor parallelism {tp} exceeds {system.name}'s scale-up domain of {domain}",
@@ -240,6 +251,7 @@ def replica_hw(
     return ReplicaHW(
         tp=float(tp), pp=float(pp), ep=float(ep), mem_bytes=mem, bw=bw, flops=flops,
         attn_flops=attn, link_bw=link_bw, link_lat=acc.scaleup_latency_us.value * 1e-6,
+        domain=float(domain), xlink_bw=xlink,
         sram=1.0 if acc.architecture == "sram" else 0.0, family=acc.family,
         accelerator_id=acc.id, mig_profile=mig_profile, kv_fraction=engine.kv_fraction,
         kv_of_total=1.0 if engine.fraction_of == "total" else 0.0,

@@ -102,18 +102,42 @@ def _comm(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, senders=Non
     tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
     t = 2.0 * shape.layers * _all_reduce(hw, eff, act, tp_attn)  # after attention and the MLP
     pp = np.asarray(hw.pp, float)
-    t = t + (pp - 1.0) * (hw.link_lat + act / (hw.link_bw * eff.comm))
+    # Stage hand-offs: those between systems cross the scale-out network.
+    crossing = _crossings(hw)
+    t = t + (pp - 1.0 - crossing) * (hw.link_lat + act / (hw.link_bw * eff.comm))
+    if not _is_zero(crossing):
+        t = t + crossing * (hw.xlink_lat + act / (np.maximum(hw.xlink_bw, 1.0) * eff.comm))
     if shape.moe_experts:
         ep = np.asarray(hw.ep, float)
         # Each sending accelerator dispatches its share of the tokens (1/ep of them under
         # tensor-parallel attention, where every rank has them all), each token to its k
         # experts, (ep − 1)/ep of them remote, over its own link (link_bw is per
-        # accelerator); combine sends the same volume back.
+        # accelerator); combine sends the same volume back. Experts beyond the sender's
+        # scale-up domain are reached over the scale-out network.
         per_sender = tokens / (ep if senders is None else np.minimum(ep, senders))
-        moved = per_sender * shape.moe_active * shape.hidden * ACT_BYTES * (ep - 1.0) / ep
-        a2a = 2.0 * (moved / (hw.link_bw * eff.comm) + hw.link_lat)  # dispatch and combine
+        sent = per_sender * shape.moe_active * shape.hidden * ACT_BYTES
+        near = np.minimum(ep, hw.domain)
+        inside = sent * (near - 1.0) / ep
+        a2a = 2.0 * (inside / (hw.link_bw * eff.comm) + hw.link_lat)  # dispatch and combine
+        outside = sent * np.maximum(ep - near, 0.0) / ep
+        if not _is_zero(outside):
+            a2a = a2a + 2.0 * np.where(
+                outside > 0, outside / (np.maximum(hw.xlink_bw, 1.0) * eff.comm)
+                + hw.xlink_lat, 0.0)
         t = t + shape.moe_layers * np.where(ep > 1, a2a, 0.0)
     return t
+
+
+def _crossings(hw: ReplicaHW):
+    """Pipeline hand-offs between systems: a replica of tp × pp accelerators whose stages
+    fill scale-up domains one after another crosses ceil(tp·pp / domain) − 1 times."""
+    if isinstance(hw.domain, float) and hw.domain == float("inf"):
+        return 0.0
+    return np.minimum(np.maximum(np.ceil(hw.tp * hw.pp / hw.domain) - 1.0, 0.0), hw.pp - 1.0)
+
+
+def _is_zero(x) -> bool:
+    return isinstance(x, float) and x == 0.0
 
 
 def _fixed(shape: ModelShape, eff: Efficiency, passes=1.0):

@@ -38,10 +38,9 @@ from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
 from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 
-#: The numeric fields of ReplicaHW, stacked into arrays across candidates.
-HW_FIELDS = ("tp", "pp", "ep", "mem_bytes", "bw", "flops", "attn_flops", "link_bw", "link_lat",
-             "sram", "max_batch", "kv_fraction", "kv_of_total", "workspace_bytes",
-             "spec_tokens", "spec_accept", "spec_cost", "prefix_cached")
+#: The numeric fields of ReplicaHW, stacked into arrays across candidates (every field typed
+#: ArrayLike, so a field added to the replica is stacked too).
+HW_FIELDS = tuple(f.name for f in fields(ReplicaHW) if f.type == "ArrayLike")
 
 #: Tensor-parallel sizes tried (up to the system's scale-up domain).
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64)

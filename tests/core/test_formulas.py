@@ -116,3 +116,26 @@ def test_power_and_cost_by_hand():
     assert float(capital_recovery_factor(0.08, 5)) == pytest.approx(0.2504564545, rel=1e-9)
     assert float(capital_recovery_factor(0.0, 4)) == pytest.approx(0.25)
     assert float(usd_per_million_tokens(1e6, 2e12)) == pytest.approx(0.5)
+
+
+def test_a_replica_spanning_systems_crosses_the_scale_out_network(catalog):
+    from planner_core.engine.step_times import _comm
+
+    acc, hgx = catalog.accelerator("h200-sxm-141gb"), catalog.system("hgx-h200")
+    dense = model_shape(catalog.model("llama-3.1-405b"), "fp8", "fp8")
+    two = replica_hw(acc, 8, 2, 1, "fp8", "fp8", hgx)  # 16 GPUs: two servers
+    assert two.domain == 8 and two.xlink_bw == pytest.approx(
+        hgx.scaleout_gbps.value * 1e9 / 8 / 8)
+    eff = Efficiency(comm=1.0)
+    tokens = 512.0
+    act = tokens * dense.hidden * 2
+    inside = two.with_(domain=float("inf"))
+    # The one hand-off between the servers goes over InfiniBand instead of NVLink.
+    extra = (two.xlink_lat + act / two.xlink_bw) - (two.link_lat + act / two.link_bw)
+    assert float(_comm(two, dense, eff, tokens)) == pytest.approx(
+        float(_comm(inside, dense, eff, tokens)) + extra)
+    # Experts over two servers: what goes to the other server's experts crosses too.
+    moe = model_shape(catalog.model("deepseek-v3"), "fp8", "fp8")
+    ep16 = replica_hw(acc, 8, 2, 16, "fp8", "fp8", hgx)
+    assert float(_comm(ep16, moe, eff, tokens)) > \
+        float(_comm(ep16.with_(domain=float("inf")), moe, eff, tokens))
