@@ -108,13 +108,10 @@ def free_knobs(rows: pd.DataFrame, setups: list[list[CaseSetup]]) -> tuple[str, 
     if len(rows) < MIN_CASES_FOR_FULL_FIT:
         return tuple(knobs)
     knobs += ["compute", "memory", "sharpness", "step_overhead_us"]
-    moe = [bool(s[0].shape.moe_experts) for s in setups]
-    if any(moe):
-        knobs.append("moe_overhead_us")
-    # Dense and expert matmul efficiencies separate only where both kinds of model were
-    # measured; otherwise the expert one follows the dense one (see calibrate).
-    if any(moe) and not all(moe):
-        knobs.append("moe_compute")
+    if any(s[0].shape.moe_experts for s in setups):
+        # A mixture of experts' dense parts (attention, shared experts, dense layers) and its
+        # routed experts run different kernels; its cases pin the two efficiencies apart.
+        knobs += ["moe_overhead_us", "moe_compute"]
     if any(float(np.max(c.hw.tp * c.hw.pp)) > 1 for s in setups for c in s):
         knobs += ["comm", "gemm_half_width"]
     return tuple(k for k in KNOBS if k in knobs)
@@ -122,10 +119,8 @@ def free_knobs(rows: pd.DataFrame, setups: list[list[CaseSetup]]) -> tuple[str, 
 
 def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
              base: Efficiency = DEFAULT, free: Sequence[str] | None = None,
-             progress: Callable[[float], None] | None = None,
-             ties: dict[str, tuple[str, float]] | None = None) -> tuple[Efficiency, dict]:
-    """Fits the ``free`` knobs; ``ties`` holds knobs that follow another by a ratio."""
-    ties = ties or {}
+             progress: Callable[[float], None] | None = None) -> tuple[Efficiency, dict]:
+    """Fits the ``free`` knobs; the others stay at ``base``."""
     bounds = BOUNDS_SRAM if sram else BOUNDS_HBM
     free = tuple(free if free is not None else free_knobs(rows, setups))
     rng = np.random.default_rng(SEED)
@@ -138,10 +133,7 @@ def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
         xs = {k: rng.uniform(lo[k], hi[k], SAMPLES) for k in free}
         for k in free:  # keep the incumbent (first round: the starting point) in every round
             xs[k][0] = best_x[k]
-        knobs = {k: xs.get(k, getattr(base, k)) for k in KNOBS}
-        for k, (driver, ratio) in ties.items():
-            knobs[k] = np.minimum(np.asarray(knobs[driver]) * ratio, 1.0)
-        eff = Efficiency(**knobs)
+        eff = Efficiency(**{k: xs.get(k, getattr(base, k)) for k in KNOBS})
         pred = _predict_all(rows, eff, setups)
         with np.errstate(all="ignore"):
             err = np.log(np.where(pred > 0, pred, np.nan) / measured)
@@ -157,8 +149,6 @@ def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
         if progress:
             progress((r + 1) / ROUNDS)
     values = {k: round(best_x[k] if k in free else float(getattr(base, k)), 4) for k in KNOBS}
-    for k, (driver, ratio) in ties.items():
-        values[k] = round(min(values[driver] * ratio, 1.0), 4)
     eff = Efficiency(**values)
     info = {**values, "fitted": list(free), **errors(rows, setups, eff),
             "models": sorted(set(rows["model"]))}
@@ -230,34 +220,19 @@ def calibrate(cases_paths: Sequence[Path] | Path | None = None, catalog: Catalog
             engine = pair.split("/", 1)[0]
             free = free_knobs(rows, setups[pair])
             base = DEFAULT
-            donors, ties, tied = {}, {}, {}
-            moe_only = "moe_overhead_us" in free and "moe_compute" not in free
+            donors = {}
             if stage == "filled":
-                if moe_only:
-                    # Only mixtures of experts measured: the experts' matmuls keep the ratio
-                    # to the dense ones that pairs measuring both kinds show.
-                    both = {k: v["moe_compute"] / v["compute"] for k, v in fits.items()
-                            if "moe_compute" in v["fitted"]}
-                    if both:
-                        ratio = float(np.median(list(both.values())))
-                        ties = {"moe_compute": ("compute", ratio)}
-                        tied = {"moe_compute": {"follows": "compute", "ratio": round(ratio, 4),
-                                                "from": sorted(both)}}
-                filled = {k: _fill(k, pair, fits) for k in KNOBS
-                          if k not in free and k not in ties}
+                filled = {k: _fill(k, pair, fits) for k in KNOBS if k not in free}
                 filled = {k: v for k, v in filled.items() if v is not None}
-                if not filled and not ties:
+                if not filled:
                     continue
                 base = Efficiency(**{**asdict(DEFAULT), **{k: v[0] for k, v in filled.items()}})
                 donors = {k: v[1] for k, v in filled.items()}
-            elif moe_only:
-                ties = {"moe_compute": ("compute", 1.0)}
             step = (lambda f, pair=pair, stage=stage: progress(f"{pair} ({stage})", f)) \
                 if progress else None
             eff, info = fit_pair(rows, setups[pair], bool(rows["sram"].iloc[0]), base, free,
-                                 step, ties)
-            info.update(engine=engine, family=pair.split("/", 1)[1], filled_from=donors,
-                        tied=tied)
+                                 step)
+            info.update(engine=engine, family=pair.split("/", 1)[1], filled_from=donors)
             fits[pair], effs[pair] = info, eff
     borrowed_checks = {}
     for pair, rows in groups.items():
