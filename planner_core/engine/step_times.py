@@ -17,6 +17,7 @@ no tensor-parallel all-reduce is needed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,13 @@ def _all_reduce(hw: ReplicaHW, eff: Efficiency, msg_bytes, n=None):
     """All-reduce over ``n`` (default ``tp``) accelerators: 2·(n−1)/n · bytes at the
     collectives' share of the link bandwidth, plus 2·log2(n) latency steps (a reduce-scatter
     and an all-gather, each a tree or recursive halving over n ranks)."""
-    tp = np.asarray(hw.tp if n is None else n, float)
+    n = hw.tp if n is None else n
+    if isinstance(n, float):  # one replica (evaluate): no array work for the rank count
+        if n <= 1.0:
+            return 0.0
+        return 2.0 * (n - 1.0) / n * msg_bytes / (hw.link_bw * eff.comm) \
+            + 2.0 * math.log2(n) * hw.link_lat
+    tp = np.asarray(n, float)
     safe = np.maximum(tp, 1.0)
     t = 2.0 * (safe - 1.0) / safe * msg_bytes / (hw.link_bw * eff.comm) \
         + 2.0 * np.log2(safe) * hw.link_lat
@@ -133,6 +140,8 @@ def _crossings(hw: ReplicaHW):
     fill scale-up domains one after another crosses ceil(tp·pp / domain) − 1 times."""
     if isinstance(hw.domain, float) and hw.domain == float("inf"):
         return 0.0
+    if all(isinstance(x, float) for x in (hw.tp, hw.pp, hw.domain)):
+        return float(min(max(math.ceil(hw.tp * hw.pp / hw.domain) - 1.0, 0.0), hw.pp - 1.0))
     return np.minimum(np.maximum(np.ceil(hw.tp * hw.pp / hw.domain) - 1.0, 0.0), hw.pp - 1.0)
 
 
