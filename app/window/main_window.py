@@ -249,7 +249,7 @@ class MainWindow(PlanFiles, QMainWindow):
         if doc is None:
             return
         name = option_name(doc.plan, row)
-        if doc.apply(lambda p: apply_option(p, workload, row, name, scenario),
+        if doc.apply(lambda p: apply_option(p, workload, row, name, scenario, doc.catalog),
                      f"Apply optimized option {name!r}"):
             doc.set_scenario(name)
             self.statusBar().showMessage(f"Added scenario {name!r}; Undo removes it", 10000)

@@ -12,7 +12,8 @@ fit that is physically closest, by a stated rule, in this order:
    FLOPS to memory bandwidth on a log scale (that ratio decides where decode and prefill sit on
    the roofline), for SRAM chains the closest on-chip SRAM per chip (that decides how many
    chips, and so how many hand-offs, a model needs);
-3. any engine on the closest family of the same architecture, by the same measures.
+3. an engine closest in kind on the same vendor's closest family;
+4. any engine on the closest family of the same architecture, by the same measures.
 
 What the architect sees is the :class:`Basis`: calibrated (on how many cases, at what median
 error), borrowed (from which pair, at the error borrowing is measured to carry), or uncalibrated.
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner_core.catalog import Accelerator, Catalog
-from planner_core.catalog.engines import ENGINES
+from planner_core.catalog.engines import ENGINES, engine_for
 from planner_core.engine.power import PowerKnobs
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
@@ -44,6 +45,12 @@ KIN = {"trtllm": ("vllm", "sglang"), "vllm": ("sglang", "trtllm"),
 #: 1.5-4x misses the planner showed before engines were calibrated, as a standard deviation
 #: of the log error).
 UNCALIBRATED_SPREAD = 0.5
+#: For log errors spread normally, the median |error| is 0.6745 standard deviations: what
+#: turns a fit's median error into the spread the uncertainty analysis draws with.
+MEDIAN_TO_SIGMA = 1 / 0.6745
+#: Fewer cases than this pin only the per-layer cost; the other knobs are borrowed (keep in
+#: step with planner_core.evidence.fit.MIN_CASES_FOR_FULL_FIT).
+FEW_CASES = 6
 
 
 def calibration_file() -> Path:
@@ -99,6 +106,15 @@ def borrowing(catalog: Catalog, fitted: set[str], engine: str, family: str) -> d
         why = "the same vendor's" if fams[f][0].vendor == rep.vendor else "the"
         return {"from": key(e, f),
                 "rule": f"the same engine on {why} family closest in {what} (log scale)"}
+    kin = [(e, f) for e, f in alike if e in KIN.get(engine, ())
+           and fams[f][0].vendor == rep.vendor]
+    if kin:
+        # The same vendor's software stack under a kindred engine (vLLM for SGLang on ROCm)
+        # says more than another vendor's under the same name.
+        e, f = min(kin, key=lambda p: (KIN[engine].index(p[0]), abs(measure(p[1]) - mine)))
+        return {"from": key(e, f),
+                "rule": f"{ENGINES[e].name} on the same vendor's family closest in {what} "
+                        "(log scale)"}
     pool = alike or [(e, f) for e, f in pairs if f in fams]
     if not pool:
         return None
@@ -114,14 +130,10 @@ class Basis:
     engine: str
     family: str
     text: str
-    #: The relative error the basis carries, as measured: the median |error| of the fit on
-    #: its own cases, or of fits borrowed across pairs (see evidence.fit).
+    #: The standard deviation of the relative (log) error the basis carries, from the
+    #: measured median |error|: of the fit on its own cases, or of fits borrowed across pairs
+    #: (see evidence.fit).
     spread: float
-
-    @property
-    def label(self) -> str:
-        """Short form for tables: "calibrated (12 cases, median error 4.1%)"."""
-        return self.text
 
 
 class Calibration:
@@ -162,7 +174,11 @@ class Calibration:
         return None
 
     def efficiency(self, family: str, catalog: Catalog | None = None,
-                   engine: str = "trtllm") -> Efficiency:
+                   engine: str | None = None) -> Efficiency:
+        """The knobs of ``engine`` on ``family`` (default: the family's vendor's usual engine,
+        as a pool's "auto" means)."""
+        if engine is None:
+            engine = _usual_engine(catalog, family)
         k = key(engine, family)
         if k in self._fits:
             return self._fits[k]
@@ -183,26 +199,40 @@ class Calibration:
             info = fits[k]
             err = float(info["median_abs_error_pct"])
             fitted_on = info.get("models") or []
+            n = len(info["cases"])
             on = f" of {', '.join(fitted_on)}" if fitted_on else ""
-            text = f"calibrated ({len(info['cases'])} cases{on}, median error {err:.1f}%)"
+            if n < FEW_CASES:
+                return Basis("borrowed", engine, family,
+                             f"per-layer cost fitted on {n} case{'s' if n > 1 else ''}{on}; "
+                             f"its other knobs borrowed from other fits (borrowed fits miss "
+                             f"by {borrowed_err:.0f}% median)",
+                             max(err, borrowed_err) / 100.0 * MEDIAN_TO_SIGMA)
+            text = f"calibrated ({n} cases{on}, median error {err:.1f}%)"
             other = _other_kind(catalog, fitted_on, models or [])
             if other:
                 return Basis("borrowed", engine, family,
                              f"{text}; {other} models borrow that fit",
-                             max(err, borrowed_err) / 100.0)
-            return Basis("calibrated", engine, family, text, max(err, 1.0) / 100.0)
+                             max(err, borrowed_err) / 100.0 * MEDIAN_TO_SIGMA)
+            return Basis("calibrated", engine, family, text,
+                         max(err, 1.0) / 100.0 * MEDIAN_TO_SIGMA)
         parent = self._parent(engine, family, catalog)
         if parent and parent["from"] in fits:
             own = float(fits[parent["from"]]["median_abs_error_pct"])
             return Basis("borrowed", engine, family,
                          f"borrowed from {parent['from']} ({parent['rule']}; borrowed fits "
-                         f"miss by {borrowed_err:.0f}% median)", max(borrowed_err, own) / 100.0)
+                         f"miss by {borrowed_err:.0f}% median)",
+                         max(borrowed_err, own) / 100.0 * MEDIAN_TO_SIGMA)
         return Basis("uncalibrated", engine, family,
                      "uncalibrated (assumed efficiencies, no measurement)", UNCALIBRATED_SPREAD)
 
-    def source(self, family: str, engine: str = "trtllm",
-               catalog: Catalog | None = None) -> str:
-        return self.basis(family, engine, catalog).text
+
+
+def _usual_engine(catalog: Catalog | None, family: str) -> str:
+    member = next((a for a in catalog.accelerators.values() if a.family == family), None) \
+        if catalog is not None else None
+    if member is None:
+        return "trtllm"
+    return engine_for("auto", member.vendor, member.architecture).id
 
 
 def _kind(catalog: Catalog, model: str) -> str | None:

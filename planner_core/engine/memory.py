@@ -86,8 +86,17 @@ def fit(hw: ReplicaHW, shape: ModelShape, context_tokens: int) -> Fit:
     total = float(hw.mem_bytes * hw.n_acc) / 1e9
     w = float(replica_weight_bytes(hw, shape)) / 1e9
     if cap <= 0:
-        reason = (f"weights need {w:,.1f} GB but the replica's {int(hw.n_acc)} accelerator(s) "
-                  f"offer {total:,.1f} GB less the serving engine's workspace")
+        work = float(hw.workspace_bytes * hw.n_acc) / 1e9
+        share = float(hw.kv_fraction)
+        if float(hw.sram) > 0:
+            rule = f"keep {SRAM_USABLE_FRACTION:.0%} of it for weights and caches"
+        elif float(hw.kv_of_total) > 0:
+            rule = (f"the serving engine keeps {share:.0%} of it ({share * total:,.1f} GB) "
+                    f"for weights, {work:,.1f} GB of workspace and the KV cache")
+        else:
+            rule = f"the serving engine keeps {work:,.1f} GB of it for its workspace"
+        reason = (f"weights need {w:,.1f} GB; the replica's {int(hw.n_acc)} accelerator(s) "
+                  f"offer {total:,.1f} GB and {rule}")
     elif n < 1:
         reason = (f"no room for one {context_tokens:,}-token KV cache "
                   f"({shape.kv_bytes_per_token * context_tokens / 1e9:,.2f} GB) after the "

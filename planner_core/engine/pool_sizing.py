@@ -99,9 +99,10 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
         basis = cal.basis(fleet.acc.family, engine, catalog,
                           [plan.workload(w).model for w in pool.workloads])
         if basis.kind != "calibrated":
+            name = ENGINES[engine].name
             issues.append(Issue("calibration-basis", f"pools.{pool.name}",
-                                f"{ENGINES[engine].name} on {fleet.acc.name}: performance "
-                                f"{basis.text}", "note"))
+                                f"{name[:1].upper()}{name[1:]} on {fleet.acc.name}: "
+                                f"performance {basis.text}", "note"))
     ps = PoolSizing(pool, fleet.system, fleet.acc, sizings, accelerators=int(fleet.accelerators),
                     systems=int(fleet.systems), racks=int(fleet.racks),
                     systems_per_rack=int(fleet.per_rack), system_kw_peak=float(fleet.kw),

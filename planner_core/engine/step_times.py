@@ -332,4 +332,7 @@ def prefill_work(hw: ReplicaHW, shape: ModelShape, prompt_tokens):
         + 2.0 * shape.layers * shape.heads * shape.attn_width * (isl**2 - (isl - new) ** 2)
     chunk = np.minimum(new * group, PREFILL_CHUNK_TOKENS)
     weights = weights_read(shape, chunk) * np.ceil(new * group / PREFILL_CHUNK_TOKENS) / group
+    dp = attention_dp(hw, shape)
+    if not _is_one(dp):  # each data-parallel rank reads its own non-expert weights
+        weights = weights + shape.dense_weight_bytes * (dp - 1.0) / (group * dp)
     return flops, weights + new * shape.kv_bytes_per_token

@@ -210,7 +210,7 @@ def setup_case(catalog: Catalog, row, tp: float, pp: float, n_acc: int) -> CaseS
     hw = hw.with_(tp=tp, pp=pp, ep=ep)
     replicas = max(1, int(n_acc // round(tp * pp))) if acc.architecture != "sram" else 1
     systems = catalog.systems_for(acc.id)
-    host = systems[0] if systems else None
+    host = system or (systems[0] if systems else None)
     return CaseSetup(hw, shape, replicas, n_acc, wp, kp, acc.idle_w.value, acc.tdp_w.value,
                      host.host_power_w.value if host else 0.0,
                      host.accelerators if host else 1)
@@ -242,8 +242,12 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency,
         act = activity(hw, shape, knobs, p.rate_rps, isl, osl, p.batch)
         boards = setup.accelerators * busy_watts(setup.idle_w, setup.tdp_w, act)
         systems = -(-setup.accelerators // setup.per_system)
+        # The host as the roll-up draws it (power.it_watts): by the share of the replicas'
+        # capacity in use, full at the offline and server scenarios' maximum throughput.
+        used = 1.0 if scenario in ("offline", "server") else np.minimum(
+            p.rate_rps / offline(hw, shape, eff, isl, osl).rate_rps, 1.0)
         host = systems * setup.host_w * knobs.host_share * (HOST_IDLE_SHARE
-                                                             + (1 - HOST_IDLE_SHARE) * act)
+                                                             + (1 - HOST_IDLE_SHARE) * used)
         watts = boards if bool(row.get("board_only", False)) else boards + host
         return watts if metric == "system_w" else p.output_tok_s * n / watts
     return {

@@ -34,6 +34,7 @@ from planner_core.catalog import Catalog, load_catalog
 from planner_core.catalog.engines import ENGINES
 from planner_core.engine.calibration import (
     DEFAULT,
+    FEW_CASES,
     KNOBS,
     Calibration,
     borrowing,
@@ -64,7 +65,7 @@ BOUNDS_HBM = {"compute": (0.15, 0.95), "moe_compute": (0.05, 0.95), "memory": (0
 BOUNDS_SRAM = {**BOUNDS_HBM, "layer_overhead_us": (0.0, 400.0)}
 #: Pairs fitted on fewer cases than this fit only the per-layer cost (and the request's, if
 #: time to first token was measured): one case cannot pin nine knobs.
-MIN_CASES_FOR_FULL_FIT = 6
+MIN_CASES_FOR_FULL_FIT = FEW_CASES
 SEED = 20260301
 #: The published measurements shipped with the planner, all fitted together by default.
 SHIPPED_CASES = ("calibration_cases.csv", "calibration_cases_more.csv", "power_cases.csv")

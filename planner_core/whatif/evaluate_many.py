@@ -84,12 +84,16 @@ class SweptInputs(Inputs):
         return 1.0 if value is None else value / base
 
     def efficiency(self, pool, eff):
-        """A pool's efficiencies at its swept performance factor: the fixed costs shrink as
-        its speeds grow (:meth:`replica`), so every step time divides by the factor."""
+        """A pool's efficiencies at its swept performance factor f: every share of a peak it
+        reaches is f times the calibrated one and every fixed cost 1/f of it, so its step
+        times divide by f while its peaks (and so the power its work draws) stay the
+        hardware's. The links' latencies follow in :meth:`replica`."""
         f = self.values.get(f"pools.{pool.name}.performance")
         if f is None:
             return eff
-        return replace(eff, layer_overhead_us=eff.layer_overhead_us / f,
+        return replace(eff, compute=eff.compute * f, moe_compute=eff.moe_compute * f,
+                       memory=eff.memory * f, comm=eff.comm * f,
+                       layer_overhead_us=eff.layer_overhead_us / f,
                        step_overhead_us=eff.step_overhead_us / f,
                        moe_overhead_us=eff.moe_overhead_us / f,
                        ttft_overhead_ms=eff.ttft_overhead_ms / f)
@@ -106,8 +110,7 @@ class SweptInputs(Inputs):
             hw = hw.with_(spec_accept=accept * 1.0)
         f = self.values.get(f"pools.{pool.name}.performance")
         if f is not None:
-            hw = hw.with_(bw=hw.bw * f, flops=hw.flops * f, attn_flops=hw.attn_flops * f,
-                          link_bw=hw.link_bw * f, link_lat=hw.link_lat / f)
+            hw = hw.with_(link_lat=hw.link_lat / f, xlink_lat=hw.xlink_lat / f)
         cap = self.values.get(f"pools.{pool.name}.layout.max_batch")
         if cap is not None:
             hw = hw.with_(max_batch=cap * 1.0)

@@ -82,6 +82,11 @@ def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray])
                 raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
                                    field=path)
             continue
+        if ".speculative." in path:
+            pool = next((p for p in plan.pools if p.name == path.split(".")[1]), None)
+            if pool is not None and pool.speculative is None:
+                raise PlannerError(f"pool {pool.name!r} has no speculative decoding; turn it "
+                                   "on before sweeping its acceptance", field=path)
         if path.endswith(".performance"):
             if path.split(".")[1] not in {p.name for p in plan.pools}:
                 raise PlannerError(f"no pool {path.split('.')[1]!r} in the plan", field=path)

@@ -39,7 +39,8 @@ from planner_core.plan import Plan, Pool, apply_overrides
 from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates (every field typed
-#: ArrayLike, so a field added to the replica is stacked too).
+#: ArrayLike, so a numeric field added to the replica is stacked too; the MLA attention
+#: layout, a choice, comes from the plan's pool for every candidate).
 HW_FIELDS = tuple(f.name for f in fields(ReplicaHW) if f.type == "ArrayLike")
 
 #: Tensor-parallel sizes tried (up to the system's scale-up domain).
@@ -107,14 +108,18 @@ def candidates(plan: Plan, workload: str, catalog: Catalog, systems: Iterable[st
     workload's pool's own engine)."""
     out = []
     like = next(p for p in plan.pools if workload in p.workloads)
-    for engine in (tuple(engines) if engines is not None else (like.engine,)):
-        for c in _candidates(plan, workload, catalog, systems, precisions, servings):
-            acc = catalog.accelerator(catalog.system(c.system).accelerator)
+    base = _candidates(plan, workload, catalog, systems, precisions, servings)
+    for c in base:
+        acc = catalog.accelerator(catalog.system(c.system).accelerator)
+        seen = set()
+        for engine in (tuple(engines) if engines is not None else (like.engine,)):
             try:
-                engine_for(engine, acc.vendor, acc.architecture)
+                resolved = engine_for(engine, acc.vendor, acc.architecture).id
             except PlannerError:
                 continue  # that engine does not run there
-            out.append(replace(c, engine=engine))
+            if resolved not in seen:  # "auto" and the engine it means are one option
+                seen.add(resolved)
+                out.append(replace(c, engine=engine))
     return out
 
 
@@ -180,9 +185,11 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings),
                        engines)
     if not cands:
+        pool_engine = next(p for p in variant.pools if workload in p.workloads).engine
+        chosen = ", ".join(engines) if engines is not None else pool_engine
         raise PlannerError("no option matches the filters: the systems chosen offer none of "
                            "those precisions in that serving mode (SRAM systems serve "
-                           "aggregated only)", field="systems")
+                           f"aggregated only) under the engine(s) {chosen}", field="systems")
     # Candidates of one precision and serving mode share the model's shape and the sizing's
     # code path: each such group, across every system and layout, is one array pass.
     groups: dict[tuple, list[Candidate]] = {}
@@ -231,7 +238,8 @@ def _describe(c: Candidate, system, acc) -> dict:
 def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
     # The plan's batch cap (its serving engine's) holds for every option.
     layout: dict = {"tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips, "mig": None,
-                    "max_batch": like.layout.max_batch}
+                    "max_batch": like.layout.max_batch,
+                    "dp_attention": like.layout.dp_attention}
     if c.mig_profile is not None:
         layout["mig"] = [{"profile": c.mig_profile, "workload": workload}] * c.mig_slices
     return Pool(name=OPTION_POOL, system=c.system, layout=layout, serving=c.serving,
@@ -284,7 +292,8 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
                        float(system.rack_units or RACK_UNITS)))
     if not live:
         return rows
-    hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS})
+    hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS},
+                   dp_attention=like.layout.dp_attention)
     eff = Efficiency(**{f.name: np.array([float(getattr(e, f.name)) for e in effs])
                         for f in fields(Efficiency)})
     per_rep_a, slices_a = np.array(per_rep), np.array(slices)
@@ -379,14 +388,14 @@ def rank(frame: pd.DataFrame, output_tokens: float) -> pd.DataFrame:
     return f.reset_index(drop=True)[COLUMNS]
 
 
-def _catalog_accelerator(row):
+def _catalog_accelerator(catalog: Catalog | None, row):
     try:
-        return load_catalog().accelerator(row["accelerator"])
+        return (catalog or load_catalog()).accelerator(row["accelerator"])
     except (PlannerError, KeyError):
         return None
 
 
-def option_overrides(plan: Plan, workload: str, row) -> dict:
+def option_overrides(plan: Plan, workload: str, row, catalog: Catalog | None = None) -> dict:
     """The scenario overrides that make the plan serve ``workload`` as ``row`` says."""
     plan.workload(workload)  # PlannerError naming it if it is gone
     pools = [p for p in plan.pools if workload in p.workloads]
@@ -406,7 +415,8 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
     chips = row["chips"]
     layout = {"tp": int(row["tp"]), "pp": int(row["pp"]), "ep": int(row["ep"]),
               "chips": int(chips) if chips is not None and np.isfinite(chips) else None,
-              "mig": mig, "max_batch": pool.layout.max_batch}
+              "mig": mig, "max_batch": pool.layout.max_batch,
+              "dp_attention": pool.layout.dp_attention}
     key = f"pools.{pool.name}"
     out = {f"{key}.system": row["system"], f"{key}.count": None, f"{key}.layout": layout,
            f"{key}.serving": row["serving"],
@@ -415,7 +425,7 @@ def option_overrides(plan: Plan, workload: str, row) -> dict:
     engine = row.get("engine") if hasattr(row, "get") else None
     if isinstance(engine, str):
         # The option's engine, unless the pool's own choice already means it on that system.
-        acc = _catalog_accelerator(row)
+        acc = _catalog_accelerator(catalog, row)
         try:
             same = acc is not None and engine_for(pool.engine, acc.vendor,
                                                   acc.architecture).id == engine
@@ -443,10 +453,11 @@ def option_name(plan: Plan, row) -> str:
     return name
 
 
-def apply_option(plan: Plan, workload: str, row, name: str, scenario: str = "base") -> Plan:
+def apply_option(plan: Plan, workload: str, row, name: str, scenario: str = "base",
+                 catalog: Catalog | None = None) -> Plan:
     """The plan with a new scenario ``name``: ``scenario``'s overrides plus the option's."""
     base = {} if scenario == "base" else dict(plan.scenario(scenario).overrides)
-    option = option_overrides(plan.variant(scenario), workload, row)
+    option = option_overrides(plan.variant(scenario), workload, row, catalog)
     # The option's keys win, including over finer keys below them that the scenario set
     # (a "pools.P.layout.tp" would otherwise be applied after the option's whole layout).
     base = {k: v for k, v in base.items()

@@ -76,3 +76,49 @@ def test_optimize_searches_engines_when_asked():
     seen = set(zip(ranked["system"], ranked["engine"], strict=True))
     assert {("hgx-h200", "trtllm"), ("hgx-h200", "sglang"), ("mi300x-8", "sglang")} <= seen
     assert ("mi300x-8", "trtllm") not in seen
+
+
+def test_a_performance_factor_divides_every_step_time_and_keeps_power_per_work():
+    from planner_core.engine.sizing import size_pool_fleet
+    from planner_core.whatif.evaluate_many import SweptInputs
+
+    plan = _plan()
+    cal = __import__("planner_core").default_calibration()
+    pool = plan.pools[0]
+    plain = size_pool_fleet(CATALOG, plan, pool, cal).workloads[0]
+    fast = size_pool_fleet(CATALOG, plan, pool, cal,
+                           SweptInputs({"pools.gpus.performance": 2.0})).workloads[0]
+    from planner_core.engine.step_times import decode_step, prefill_time
+
+    for f in (decode_step, prefill_time):
+        args = (8.0, 2000.0) if f is decode_step else (1.0, 3000.0)
+        assert float(f(fast.hw, fast.shape, fast.eff, *args)) == pytest.approx(
+            float(f(plain.hw, plain.shape, plain.eff, *args)) / 2)
+    # The hardware's peaks stay: twice the speed is twice the work per second at capacity.
+    assert fast.hw.flops == plain.hw.flops and fast.hw.bw == plain.hw.bw
+
+
+def test_sweeping_an_acceptance_needs_speculation_on():
+    from planner_core import PlannerError
+    from planner_core.whatif.evaluate_many import evaluate_many
+
+    with pytest.raises(PlannerError, match="has no speculative decoding"):
+        evaluate_many(_plan(), {"pools.gpus.speculative.acceptance": [0.5, 0.9]}, CATALOG)
+
+
+def test_optimize_keeps_the_pools_mla_attention_layout():
+    plan = plan_from_json(resource_path("examples", "deepseek-v3-disagg-gb200.json")
+                          .read_text())
+    pool = plan.pools[0].name
+    tp_attention = apply_overrides(plan, {f"pools.{pool}.layout.dp_attention": False})
+    wl = tp_attention.pools[0].workloads[0]
+    ranked = optimize(tp_attention, wl, CATALOG, systems=["hgx-h200"], precisions=["fp8"],
+                      servings=["aggregated"])
+    best = ranked[ranked["meets_slo"]].iloc[0]
+    from planner_core.whatif.optimize import apply_option
+
+    applied = apply_option(tp_attention, wl, best, "check", catalog=CATALOG)
+    assert applied.variant("check").pools[0].layout.dp_attention is False
+    kpi = evaluate(applied, CATALOG, scenarios=["check"]).kpi("check")
+    assert kpi["usd_per_m_output_tokens"] == pytest.approx(best["usd_per_m_output_tokens"],
+                                                           rel=1e-6)

@@ -61,7 +61,8 @@ def cerebras():
 def test_groq_fleet_costs_within_5x_of_groqcloud(groq):
     _, r = groq
     k = r.kpi("base")
-    assert not r.warnings  # fits and meets its SLOs
+    # Fits and meets its SLOs; the only remark is that its basis is borrowed.
+    assert {w["kind"] for w in r.warnings} <= {"calibration-basis"}
     assert GROQ_USD_PER_M / 5 <= k.usd_per_m_tokens <= 5 * GROQ_USD_PER_M
     # Per chip a chain carries tens of requests a second, not a fraction of one.
     wl = r.workloads.iloc[0]
@@ -79,7 +80,8 @@ def test_groq_speed_and_chain_within_2x_of_public(groq):
 def test_cerebras_within_public_evidence(cerebras):
     plan, r = cerebras
     k = r.kpi("base")
-    assert not r.warnings  # fits and meets its SLOs
+    # Fits and meets its SLOs; the only remark is that its basis is borrowed.
+    assert {w["kind"] for w in r.warnings} <= {"calibration-basis"}
     chips, user = _replica(plan)
     assert 4 / 2 <= chips <= 4 * 2
     assert 450 / 2 <= user <= 2314 * 2
