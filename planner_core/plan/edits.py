@@ -30,7 +30,10 @@ def _validated(data: dict, where: str) -> Plan:
 def set_value(plan: Plan, path: str, value: Any, scenario: str = "base") -> Plan:
     """Sets a dotted path in the base plan, or as an override of ``scenario``.
 
-    An override equal to the base value is dropped, so a scenario lists only real differences.
+    An override equal to the base value is dropped, so a scenario lists only real differences;
+    overrides below the path are dropped too, since the new value of the whole supersedes
+    them (turning a scenario's speculative decoding off must not leave its acceptance behind
+    to turn it back on).
     """
     if scenario == "base":
         data = _data(plan)
@@ -42,6 +45,8 @@ def set_value(plan: Plan, path: str, value: Any, scenario: str = "base") -> Plan
     except PlannerError:
         base_value = _MISSING
     scen = _scenario(data, scenario)
+    for below in [k for k in scen["overrides"] if k.startswith(f"{path}.")]:
+        del scen["overrides"][below]
     if base_value is not _MISSING and base_value == value:
         scen["overrides"].pop(path, None)
     else:

@@ -255,3 +255,19 @@ def test_speculation_and_prefix_cache_are_edits(qtbot, window, settle, tile):
     assert doc.plan.pools[0].speculative is None
     assert doc.plan.workload("chat").prefix_cache_share == 0.0
     assert not window.pools.spec_accept.isVisibleTo(window.pools)
+
+
+def test_an_engine_that_cannot_run_after_a_system_change_is_shown_and_fixable(qtbot, window,
+                                                                             settle, tile):
+    doc, pools = window.document, window.pools
+    settle(lambda: pools.engine.setCurrentIndex(pools.engine.findData("trtllm")))
+    box = pools.system_box
+    settle(lambda: box.setCurrentIndex(box.findData("mi355x-8")))
+    assert doc.plan.pools[0].engine == "trtllm"
+    assert pools.engine.currentText() == "TensorRT-LLM — does not run here"
+    assert "does not run on AMD" in pools.basis.text()
+    assert any(w["kind"] == "invalid-engine" for w in doc.results.warnings)
+    settle(lambda: pools.engine.setCurrentIndex(pools.engine.findData("auto")))
+    assert doc.plan.pools[0].engine == "auto"
+    assert not any(w["kind"] == "invalid-engine" for w in doc.results.warnings)
+    assert tile("accelerators") > 0

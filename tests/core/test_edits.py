@@ -113,3 +113,17 @@ def test_names_with_dots_are_refused_when_loading(example_plan):
     data["workloads"][0]["name"] = "chat-v1.5"
     with pytest.raises(PlannerError, match="workloads"):
         plan_from_dict(data)
+
+
+def test_setting_a_whole_value_in_a_scenario_drops_the_overrides_below_it():
+    from planner_core.plan import edits, plan_from_json
+    from planner_core.resources import resource_path
+
+    plan = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text())
+    on = edits.set_value(plan, "pools.serving.speculative",
+                         {"draft_tokens": 1, "acceptance": 0.85}, "HGX H200")
+    tuned = edits.set_value(on, "pools.serving.speculative.acceptance", 0.6, "HGX H200")
+    assert tuned.variant("HGX H200").pools[0].speculative.acceptance == 0.6
+    off = edits.set_value(tuned, "pools.serving.speculative", None, "HGX H200")
+    assert off.variant("HGX H200").pools[0].speculative is None
+    assert not [k for k in off.scenario("HGX H200").overrides if "speculative" in k]

@@ -197,7 +197,12 @@ class PoolEditor(ItemEditor):
         for e in ENGINES.values():
             if e.runs_on(acc.vendor) and (not sram or e.id == "vendor"):
                 self.engine.addItem(e.name, e.id)
-        self.engine.setCurrentIndex(max(self.engine.findData(item.get("engine", "auto")), 0))
+        chosen = item.get("engine", "auto")
+        if self.engine.findData(chosen) < 0 and chosen in ENGINES:
+            # Kept after a change of system: shown as what it is, so choosing another engine
+            # (or auto) is a real edit.
+            self.engine.addItem(f"{ENGINES[chosen].name} — does not run here", chosen)
+        self.engine.setCurrentIndex(max(self.engine.findData(chosen), 0))
         self.engine.blockSignals(was)
         try:
             engine = engine_for(item.get("engine", "auto"), acc.vendor, acc.architecture)
@@ -254,6 +259,11 @@ class PoolEditor(ItemEditor):
         p = rows.iloc[0]
         if p.get("calibration_basis"):
             self.basis.setText(str(p.calibration_basis))
+        else:  # the engine cannot run on this system: say so, not a stale basis
+            bad = [w["message"] for w in r.warnings if w["scenario"] == doc.scenario
+                   and w["kind"] == "invalid-engine" and w["item"] == f"pools.{self.current}"]
+            if bad:
+                self.basis.setText(f"<b>{bad[0]}</b>")
         lines = [f"<b>Sized:</b> {p.systems:,} systems · {p.accelerators:,} accelerators · "
                  f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
                  f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
