@@ -114,6 +114,13 @@ def cmd_calibrate(args) -> int:
               f"{f['moe_overhead_us']:>7.1f} {f['comm']:>5.2f} {f['ttft_overhead_ms']:>8.0f} "
               f"{len(f['cases']):>6} {f['median_abs_error_pct']:>6.1f}% "
               f"{f['worst_abs_error_pct']:>6.1f}%")
+    bounded = [f"{pair}: {', '.join(f['at_bounds'])}" for pair, f in doc["fits"].items()
+               if f.get("at_bounds")]
+    if doc.get("power") and doc["power"].get("at_bounds"):
+        bounded.append(f"power: {', '.join(doc['power']['at_bounds'])}")
+    if bounded:
+        print("knobs left on a bound of their search box (the data asks for more than the "
+              "physics allows there): " + "; ".join(bounded))
     if doc.get("borrowing_error_pct") is not None:
         print(f"borrowed fits miss by {doc['borrowing_error_pct']:.1f}% median (each fitted pair "
               "predicted with the fit it would borrow)")

@@ -152,8 +152,20 @@ def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
     values = {k: round(best_x[k] if k in free else float(getattr(base, k)), 4) for k in KNOBS}
     eff = Efficiency(**values)
     info = {**values, "fitted": list(free), **errors(rows, setups, eff),
-            "models": sorted(set(rows["model"]))}
+            "models": sorted(set(rows["model"])),
+            "at_bounds": on_bounds({k: values[k] for k in free}, bounds)}
     return eff, info
+
+
+def on_bounds(values: dict, bounds: dict) -> list[str]:
+    """Knobs the search left within 0.5% of its box: the data pushed past what the box
+    allows as physical, a sign the model misses something there."""
+    out = []
+    for k, v in values.items():
+        lo, hi = bounds[k]
+        if min(v - lo, hi - v) <= 0.005 * (hi - lo):
+            out.append(k)
+    return out
 
 
 def errors(rows: pd.DataFrame, setups: list[list[CaseSetup]], eff: Efficiency) -> dict:
@@ -335,6 +347,7 @@ def fit_power(rows: pd.DataFrame, catalog: Catalog, cal: Calibration) -> dict:
             hi[k] = min(POWER_BOUNDS[k][1], best_x[k] + span / 2)
     values = {k: round(v, 4) for k, v in best_x.items()}
     pred = predict(PowerKnobs(**values))[:, 0]
+    values["at_bounds"] = on_bounds(dict(best_x), POWER_BOUNDS)
     err = np.abs(100.0 * (pred / rows["measured"].to_numpy(float) - 1.0))
     return {**values, "cases": list(rows["case_id"]),
             "median_abs_error_pct": round(float(np.median(err)), 2),
