@@ -15,6 +15,7 @@ from planner_core.catalog import Accelerator, Catalog, Model, Spec, System, buil
 #: Catalog figures: label and unit by field name. dense_tflops entries are labelled per key.
 SPEC_FIELDS = {
     "memory_gb": ("Memory", "GB"),
+    "memory_reported_gib": ("Memory the driver reports (what engines size from)", "GiB"),
     "memory_bw_gbs": ("Memory bandwidth", "GB/s"),
     "sram_mb": ("On-chip SRAM", "MB"),
     "sram_bw_tbs": ("SRAM bandwidth", "TB/s"),

@@ -134,7 +134,9 @@ class CatalogBrowser(QWidget):
             text = (f"{_fmt(e.memory_gb, 'GB')} · {_fmt(e.memory_bw_gbs, 'TB/s', 1e-3, 1)} · "
                     f"{key} {_fmt(flops, 'TFLOPS')} · {_fmt(e.tdp_w, 'W')}")
             tip = "<br>".join(filter(None, [
-                _tip("Memory (GB)", e.memory_gb), _tip("Bandwidth (GB/s)", e.memory_bw_gbs),
+                _tip("Memory (GB)", e.memory_gb),
+                _tip("Memory the driver reports (GiB)", e.memory_reported_gib),
+                _tip("Bandwidth (GB/s)", e.memory_bw_gbs),
                 *(_tip(f"Dense {k} TFLOPS", v) for k, v in e.dense_tflops.items()),
                 _tip("TDP (W)", e.tdp_w), _tip("Idle (W)", e.idle_w),
                 _tip("Scale-up (GB/s per direction)", e.scaleup_bw_gbs),
