@@ -7,13 +7,14 @@ fit that is physically closest, by a stated rule, in this order:
 
 1. the same accelerator family under another engine (the hardware decides most of the
    roofline; engines differ by tens of percent): the engine closest in kind first;
-2. the same engine on another family of the same memory architecture: the same vendor first
-   (its kernels and libraries), then, for HBM and DRAM families, the closest ratio of dense peak
-   FLOPS to memory bandwidth on a log scale (that ratio decides where decode and prefill sit on
-   the roofline), for SRAM chains the closest on-chip SRAM per chip (that decides how many
-   chips, and so how many hand-offs, a model needs);
+2. the same engine on the same vendor's closest family of the same memory architecture (its
+   kernels and libraries): for HBM and DRAM families the closest ratio of dense peak FLOPS to
+   memory bandwidth on a log scale (that ratio decides where decode and prefill sit on the
+   roofline), for SRAM chains the closest on-chip SRAM per chip (that decides how many chips,
+   and so how many hand-offs, a model needs);
 3. an engine closest in kind on the same vendor's closest family;
-4. any engine on the closest family of the same architecture, by the same measures.
+4. the same engine on another vendor's closest family;
+5. any engine on the closest family of the same architecture, by the same measures.
 
 What the architect sees is the :class:`Basis`: calibrated (on how many cases, at what median
 error), borrowed (from which pair, at the error borrowing is measured to carry), or uncalibrated.
@@ -99,22 +100,22 @@ def borrowing(catalog: Catalog, fitted: set[str], engine: str, family: str) -> d
     pairs = [k.split("/", 1) for k in sorted(fitted)]
     alike = [(e, f) for e, f in pairs
              if f in fams and (fams[f][0].architecture == "sram") == sram]
+    same_vendor = [(e, f) for e, f in alike if fams[f][0].vendor == rep.vendor]
+    # The same vendor's kernels and libraries first, under the same engine or a kindred one
+    # (vLLM for SGLang on ROCm), before another vendor's under the same name.
+    for tier, why in (([p for p in same_vendor if p[0] == engine], "the same engine"),
+                      ([p for p in same_vendor if p[0] in KIN.get(engine, ())], None)):
+        if tier:
+            e, f = min(tier, key=lambda p: (p[0] != engine and KIN[engine].index(p[0]),
+                                            abs(measure(p[1]) - mine)))
+            return {"from": key(e, f),
+                    "rule": f"{why or ENGINES[e].name} on the same vendor's family closest in "
+                            f"{what} (log scale)"}
     same_engine = [(e, f) for e, f in alike if e == engine]
     if same_engine:
-        e, f = min(same_engine, key=lambda p: (fams[p[1]][0].vendor != rep.vendor,
-                                               abs(measure(p[1]) - mine)))
-        why = "the same vendor's" if fams[f][0].vendor == rep.vendor else "the"
+        e, f = min(same_engine, key=lambda p: abs(measure(p[1]) - mine))
         return {"from": key(e, f),
-                "rule": f"the same engine on {why} family closest in {what} (log scale)"}
-    kin = [(e, f) for e, f in alike if e in KIN.get(engine, ())
-           and fams[f][0].vendor == rep.vendor]
-    if kin:
-        # The same vendor's software stack under a kindred engine (vLLM for SGLang on ROCm)
-        # says more than another vendor's under the same name.
-        e, f = min(kin, key=lambda p: (KIN[engine].index(p[0]), abs(measure(p[1]) - mine)))
-        return {"from": key(e, f),
-                "rule": f"{ENGINES[e].name} on the same vendor's family closest in {what} "
-                        "(log scale)"}
+                "rule": f"the same engine on the family closest in {what} (log scale)"}
     pool = alike or [(e, f) for e, f in pairs if f in fams]
     if not pool:
         return None
