@@ -82,14 +82,16 @@ def cmd_validate(args) -> int:
 
 
 def group_table(g) -> str:
-    """The per-group table: accelerator × model × engine × metric."""
+    """The per-group table: accelerator × model × engine × metric. Its columns are named
+    p50/max |err| so that the file's one summary line stays the last that says "median"
+    (what a script grepping validate's output reads)."""
     head = (f"  {'accelerator':<16} {'model':<15} {'engine':<7} {'metric':<12} {'cases':>5} "
-            f"{'median':>7} {'worst':>7} {'bias':>7}")
+            f"{'p50|err|':>8} {'max|err|':>8} {'bias':>7}")
     lines = [head]
     for _, r in g.iterrows():
         lines.append(f"  {r['system']:<16} {r['model']:<15} {r['engine']:<7} {r['metric']:<12} "
-                     f"{r['count']:>5} {r['median_abs_error_pct']:>6.1f}% "
-                     f"{r['worst_abs_error_pct']:>6.1f}% {r['median_error_pct']:>+6.1f}%")
+                     f"{r['count']:>5} {r['median_abs_error_pct']:>7.1f}% "
+                     f"{r['worst_abs_error_pct']:>7.1f}% {r['median_error_pct']:>+6.1f}%")
     return "\n".join(lines)
 
 
