@@ -111,6 +111,9 @@ class Accelerator(_Strict):
     dense_tflops: dict[ComputeKey, Spec]
     tdp_w: Spec
     idle_w: Spec
+    #: The board power limit the vendor itself sets for power-optimised runs (MLPerf
+    #: "MaxQ"), where it published one: a sourced starting point for a pool's power limit.
+    power_optimised_limit_w: Spec | None = None
     scaleup_bw_gbs: Spec = Field(description="Scale-up bandwidth per accelerator, one direction")
     scaleup_latency_us: Spec
     price_usd: Spec | None = None
@@ -131,6 +134,9 @@ class Accelerator(_Strict):
             raise ValueError("an SRAM-resident accelerator needs sram_mb")
         if self.idle_w.value > self.tdp_w.value:
             raise ValueError("idle_w exceeds tdp_w")
+        lim = self.power_optimised_limit_w
+        if lim is not None and not self.idle_w.value < lim.value <= self.tdp_w.value:
+            raise ValueError("power_optimised_limit_w must lie between idle_w and tdp_w")
         return self
 
     def memory_bytes(self) -> float:

@@ -47,6 +47,7 @@ WORKLOAD_COLUMNS = [
     "slo_ttft_p99_ms",
     "slo_tpot_p99_ms",
     "meets_slo",
+    "clock_pct",
     "prefill_replicas",
     "kv_transfer_ms",
 ]
@@ -161,6 +162,8 @@ def _workload_row(scenario: str, plan: Plan, ws: WorkloadSizing, utilization) ->
         "slo_ttft_p99_ms": w.slo.ttft_p99_ms,
         "slo_tpot_p99_ms": 1e3 * w.slo.tpot_limit_s(),
         "meets_slo": ws.meets_slo,
+        # Under a board power limit, the share of the default clock its replicas keep.
+        "clock_pct": 100 * float(ws.hw.clock) if ws.hw is not None else 100.0,
         "prefill_replicas": ws.prefill_replicas,  # disaggregated pools only, else 0
         "kv_transfer_ms": ws.kv_transfer_ms,
     }
@@ -176,6 +179,8 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
         "calibration_basis": ps.basis.text if ps.basis else "",
         "accelerators": ps.accelerators,
         "systems": ps.systems, "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
+        "power_limit_w": (ps.pool.power_limit_w if ps.pool.power_limit_w is not None
+                          else np.nan),
         "cooling": sys_.cooling, "rack_kw_peak": ps.system_kw_peak * ps.systems_per_rack,
         "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),
         "capex_usd": float(day.capex_usd),

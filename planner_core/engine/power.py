@@ -36,10 +36,12 @@ class PowerKnobs:
     host_share: float = 0.6
 
 
-def activity(hw, shape, knobs: PowerKnobs, rate, isl, osl, batch, prefill: bool = True):
+def activity(hw, shape, knobs: PowerKnobs, rate, isl, osl, batch, prefill: bool = True,
+             *, capped: bool = True):
     """Share of an accelerator's dynamic power range a replica draws serving ``rate``
     requests a second with a running ``batch`` (a LoadPoint's numbers), averaged over its
-    accelerators."""
+    accelerators. ``capped=False`` leaves shares above 1 (work the board could not power at
+    its TDP) for :mod:`planner_core.engine.power_cap`."""
     rate = np.asarray(rate, float)
     b = np.maximum(np.asarray(batch, float), 1.0)
     f_d, m_d = decode_work(hw, shape, b, np.asarray(isl, float) + np.asarray(osl, float) / 2.0)
@@ -52,12 +54,20 @@ def activity(hw, shape, knobs: PowerKnobs, rate, isl, osl, batch, prefill: bool 
     u_c = flops / (n * hw.flops)
     u_m = moved / (n * hw.bw)
     busy = np.where(rate > 0, knobs.active_share, 0.0)
-    return np.clip(busy + knobs.compute_share * u_c + knobs.memory_share * u_m, 0.0, 1.0)
+    # Below the default clock (a board power limit) each operation also takes less energy:
+    # DVFS lowers the voltage with the clock, and switching energy goes with its square. So
+    # the matmul units flat out at clock s draw s³ of what they draw at the default clock.
+    clock = hw.clock
+    compute = knobs.compute_share * u_c * clock * clock * clock
+    act = busy + compute + knobs.memory_share * u_m
+    return np.clip(act, 0.0, 1.0) if capped else np.maximum(act, 0.0)
 
 
-def busy_watts(idle_w, tdp_w, act):
-    """An accelerator's draw while serving at ``act`` (see :func:`activity`)."""
-    return idle_w + (tdp_w - idle_w) * np.clip(np.asarray(act, float), 0.0, 1.0)
+def busy_watts(idle_w, tdp_w, act, limit_w=None):
+    """An accelerator's draw while serving at ``act`` (see :func:`activity`), never above
+    its board power limit ``limit_w`` (None: the TDP)."""
+    watts = idle_w + (tdp_w - idle_w) * np.clip(np.asarray(act, float), 0.0, 1.0)
+    return watts if limit_w is None else np.minimum(watts, limit_w)
 
 
 def accelerator_watts(idle_w, busy_w, utilization):

@@ -66,6 +66,10 @@ class ReplicaHW:
     spec_accept: ArrayLike = 0.0
     spec_cost: ArrayLike = 0.0
     prefix_cached: ArrayLike = 0.0
+    #: Share of the clock the accelerators run at when busy, relative to their default power
+    #: limit (below 1 under a lower board power limit: :mod:`planner_core.engine.power_cap`).
+    #: ``flops`` and ``attn_flops`` are already at this clock.
+    clock: ArrayLike = 1.0
 
     @property
     def n_acc(self) -> ArrayLike:

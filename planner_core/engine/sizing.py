@@ -28,6 +28,7 @@ from planner_core.engine.calibration import Calibration
 from planner_core.engine.memory import SRAM_USABLE_FRACTION, chain_chips
 from planner_core.engine.packing import packed_accelerators, replicas_in
 from planner_core.engine.power import PowerKnobs, activity, busy_watts
+from planner_core.engine.power_cap import at_clock, limit_problem, limited_clock
 from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
@@ -164,13 +165,15 @@ class PoolFleet:
     const: dict = field(default_factory=dict)
     limit: Any = 0.0  # the rack's power limit for this system (air-cooling included)
     by_power: Any = 1.0  # systems the limit allows per rack
+    board_limit_w: Any = None  # the pool's power limit per accelerator (None: TDP)
 
     def sized(self) -> SizedPool:
         """This pool as the roll-up reads it."""
         c = self.const
         return SizedPool(accelerators=self.accelerators, systems=self.systems,
                          racks=self.racks, kw_per_system=self.kw, idle_w=c["idle"],
-                         busy_w=busy_watts(c["idle"], c["tdp"], self.activity()),
+                         busy_w=busy_watts(c["idle"], c["tdp"], self.activity(),
+                                           self.board_limit_w),
                          host_w=c["host"] * self.knobs.host_share, price_usd=c["price"],
                          workloads=[w.served() for w in self.workloads], failed=self.failed)
 
@@ -299,6 +302,9 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             on_workload(ws)
         return ws
 
+    board = _board_limit(fleet, inputs, skip)
+    if fleet.failed:
+        return finish_pool(fleet, plan, count, 0.0, inputs)
     if pool.layout.mig:
         # A scenario may swap in a system without MIG, or one whose profiles differ: that
         # pool is reported and left empty, and the rest of the plan still evaluates.
@@ -325,7 +331,7 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             hw, share, fits = inputs.replica(pool, w, hw, shape, share, system, acc, True)
             slots = None if gpus is None else gpus * len(slices)
             ws = sized(size_workload(pool, w, hw, shape, eff, share, slots, count, fits,
-                                     inputs, fleet.knobs), layout)
+                                     inputs, fleet.knobs, board), layout)
             gpus_needed = np.maximum(gpus_needed, np.ceil(ws.replicas_needed / len(slices)))
         return finish_pool(fleet, plan, count, gpus if gpus is not None else gpus_needed,
                            inputs)
@@ -352,7 +358,7 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             slots = np.floor_divide(replicas_in(fixed_acc, group, system.accelerators, False,
                                                 stages), len(pool.workloads))
         ws = sized(size_workload(pool, w, hw, shape, eff, per_rep, slots, count, fits, inputs,
-                                 fleet.knobs), layout)
+                                 fleet.knobs, board), layout)
         if fluid:
             need_acc = need_acc + ws.replicas_needed * per_rep
         else:
@@ -365,11 +371,30 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
     return finish_pool(fleet, plan, count, total, inputs)
 
 
+def _board_limit(fleet: PoolFleet, inputs: Inputs, skip: Callable[[Issue], None]
+                 ) -> tuple | None:
+    """(idle W, TDP W, limit W) where the pool limits its boards' power, else None."""
+    limit = inputs.value(f"pools.{fleet.pool.name}.power_limit_w", fleet.pool.power_limit_w)
+    if limit is None:
+        return None
+    c = inputs.constants(fleet.system, fleet.acc)
+    problem = limit_problem(limit, c["idle"], c["tdp"], fleet.acc.name)
+    if problem is not None:
+        kind, message, severity = problem
+        skip(Issue(kind, f"pools.{fleet.pool.name}", message, severity))
+        if severity == "error":
+            return None
+    fleet.board_limit_w = limit
+    return c["idle"], c["tdp"], limit
+
+
 def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slots, count,
                   fits=True, inputs: Inputs = AS_PLANNED,
-                  knobs: PowerKnobs = DEFAULT_POWER) -> WorkloadFleet:
+                  knobs: PowerKnobs = DEFAULT_POWER, board: tuple | None = None
+                  ) -> WorkloadFleet:
     """One workload's replicas on ``hw`` (whose figures may be arrays, as optimize stacks
-    candidates); ``slots`` are the replicas a fixed pool holds for it (None: sized)."""
+    candidates); ``slots`` are the replicas a fixed pool holds for it (None: sized).
+    ``board`` is (idle W, TDP W, power limit W) where the pool limits its boards' power."""
     key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
     isl = inputs.value(f"{key}.input_tokens.mean", w.input_tokens.mean)
     osl = inputs.value(f"{key}.output_tokens.mean", w.output_tokens.mean)
@@ -385,6 +410,10 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
     peak = inputs.value(f"{key}.traffic.peak_rps", w.traffic.peak_rps)
     util = inputs.value(f"{pkey}.target_utilization", pool.target_utilization)
     redundancy = inputs.value(f"{pkey}.redundancy", pool.redundancy)
+    if board is not None:
+        # The clock the limit leaves when the replica serves flat out: the sizing plans for
+        # its peak, where the limit bites.
+        hw = at_clock(hw, limited_clock(hw, shape, eff, knobs, isl, osl, *board))
     batch = batch_cap(hw, shape, isl, osl)
     fits = fits & (batch >= 1)
     disagg = pool.serving == "disaggregated"
@@ -486,7 +515,9 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     if count is not None:
         systems = count * np.ones_like(systems)
     net_w = inputs.value("facility.network_power_w_per_system", fac.network_power_w_per_system)
-    kw = (c["tdp"] * per_system + c["host"] + net_w) / 1e3
+    board = c["tdp"] if fleet.board_limit_w is None else np.minimum(c["tdp"],
+                                                                    fleet.board_limit_w)
+    kw = (board * per_system + c["host"] + net_w) / 1e3
     limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
     limit = np.where(c["air"], np.minimum(limit, inputs.value(
         "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)

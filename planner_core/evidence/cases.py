@@ -23,6 +23,7 @@ from planner_core.catalog import BYTES_PER_VALUE, Catalog
 from planner_core.catalog.engines import ENGINE_CHOICES, ServingEngine, engine_for
 from planner_core.engine.memory import chain_chips, kv_capacity_bytes
 from planner_core.engine.power import HOST_IDLE_SHARE, PowerKnobs, activity, busy_watts
+from planner_core.engine.power_cap import at_clock, limited_clock
 from planner_core.engine.replica import (
     ModelShape,
     ReplicaHW,
@@ -43,7 +44,7 @@ CASE_COLUMNS = [
 #: Columns a file must have; the others may be left out (blank for every row).
 REQUIRED_COLUMNS = ["case_id", "source", "system", "model", "scenario", "isl", "osl", "metric",
                     "measured"]
-OPTIONAL_COLUMNS = ["engine", "ep", "dp_attention"]
+OPTIONAL_COLUMNS = ["engine", "ep", "dp_attention", "power_limit_w"]
 SCENARIOS = {"offline", "server", "concurrency", "single_stream"}
 PERFORMANCE_METRICS = {"output_tok_s", "ttft_ms", "itl_ms", "user_tok_s"}
 #: ``system_w``: mean wall power of the systems; ``tok_per_j``: output tokens per joule of
@@ -66,6 +67,27 @@ def _from_source(source: str, name: str) -> str | None:
 def _precision_named(source: str) -> str | None:
     m = re.search(r"\b(fp16|bf16|fp8|fp4|int8|int4)\b", source, re.IGNORECASE)
     return m.group(1).lower() if m else None
+
+
+_POWER_LIMIT = re.compile(
+    r"(?:power[ _-]?(?:limit|cap)\w*|-pl)\s*(?:=|:|of|at|to)?\s*(\d+(?:\.\d+)?)\s*W?\b",
+    re.IGNORECASE)
+_POWER_OPTIMISED = re.compile(r"\bmax-?q\b|power[- ]optimi[sz]ed", re.IGNORECASE)
+
+
+def power_limit_named(source: str) -> float | None:
+    """A board power limit the source states ("power_limit=500", "power cap of 450 W",
+    "nvidia-smi -pl 500"), in watts per accelerator."""
+    m = _POWER_LIMIT.search(source)
+    return float(m.group(1)) if m else None
+
+
+def _watts(value) -> float:
+    """A power_limit_w cell as watts; NaN for text that is not a number (refused later)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")
 
 
 def engine_named(source: str) -> str:
@@ -99,6 +121,11 @@ def _complete(df: pd.DataFrame) -> pd.DataFrame:
     df["weight_precision"] = [v if not _blank(v) else _precision_named(s)
                               for v, s in zip(df["weight_precision"], src, strict=True)]
     df["board_only"] = src.str.contains("BOARD power only", case=False)
+    df["power_limit_w"] = [_watts(v) if not _blank(v) else power_limit_named(s)
+                           for v, s in zip(df["power_limit_w"], src, strict=True)]
+    # A power-optimised run ("MaxQ") without its limit: the vendor's usual one for the part
+    # (catalog power_optimised_limit_w), looked up when the case is set up.
+    df["power_optimised"] = [bool(_POWER_OPTIMISED.search(s)) for s in src]
     return df
 
 
@@ -132,6 +159,10 @@ def read_cases(path: Path) -> pd.DataFrame:
         if row["engine"] not in ENGINE_CHOICES:
             raise PlannerError(f"engine {row['engine']!r} is not one of "
                                f"{', '.join(ENGINE_CHOICES)}", field=where, source=str(path))
+        limit = row["power_limit_w"]
+        if limit is not None and not (np.isfinite(limit) and limit > 0):
+            raise PlannerError("power_limit_w must be a positive number of watts",
+                               field=where, source=str(path))
         if not (pd.notna(row["measured"]) and float(row["measured"]) > 0):
             raise PlannerError("measured must be a positive number", field=where,
                                source=str(path))
@@ -150,6 +181,7 @@ class CaseSetup:
     tdp_w: float = 0.0
     host_w: float = 0.0  # per system, rated
     per_system: int = 1  # accelerators per system
+    limit_w: float | None = None  # board power limit, per accelerator (None: the TDP)
 
 
 def _blank(v) -> bool:
@@ -211,9 +243,13 @@ def setup_case(catalog: Catalog, row, tp: float, pp: float, n_acc: int) -> CaseS
     replicas = max(1, int(n_acc // round(tp * pp))) if acc.architecture != "sram" else 1
     systems = catalog.systems_for(acc.id)
     host = system or (systems[0] if systems else None)
+    limit = row.get("power_limit_w")
+    if limit is None and row.get("power_optimised") and acc.power_optimised_limit_w:
+        limit = acc.power_optimised_limit_w.value
     return CaseSetup(hw, shape, replicas, n_acc, wp, kp, acc.idle_w.value, acc.tdp_w.value,
                      host.host_power_w.value if host else 0.0,
-                     host.accelerators if host else 1)
+                     host.accelerators if host else 1,
+                     None if limit is None or limit >= acc.tdp_w.value else float(limit))
 
 
 def case_engine(catalog: Catalog, row) -> ServingEngine:
@@ -229,6 +265,9 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency,
     isl, osl = float(row["isl"]), float(row["osl"])
     hw, shape, n = setup.hw, setup.shape, setup.replicas
     scenario, metric = row["scenario"], row["metric"]
+    if setup.limit_w is not None:
+        hw = at_clock(hw, limited_clock(hw, shape, eff, knobs, isl, osl, setup.idle_w,
+                                        setup.tdp_w, setup.limit_w))
     if scenario == "offline":
         p = offline(hw, shape, eff, isl, osl)
     elif scenario == "server":
@@ -240,7 +279,7 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency,
         p = closed_loop(hw, shape, eff, users / n, isl, osl)
     if metric in POWER_METRICS:
         act = activity(hw, shape, knobs, p.rate_rps, isl, osl, p.batch)
-        boards = setup.accelerators * busy_watts(setup.idle_w, setup.tdp_w, act)
+        boards = setup.accelerators * busy_watts(setup.idle_w, setup.tdp_w, act, setup.limit_w)
         systems = -(-setup.accelerators // setup.per_system)
         # The host as the roll-up draws it (power.it_watts): by the share of the replicas'
         # capacity in use, full at the offline and server scenarios' maximum throughput.

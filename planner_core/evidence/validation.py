@@ -57,7 +57,7 @@ def validate_cases(path: Path, catalog: Catalog | None = None,
                        f"ep{setup.hw.ep:g} {setup.precision}/{setup.kv_precision}")
         if progress:
             progress((i + 1) / len(df))
-    out = df.drop(columns=["board_only"]).copy()
+    out = df.drop(columns=["board_only", "power_optimised"]).copy()
     out["engine"] = engines
     out["predicted"] = np.round(preds, 4)
     out["error_pct"] = np.round(100.0 * (out["predicted"] / out["measured"] - 1.0), 2)

@@ -193,6 +193,10 @@ class Pool(_Model):
     redundancy: int = Field(1, ge=0, le=1000, description="N+k: spare replicas")
     rent_usd_per_accelerator_hour: float | None = Field(None, ge=0, le=1000,
                                                         allow_inf_nan=False)
+    power_limit_w: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False,
+                                        description=(
+        "board power limit per accelerator, W (nvidia-smi -pl); None = its TDP. Below the "
+        "TDP the clock drops: fewer tokens per second, more per joule, more boards per rack"))
 
 
 class Scenario(_Model):

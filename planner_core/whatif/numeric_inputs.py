@@ -30,6 +30,7 @@ NUMERIC_PATHS = (
     "pools.*.target_utilization",
     "pools.*.redundancy",
     "pools.*.prefill_share",
+    "pools.*.power_limit_w",
     "pools.*.layout.tp",
     "pools.*.layout.pp",
     "pools.*.layout.ep",

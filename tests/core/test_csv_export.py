@@ -11,7 +11,7 @@ from planner_core.plan import edits
 COUNTS = {"accelerators_per_replica", "replicas", "replicas_needed", "prefill_replicas",
           "max_batch",
           "batch_at_peak", "accelerators", "systems", "racks", "systems_per_rack"}
-UNITS = ("_ms", "_pct", "usd", "kw", "mw", "wh", "rps", "tok_s", "tokens")
+UNITS = ("_ms", "_w", "_pct", "usd", "kw", "mw", "wh", "rps", "tok_s", "tokens")
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,11 @@ def _slider(minimum: int, maximum: int, tip: str) -> tuple[QSlider, QLabel, QWid
     return slider, label, box
 
 
+POWER_LIMIT_TIP = (
+    "Board power limit per accelerator (nvidia-smi -pl). Below the TDP the clock drops: the "
+    "matmul-bound work slows, memory-bound decode barely, each token takes less energy, and "
+    "racks are planned at the limit, so more systems fit a rack's power budget.")
+
 class PoolEditor(ItemEditor):
     section = "pools"
     noun = "pool"
@@ -72,6 +77,9 @@ class PoolEditor(ItemEditor):
                           tip="Systems in the pool; 'size for me' = the fewest that meet the "
                           "peak within the SLOs at the target utilization, plus spares")
         f.addRow("Size", b.bind(self.count, "count", "pool size"))
+        self.power_limit = spin(0, 5000, 0, 10, " W per accelerator", special="TDP (no limit)",
+                                tip=POWER_LIMIT_TIP)
+        f.addRow("Power limit", b.bind(self.power_limit, "power_limit_w", "power limit"))
 
         lay = QGroupBox("Replica layout")
         lf = QFormLayout(lay)
@@ -190,6 +198,12 @@ class PoolEditor(ItemEditor):
             f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
             f"{acc.memory_gb.value:,.0f} GB at {acc.memory_bw_gbs.value / 1e3:,.1f} TB/s each")
         sram = acc.architecture == "sram"
+        tip = f"{POWER_LIMIT_TIP}\n\n{acc.name}: TDP {acc.tdp_w.value:,.0f} W, idle " \
+              f"{acc.idle_w.value:,.0f} W."
+        if acc.power_optimised_limit_w is not None:
+            tip += (f" Its vendor runs it at {acc.power_optimised_limit_w.value:,.0f} W in "
+                    f"power-optimised benchmarks ({acc.power_optimised_limit_w.source}).")
+        self.power_limit.setToolTip(tip)
         was = self.engine.blockSignals(True)
         self.engine.clear()
         self.engine.addItem(f"auto ({engine_for('auto', acc.vendor, acc.architecture).name})",
@@ -271,7 +285,9 @@ class PoolEditor(ItemEditor):
             lines.append(
                 f"{w.workload}: {w.layout}, {w.replicas:,} replicas × "
                 f"{w.capacity_rps_per_replica:,.2f} req/s within the SLOs, "
-                f"batch ≤ {w.max_batch:,.0f}")
+                f"batch ≤ {w.max_batch:,.0f}"
+                + (f", clock {w.clock_pct:.0f} % under the power limit"
+                   if w.get("clock_pct", 100.0) < 99.5 else ""))
         self.sizing_info.setText("<br>".join(lines))
 
     def _speculative_toggled(self, on: bool) -> None:
