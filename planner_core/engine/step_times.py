@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner_core.engine.expert_balance import expert_imbalance
 from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp, kv_copies
 
 #: Bytes per activation value moved between accelerators (serving engines exchange bf16).
@@ -163,12 +164,14 @@ def _is_one(x) -> bool:
 
 
 def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, par, dp,
-                     par_dense):
+                     par_dense, routed_load=1.0):
     """Matmul seconds for ``tokens`` tokens: all of it over ``par`` accelerators, or, with
     data-parallel attention, the non-expert part over the ranks that hold the tokens.
 
     Each part runs at the compute efficiency its per-accelerator width allows: the dense MLP
     split over the tensor-parallel ranks of attention, a routed expert over tp/ep ranks.
+    ``routed_load`` is the busiest expert-parallel group's share of the routed work over the
+    mean (:mod:`planner_core.engine.expert_balance`).
     """
     tp_attn = hw.tp if _is_one(dp) else hw.tp / dp
     dense_w = shape.ffn / np.maximum(tp_attn, 1.0)
@@ -176,7 +179,7 @@ def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, 
     if not shape.moe_experts:
         return 2.0 * tokens * dense / (hw.flops * eff.compute)
     expert_w = shape.expert_ffn * np.minimum(np.asarray(hw.ep, float), hw.tp) / hw.tp
-    routed = shape.routed_active / par / _width_eff(eff, expert_w)
+    routed = shape.routed_active * routed_load / par / _width_eff(eff, expert_w)
     return 2.0 * tokens * (dense / eff.compute + routed / eff.moe_compute) / hw.flops
 
 
@@ -220,13 +223,19 @@ def _step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context, per
     # Accelerators sharing the non-expert work: tensor-parallel ranks of each busy data-
     # parallel rank and pipeline stage.
     par_dense = par if _is_one(dp) else hw.tp / dp * np.minimum(hw.pp * dp, b)
-    gemm = _gemm_flops_time(hw, shape, eff, tokens, par, dp, par_dense)
+    weights = weights_read(shape, tokens)
+    load_w = load_c = 1.0
+    if shape.moe_experts:
+        # The busiest expert-parallel group sets the pace (a step routes few tokens).
+        load_w, load_c = expert_imbalance(shape.moe_experts, shape.moe_active,
+                                          np.minimum(hw.ep, hw.tp), tokens)
+        weights = weights + (weights - shape.dense_weight_bytes) * (load_w - 1.0)
+    gemm = _gemm_flops_time(hw, shape, eff, tokens, par, dp, par_dense, load_c)
     attn = 4.0 * shape.layers * shape.heads * shape.attn_width * ctx * tokens
     t_compute = gemm + attn / (par_dense * hw.attn_flops * eff.compute)
     kv = b * ctx * shape.kv_bytes_per_token
     if not _is_one(copies):
         kv = kv * copies
-    weights = weights_read(shape, tokens)
     if not _is_one(dp):
         weights = weights + shape.dense_weight_bytes * (dp - 1.0)
     t_memory = (weights / hw.tp + kv / par_dense) / (hw.bw * eff.memory)
