@@ -236,7 +236,9 @@ def _describe(c: Candidate, system, acc) -> dict:
 
 
 def _option_pool(c: Candidate, workload: str, like: Pool) -> Pool:
-    # The plan's batch cap (its serving engine's) holds for every option.
+    # The plan's batch cap (its serving engine's) holds for every option. Its board power
+    # limit does not: watts chosen for one accelerator mean nothing for another's TDP, so
+    # every option runs at its own.
     layout: dict = {"tp": c.tp, "pp": c.pp, "ep": c.ep, "chips": c.chips, "mig": None,
                     "max_batch": like.layout.max_batch,
                     "dp_attention": like.layout.dp_attention}
