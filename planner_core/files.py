@@ -1,4 +1,5 @@
-"""Writing files safely: a temporary file in the same folder, fsync, then an atomic rename."""
+"""Files on disk: reading text with every check before parsing it, and writing safely (a
+temporary file in the same folder, fsync, then an atomic rename)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,40 @@ def _reason(exc: OSError) -> str:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_text_file(path: Path, max_bytes: int, kind: str) -> str:
+    """A UTF-8 text file's contents (a BOM dropped), refusing folders, devices, FIFOs, files
+    over ``max_bytes``, binary and non-UTF-8 files with a PlannerError naming the file. ``kind``
+    names what the file should be ("a plan file")."""
+    where = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise PlannerError("no such file", source=where) from None
+    except OSError as exc:
+        raise PlannerError(f"cannot read: {exc.strerror or exc}", source=where) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise PlannerError(f"is a folder, not {kind}", source=where)
+    if not stat.S_ISREG(st.st_mode):
+        raise PlannerError("is not a regular file", source=where)
+    if st.st_size > max_bytes:
+        raise PlannerError(f"is {st.st_size / 2**20:,.0f} MB; {kind} is at most "
+                           f"{max_bytes // 2**20} MB, so this is not one", source=where)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlannerError(f"cannot read: {exc.strerror or exc}", source=where) from exc
+    if not data.strip():
+        raise PlannerError("the file is empty", source=where)
+    zero = data.find(b"\0")
+    if zero >= 0:
+        raise PlannerError(f"is a binary file, not {kind} (a zero byte at offset {zero})",
+                           source=where)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        error = PlannerError(f"is not UTF-8 text (byte {exc.start}, line {line})", source=where)
+        error.line = line
+        raise error from exc

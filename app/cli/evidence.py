@@ -74,6 +74,10 @@ def cmd_validate(args) -> int:
         print(f"{path.name}: {summary.count} cases: median |error| "
               f"{summary.median_abs_error_pct:.1f}%, worst |error| "
               f"{summary.worst_abs_error_pct:.1f}% ({summary.worst_case})")
+        if summary.unpredicted:
+            print(f"  not predicted ({len(summary.unpredicted)}): no layout the planner tries "
+                  "carries the measured load: " + ", ".join(summary.unpredicted[:5])
+                  + (" …" if len(summary.unpredicted) > 5 else ""))
         print(group_table(summary.groups()))
         print()
     if args.out:
@@ -88,10 +92,13 @@ def group_table(g) -> str:
     head = (f"  {'accelerator':<16} {'model':<15} {'engine':<7} {'metric':<12} {'cases':>5} "
             f"{'p50|err|':>8} {'max|err|':>8} {'bias':>7}")
     lines = [head]
+    def pct(x, signed=False):
+        return "      —" if x != x else (f"{x:>+6.1f}%" if signed else f"{x:>7.1f}%")
+
     for _, r in g.iterrows():
         lines.append(f"  {r['system']:<16} {r['model']:<15} {r['engine']:<7} {r['metric']:<12} "
-                     f"{r['count']:>5} {r['median_abs_error_pct']:>7.1f}% "
-                     f"{r['worst_abs_error_pct']:>7.1f}% {r['median_error_pct']:>+6.1f}%")
+                     f"{r['count']:>5} {pct(r['median_abs_error_pct'])} "
+                     f"{pct(r['worst_abs_error_pct'])} {pct(r['median_error_pct'], True)}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from app.cli import catalog as cli_catalog
 from app.cli import evaluate as cli_evaluate
 from app.cli import evidence as cli_evidence
+from app.cli import measurements as cli_measurements
 from app.cli import whatif as cli_whatif
 from planner_core import __version__
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario to show (default: the base plan)")
 
     cli_evidence.add_parsers(sub)
+    cli_measurements.add_parsers(sub)
     cli_evaluate.add_parser(sub)
     cli_catalog.add_parser(sub)
     cli_whatif.add_parsers(sub)

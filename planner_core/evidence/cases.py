@@ -32,7 +32,7 @@ from planner_core.engine.replica import (
     replica_hw,
     resolve,
 )
-from planner_core.engine.serving import closed_loop, max_rate, offline
+from planner_core.engine.serving import at_rate, closed_loop, max_rate, offline
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 
@@ -44,9 +44,13 @@ CASE_COLUMNS = [
 #: Columns a file must have; the others may be left out (blank for every row).
 REQUIRED_COLUMNS = ["case_id", "source", "system", "model", "scenario", "isl", "osl", "metric",
                     "measured"]
-OPTIONAL_COLUMNS = ["engine", "ep", "dp_attention", "power_limit_w"]
-SCENARIOS = {"offline", "server", "concurrency", "single_stream"}
-PERFORMANCE_METRICS = {"output_tok_s", "ttft_ms", "itl_ms", "user_tok_s"}
+OPTIONAL_COLUMNS = ["engine", "ep", "dp_attention", "power_limit_w", "rate_rps"]
+#: ``rate``: requests arriving at ``rate_rps`` a second (a benchmark's Poisson request rate),
+#: measured as they were served; ``server``: the highest rate within the TTFT/TPOT limits.
+SCENARIOS = {"offline", "server", "concurrency", "single_stream", "rate"}
+#: ``ttft_p99_ms`` is read at a request rate (``rate``) only: a closed loop of clients has
+#: no spread of its own in this model.
+PERFORMANCE_METRICS = {"output_tok_s", "ttft_ms", "itl_ms", "user_tok_s", "ttft_p99_ms"}
 #: ``system_w``: mean wall power of the systems; ``tok_per_j``: output tokens per joule of
 #: them, or of the accelerator boards where the source says "board power only".
 POWER_METRICS = {"system_w", "tok_per_j"}
@@ -82,8 +86,8 @@ def power_limit_named(source: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def _watts(value) -> float:
-    """A power_limit_w cell as watts; NaN for text that is not a number (refused later)."""
+def _number(value) -> float:
+    """A numeric cell; NaN for text that is not a number (refused later)."""
     try:
         return float(value)
     except (TypeError, ValueError, OverflowError):
@@ -121,7 +125,8 @@ def _complete(df: pd.DataFrame) -> pd.DataFrame:
     df["weight_precision"] = [v if not _blank(v) else _precision_named(s)
                               for v, s in zip(df["weight_precision"], src, strict=True)]
     df["board_only"] = src.str.contains("BOARD power only", case=False)
-    df["power_limit_w"] = [_watts(v) if not _blank(v) else power_limit_named(s)
+    df["rate_rps"] = [np.nan if _blank(v) else _number(v) for v in df["rate_rps"]]
+    df["power_limit_w"] = [_number(v) if not _blank(v) else power_limit_named(s)
                            for v, s in zip(df["power_limit_w"], src, strict=True)]
     # A power-optimised run ("MaxQ") without its limit: the vendor's usual one for the part
     # (catalog power_optimised_limit_w), looked up when the case is set up.
@@ -156,6 +161,13 @@ def read_cases(path: Path) -> pd.DataFrame:
         if row["scenario"] == "concurrency" and _blank(row["concurrency"]):
             raise PlannerError("a concurrency case needs its concurrency (column or "
                                "'concurrency=N' in the source)", field=where, source=str(path))
+        if row["scenario"] == "rate" and not (pd.notna(row["rate_rps"])
+                                              and float(row["rate_rps"]) > 0):
+            raise PlannerError("a rate case needs its request rate (rate_rps > 0)",
+                               field=where, source=str(path))
+        if row["metric"] == "ttft_p99_ms" and row["scenario"] != "rate":
+            raise PlannerError("ttft_p99_ms is read at a request rate only (scenario 'rate')",
+                               field=where, source=str(path))
         if row["engine"] not in ENGINE_CHOICES:
             raise PlannerError(f"engine {row['engine']!r} is not one of "
                                f"{', '.join(ENGINE_CHOICES)}", field=where, source=str(path))
@@ -274,6 +286,8 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency,
         ttft = float(row["ttft_limit_ms"]) / 1e3 if not _blank(row["ttft_limit_ms"]) else np.inf
         tpot = float(row["tpot_limit_ms"]) / 1e3 if not _blank(row["tpot_limit_ms"]) else np.inf
         p = max_rate(hw, shape, eff, isl, osl, ttft, tpot)
+    elif scenario == "rate":
+        p = at_rate(hw, shape, eff, float(row["rate_rps"]) / n, isl, osl)
     else:
         users = 1.0 if scenario == "single_stream" else float(row["concurrency"])
         p = closed_loop(hw, shape, eff, users / n, isl, osl)
@@ -292,6 +306,7 @@ def predict_metric(setup: CaseSetup, row, eff: Efficiency,
     return {
         "output_tok_s": p.output_tok_s * n,
         "ttft_ms": p.ttft_s * 1e3,
+        "ttft_p99_ms": p.ttft_p99_s * 1e3,
         "itl_ms": p.tpot_s * 1e3,
         "user_tok_s": 1.0 / p.tpot_s,
     }[metric]
@@ -328,5 +343,10 @@ def predict_case(catalog: Catalog, row, eff: Efficiency,
         if better:
             best = (value, setup)
     if best is None:
-        raise PlannerError("no layout could serve this case", field=str(row["case_id"]))
+        raise Unservable("no layout could serve this case (the measured load is beyond what "
+                         "the planner's replica carries)", field=str(row["case_id"]))
     return best
+
+
+class Unservable(PlannerError):
+    """A case none of whose layouts can carry its measured load in the model."""

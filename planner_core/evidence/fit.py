@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -95,7 +96,8 @@ def _predict_all(rows: pd.DataFrame, eff: Efficiency,
                           for s in cands])
         preds = np.where(np.isfinite(preds), preds, np.nan)
         higher = row["metric"] in ("output_tok_s", "user_tok_s")
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a case no layout serves: NaN
             best = np.nanmax(preds, axis=0) if higher else np.nanmin(preds, axis=0)
         out.append(best)
     return np.array(out, dtype=float)
@@ -225,6 +227,18 @@ def calibrate(cases_paths: Sequence[Path] | Path | None = None, catalog: Catalog
     groups = {pair: rows.reset_index(drop=True) for pair, rows in df.groupby("pair", sort=True)}
     setups = {pair: [case_candidates(catalog, row) for _, row in rows.iterrows()]
               for pair, rows in groups.items()}
+    # A case no layout can carry (a measured rate beyond the model's replica) has no error
+    # to fit: it is left out, and listed.
+    unserved: dict[str, list[str]] = {}
+    for pair in list(groups):
+        with np.errstate(all="ignore"):
+            ok = np.isfinite(_predict_all(groups[pair], DEFAULT, setups[pair])[:, 0])
+        if not ok.all():
+            unserved[pair] = list(groups[pair]["case_id"][~ok])
+            setups[pair] = [s for s, keep in zip(setups[pair], ok, strict=True) if keep]
+            groups[pair] = groups[pair][ok].reset_index(drop=True)
+            if not len(groups[pair]):
+                del groups[pair], setups[pair]
     fits: dict[str, dict] = {}
     effs: dict[str, Efficiency] = {}
     # First pass: each pair on its own; second: knobs a pair cannot pin take the others'.
@@ -246,6 +260,8 @@ def calibrate(cases_paths: Sequence[Path] | Path | None = None, catalog: Catalog
             eff, info = fit_pair(rows, setups[pair], bool(rows["sram"].iloc[0]), base, free,
                                  step)
             info.update(engine=engine, family=pair.split("/", 1)[1], filled_from=donors)
+            if pair in unserved:
+                info["not_served"] = unserved[pair]
             fits[pair], effs[pair] = info, eff
     borrowed_checks = {}
     for pair, rows in groups.items():

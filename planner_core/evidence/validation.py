@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import pandas as pd
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration
 from planner_core.errors import PlannerError
-from planner_core.evidence.cases import case_engine, predict_case, read_cases
+from planner_core.evidence.cases import Unservable, case_engine, predict_case, read_cases
 
 GROUP_BY = ["system", "model", "engine", "metric"]
 
@@ -25,6 +25,8 @@ class ValidationSummary:
     median_abs_error_pct: float
     worst_abs_error_pct: float
     worst_case: str
+    #: Cases the model cannot predict (no layout carries the measured load).
+    unpredicted: list[str] = field(default_factory=list)
 
     def groups(self) -> pd.DataFrame:
         """Count, median and worst |error| and the median signed error per group."""
@@ -49,8 +51,16 @@ def validate_cases(path: Path, catalog: Catalog | None = None,
         except PlannerError as exc:
             raise PlannerError(exc.detail, field=f"row {i + 2} ({row['case_id']})",
                                source=str(path)) from None
-        value, setup = predict_case(catalog, row, cal.efficiency(acc.family, catalog, engine),
-                                    cal.power)
+        try:
+            value, setup = predict_case(catalog, row, cal.efficiency(acc.family, catalog,
+                                                                     engine), cal.power)
+        except Unservable:
+            # Reported as not predicted, not as an error of some size: the model has no
+            # finite figure for it.
+            preds.append(np.nan)
+            engines.append(engine)
+            layouts.append("cannot carry the measured load")
+            continue
         preds.append(value)
         engines.append(engine)
         layouts.append(f"{setup.accelerators}x tp{setup.hw.tp:g} pp{setup.hw.pp:g} "
@@ -63,10 +73,12 @@ def validate_cases(path: Path, catalog: Catalog | None = None,
     out["error_pct"] = np.round(100.0 * (out["predicted"] / out["measured"] - 1.0), 2)
     out["planner_layout"] = layouts
     abs_err = out["error_pct"].abs()
-    worst = int(abs_err.idxmax()) if len(out) else 0
+    predicted = abs_err.notna()
+    worst = int(abs_err.idxmax()) if predicted.any() else 0
     return ValidationSummary(
         table=out, count=len(out),
-        median_abs_error_pct=float(abs_err.median()) if len(out) else 0.0,
-        worst_abs_error_pct=float(abs_err.max()) if len(out) else 0.0,
-        worst_case=str(out.loc[worst, "case_id"]) if len(out) else "",
+        median_abs_error_pct=float(abs_err.median()) if predicted.any() else 0.0,
+        worst_abs_error_pct=float(abs_err.max()) if predicted.any() else 0.0,
+        worst_case=str(out.loc[worst, "case_id"]) if predicted.any() else "",
+        unpredicted=list(out.loc[~predicted, "case_id"]),
     )

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from planner_core.catalog import Catalog
 from planner_core.errors import PlannerError
-from planner_core.files import atomic_write_bytes, atomic_write_text, refuse_read_only
+from planner_core.files import (
+    atomic_write_bytes,
+    atomic_write_text,
+    read_text_file,
+    refuse_read_only,
+)
 from planner_core.json_lines import field_lines, line_of
 from planner_core.plan import Plan, Scenario, parse_plan, plan_to_json
 
@@ -35,37 +40,7 @@ def read_plan(path: Path | str, catalog: Catalog | None = None) -> Plan:
 
 def read_plan_text(path: Path) -> str:
     """The file's text, refusing what cannot be a plan before parsing it."""
-    where = str(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise PlannerError("no such file", source=where) from None
-    except OSError as exc:
-        raise PlannerError(f"cannot read: {exc.strerror or exc}", source=where) from exc
-    if stat.S_ISDIR(st.st_mode):
-        raise PlannerError("is a folder, not a plan file", source=where)
-    if not stat.S_ISREG(st.st_mode):
-        raise PlannerError("is not a regular file", source=where)
-    if st.st_size > MAX_PLAN_BYTES:
-        raise PlannerError(f"is {st.st_size / 2**20:,.0f} MB; a plan file is at most "
-                           f"{MAX_PLAN_BYTES // 2**20} MB, so this is not one", source=where)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PlannerError(f"cannot read: {exc.strerror or exc}", source=where) from exc
-    if not data.strip():
-        raise PlannerError("the file is empty", source=where)
-    zero = data.find(b"\0")
-    if zero >= 0:
-        raise PlannerError(f"is a binary file, not a plan (a zero byte at offset {zero})",
-                           source=where)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        error = PlannerError(f"is not UTF-8 text (byte {exc.start}, line {line})", source=where)
-        error.line = line
-        raise error from exc
+    return read_text_file(path, MAX_PLAN_BYTES, "a plan file")
 
 
 def check_against_catalog(plan: Plan, catalog: Catalog | None, source: str | None = None,

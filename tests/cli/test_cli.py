@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from planner_core import __version__
 from planner_core.resources import resource_path
@@ -150,3 +151,23 @@ def test_the_command_line_loads_no_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_measurements_import_writes_cases_or_nothing(tmp_path):
+    data = Path(__file__).parent.parent / "data" / "benchmarks"
+    out = tmp_path / "cases.csv"
+    r = run("measurements", "import", str(data / "vllm_bench_serve.json"),
+            str(data / "guidellm_report.json"), "--system", "h100-sxm-80gb", "--engine", "vllm",
+            "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "from 2 file(s)" in r.stdout and out.exists()
+    r = run("validate", "--quiet", str(out))
+    assert r.returncode == 0 and "median |error|" in r.stdout, r.stderr
+    bad = tmp_path / "truncated.json"
+    bad.write_text('{"model_id": "meta-llama/Llama-3.1-8B-Instruct", "comple')
+    out2 = tmp_path / "none.csv"
+    r = run("measurements", "import", str(data / "vllm_bench_serve.json"), str(bad),
+            "--system", "h100-sxm-80gb", "--out", str(out2))
+    assert r.returncode == 3 and not out2.exists()
+    assert r.stderr.strip().splitlines() == [
+        f"inference-planner: {bad}: is not well-formed JSON (truncated?)"]
