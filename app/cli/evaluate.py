@@ -40,7 +40,26 @@ def add_parser(sub) -> None:
     e.add_argument("--json", action="store_true",
                    help="print the results as JSON instead of the summary")
     add_catalog_option(e)
+    add_calibration_option(e)
     e.set_defaults(func=cmd_evaluate)
+
+
+def add_calibration_option(parser) -> None:
+    parser.add_argument("--calibration", type=Path, metavar="PROFILE.json",
+                        help="a calibration profile (calibrate --cases … --out PROFILE.json) "
+                        "to use in place of the plan's own")
+
+
+def with_calibration(plan, path: Path | None):
+    """The plan with the profile in ``path`` as its calibration (PlannerError if unusable)."""
+    if path is None:
+        return plan
+    from planner_core.evidence.profile import plan_reference, read_profile
+    from planner_core.plan import plan_from_dict
+
+    data = plan.model_dump(mode="json")
+    data["calibration_profile"] = plan_reference(read_profile(path))
+    return plan_from_dict(data)
 
 
 def add_catalog_option(parser) -> None:
@@ -57,7 +76,7 @@ def fail(message: str, code: int) -> int:
 def cmd_evaluate(args) -> int:
     try:
         catalog = load_catalog(args.catalog)
-        plan = read_plan(args.plan, catalog)
+        plan = with_calibration(read_plan(args.plan, catalog), args.calibration)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     names = plan.scenario_names()

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_WRITE
+from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 from app.cli.progress import ProgressBar
 from planner_core import PlannerError
 
@@ -22,15 +22,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="write the rows with predicted and error_pct columns (all files)")
     v.add_argument("--quiet", action="store_true",
                    help="print only the summaries and the per-group tables, not every case")
+    v.add_argument("--calibration", type=Path, metavar="PROFILE.json",
+                   help="predict with this calibration profile on top of the built-in one")
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("calibrate",
                        help="fit the efficiency knobs per serving engine and accelerator family")
     c.add_argument("--cases", type=Path, nargs="+", default=None,
-                   help="cases CSV(s), fitted together (default: the three shipped files: "
-                   "calibration_cases.csv, calibration_cases_more.csv, power_cases.csv)")
+                   help="your cases CSV(s) (measurements import writes them): fitted as a "
+                   "profile on top of the built-in calibration, written to --out. Without "
+                   "--cases the built-in calibration is refitted on the shipped files")
     c.add_argument("--out", type=Path, default=None,
-                   help="where to write the fit (default: the shipped calibration.json)")
+                   help="where to write the profile (or, with --built-in, the fit)")
+    c.add_argument("--name", default=None, help="the profile's name (default: --out's stem)")
+    c.add_argument("--built-in", dest="built_in", action="store_true",
+                   help="refit the built-in calibration itself on --cases (default: the "
+                   "shipped files) and write it to --out (default: resources/calibration.json)")
     c.set_defaults(func=cmd_calibrate)
 
 
@@ -46,9 +53,16 @@ def cmd_validate(args) -> int:
 
     summaries = []
     try:
+        cal = None
+        if args.calibration is not None:
+            from planner_core.engine.calibration import default_calibration
+            from planner_core.evidence.profile import plan_reference, read_profile
+
+            ref = plan_reference(read_profile(args.calibration))
+            cal = default_calibration().with_profile(ref["profile"], ref["sha256"])
         for path in args.cases:
             with ProgressBar(f"predicting {path.name}") as bar:
-                summaries.append((path, validate_cases(path, progress=bar)))
+                summaries.append((path, validate_cases(path, calibration=cal, progress=bar)))
     except PlannerError as exc:
         return _fail(exc)
     if args.out:
@@ -102,8 +116,49 @@ def group_table(g) -> str:
     return "\n".join(lines)
 
 
+def cmd_profile(args) -> int:
+    """``calibrate --cases … --out PROFILE.json``: your cases' profile, with the error per
+    group before and after."""
+    from planner_core.evidence.profile import fit_profile, write_profile
+
+    if args.out is None:
+        print("inference-planner: a profile needs --out PROFILE.json (the built-in "
+              "calibration is refitted with --built-in)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with ProgressBar("fitting") as bar:
+            profile = fit_profile(args.cases, args.name or args.out.stem,
+                                  progress=lambda pair, f: bar(f, f"fitting {pair}"))
+    except PlannerError as exc:
+        return _fail(exc)
+    try:
+        write_profile(profile, args.out)
+    except PlannerError as exc:
+        print(f"inference-planner: {exc}", file=sys.stderr)
+        return EXIT_WRITE
+    print(f"  {'accelerator':<16} {'model':<15} {'engine':<7} {'metric':<12} {'cases':>5} "
+          f"{'before':>8} {'after':>8}")
+    for g in profile["groups"]:
+        print(f"  {g['system']:<16} {g['model']:<15} {g['engine']:<7} {g['metric']:<12} "
+              f"{g['cases']:>5} {g['before_median_abs_error_pct']:>7.1f}% "
+              f"{g['after_median_abs_error_pct']:>7.1f}%")
+    for pair, fit in profile["fits"].items():
+        print(f"{pair}: {len(fit['cases'])} cases, median |error| "
+              f"{fit['before_median_abs_error_pct']:.1f}% -> "
+              f"{fit['median_abs_error_pct']:.1f}% (started from: {fit['started_from']})")
+        if fit.get("not_served"):
+            print(f"  left out (no layout carries the measured load): "
+                  f"{', '.join(fit['not_served'])}")
+    print(f"profile {profile['name']!r} written to {args.out}; use it with --calibration "
+          f"{args.out}, or apply it to a plan in the window")
+    return EXIT_OK
+
+
 def cmd_calibrate(args) -> int:
     from planner_core.evidence.fit import calibrate, write_calibration
+
+    if args.cases and not args.built_in:
+        return cmd_profile(args)
 
     try:
         with ProgressBar("fitting") as bar:

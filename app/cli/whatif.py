@@ -7,7 +7,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.cli.evaluate import EXIT_INVALID, EXIT_OK, EXIT_USAGE, EXIT_WRITE, add_catalog_option, fail
+from app.cli.evaluate import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WRITE,
+    add_calibration_option,
+    add_catalog_option,
+    fail,
+    with_calibration,
+)
 from app.cli.progress import ProgressBar
 from app.cli.tables import table
 from app.figures import kpi_label, show_kpi
@@ -36,6 +45,7 @@ def add_parsers(sub) -> None:
                    help="vary this scenario's plan (default: base)")
     s.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every row as CSV")
     add_catalog_option(s)
+    add_calibration_option(s)
     s.set_defaults(func=cmd_sweep)
 
     o = sub.add_parser(
@@ -64,6 +74,7 @@ def add_parsers(sub) -> None:
                    help="only systems that ship today (leave out announced ones)")
     o.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every option as CSV")
     add_catalog_option(o)
+    add_calibration_option(o)
     o.set_defaults(func=cmd_optimize)
 
 
@@ -71,7 +82,7 @@ def _load(args):
     """(catalog, plan), or the exit code after saying what is wrong with them or --scenario."""
     try:
         catalog = load_catalog(args.catalog)
-        plan = read_plan(args.plan, catalog)
+        plan = with_calibration(read_plan(args.plan, catalog), args.calibration)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     if args.scenario not in plan.scenario_names():

@@ -143,11 +143,30 @@ class Calibration:
     def __init__(self, doc: dict | None = None):
         self.doc = doc or {}
         fits = self.doc.get("fits", {})
-        self._fits = {k: Efficiency(**{n: v[n] for n in KNOBS if n in v})
+        self._fits = {k: Efficiency(**{n: float(v[n]) for n in KNOBS if n in v})
                       for k, v in fits.items()}
         power = self.doc.get("power") or {}
         #: How accelerators' and hosts' draw follows the work (fitted on power cases).
         self.power = PowerKnobs(**{n: power[n] for n in POWER_KNOBS if n in power})
+        self._overlays: dict[str, Calibration] = {}
+
+    def with_profile(self, profile: dict, sha256: str = "") -> Calibration:
+        """This calibration with a profile's fits in place of (or beside) its own: the
+        engine/family pairs the profile calibrates use its knobs, every other pair keeps
+        this one's fit or borrowing."""
+        key_ = sha256 or str(id(profile))
+        if key_ not in self._overlays:
+            name = str(profile.get("name") or "unnamed")
+            fits = dict(self.doc.get("fits", {}))
+            try:
+                for pair, fit in profile["fits"].items():
+                    fits[pair] = {**fit, "profile": name}
+                doc = {**self.doc, "fits": fits, "profile": {"name": name, "sha256": sha256}}
+                self._overlays[key_] = Calibration(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise PlannerError(f"calibration profile {name!r} cannot be used: {exc}",
+                                   field="calibration_profile") from None
+        return self._overlays[key_]
 
     @classmethod
     def load(cls, path: Path | None = None) -> Calibration:
@@ -209,6 +228,9 @@ class Calibration:
                              f"by {borrowed_err:.0f}% median)",
                              max(err, borrowed_err) / 100.0 * MEDIAN_TO_SIGMA)
             text = f"calibrated ({n} cases{on}, median error {err:.1f}%)"
+            if info.get("profile"):
+                text = (f"calibrated on profile {info['profile']!r} ({n} of your cases{on}, "
+                        f"median error {err:.1f}%)")
             other = _other_kind(catalog, fitted_on, models or [])
             if other:
                 return Basis("borrowed", engine, family,
@@ -250,6 +272,14 @@ def _other_kind(catalog: Catalog | None, fitted_on: list[str], served: list[str]
     measured = {_kind(catalog, m) for m in fitted_on}
     missing = sorted({_kind(catalog, m) for m in served} - measured - {None})
     return " and ".join(missing)
+
+
+def for_plan(plan, calibration: Calibration | None = None) -> Calibration:
+    """The calibration a plan's numbers use: ``calibration`` (default: the built-in one) with
+    the plan's own profile on top, where it has one."""
+    cal = calibration or default_calibration()
+    ref = getattr(plan, "calibration_profile", None)
+    return cal if ref is None else cal.with_profile(ref.profile, ref.sha256)
 
 
 _LOADED: Calibration | None = None

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner_core.catalog import Catalog, load_catalog
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, default_calibration, for_plan
 from planner_core.engine.cost import HOURS_PER_YEAR
 from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_pool
 from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figures, roll_up
@@ -82,7 +82,7 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
     changed) combine them with :func:`merge_results`.
     """
     parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
-                          calibration or default_calibration())
+                          for_plan(variant, calibration))
     kpis, pools, workloads, hourly, warnings, sizings = parts
     return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
                    workloads=pd.DataFrame(workloads, columns=WORKLOAD_COLUMNS),

@@ -86,7 +86,7 @@ def _objective(log_err: np.ndarray) -> np.ndarray:
     return a.mean(axis=0) + 2.0 * np.maximum(a - OUTLIER_LOG, 0.0).mean(axis=0)
 
 
-def _predict_all(rows: pd.DataFrame, eff: Efficiency,
+def predict_all(rows: pd.DataFrame, eff: Efficiency,
                  setups: list[list[CaseSetup]]) -> np.ndarray:
     """Predictions, shape (cases, knob samples), each case at its best layout per sample."""
     out = []
@@ -101,6 +101,32 @@ def _predict_all(rows: pd.DataFrame, eff: Efficiency,
             best = np.nanmax(preds, axis=0) if higher else np.nanmin(preds, axis=0)
         out.append(best)
     return np.array(out, dtype=float)
+
+
+def pair_groups(df: pd.DataFrame, catalog: Catalog) -> tuple[dict, dict]:
+    """The cases of each engine/family pair, and each case's candidate setups."""
+    groups = {pair: rows.reset_index(drop=True) for pair, rows in df.groupby("pair", sort=True)}
+    setups = {pair: [case_candidates(catalog, row) for _, row in rows.iterrows()]
+              for pair, rows in groups.items()}
+    return groups, setups
+
+
+def drop_unservable(groups: dict, setups: dict, eff_of: Callable[[str], Efficiency]
+                    ) -> dict[str, list[str]]:
+    """Leaves out (in place) the cases no layout can carry at the pair's knobs ``eff_of``
+    (a measured rate beyond the model's replica): they have no error to fit. Returns them."""
+    unserved: dict[str, list[str]] = {}
+    for pair in list(groups):
+        with np.errstate(all="ignore"):
+            pred = predict_all(groups[pair], eff_of(pair), setups[pair])
+            ok = np.isfinite(pred.reshape(len(groups[pair]), -1)[:, 0])
+        if not ok.all():
+            unserved[pair] = list(groups[pair]["case_id"][~ok])
+            setups[pair] = [s for s, keep in zip(setups[pair], ok, strict=True) if keep]
+            groups[pair] = groups[pair][ok].reset_index(drop=True)
+            if not len(groups[pair]):
+                del groups[pair], setups[pair]
+    return unserved
 
 
 def free_knobs(rows: pd.DataFrame, setups: list[list[CaseSetup]]) -> tuple[str, ...]:
@@ -122,8 +148,11 @@ def free_knobs(rows: pd.DataFrame, setups: list[list[CaseSetup]]) -> tuple[str, 
 
 def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
              base: Efficiency = DEFAULT, free: Sequence[str] | None = None,
-             progress: Callable[[float], None] | None = None) -> tuple[Efficiency, dict]:
-    """Fits the ``free`` knobs; the others stay at ``base``."""
+             progress: Callable[[float], None] | None = None,
+             pull: float = 0.0) -> tuple[Efficiency, dict]:
+    """Fits the ``free`` knobs; the others stay at ``base``. ``pull`` > 0 regularises the fit
+    toward ``base``: it adds pull × the mean squared move of each knob, as a share of its
+    search box, so a handful of cases moves the knobs only as far as they must."""
     bounds = BOUNDS_SRAM if sram else BOUNDS_HBM
     free = tuple(free if free is not None else free_knobs(rows, setups))
     rng = np.random.default_rng(SEED)
@@ -137,10 +166,13 @@ def fit_pair(rows: pd.DataFrame, setups: list[list[CaseSetup]], sram: bool,
         for k in free:  # keep the incumbent (first round: the starting point) in every round
             xs[k][0] = best_x[k]
         eff = Efficiency(**{k: xs.get(k, getattr(base, k)) for k in KNOBS})
-        pred = _predict_all(rows, eff, setups)
+        pred = predict_all(rows, eff, setups)
         with np.errstate(all="ignore"):
             err = np.log(np.where(pred > 0, pred, np.nan) / measured)
         f = _objective(err)
+        if pull and free:
+            f = f + pull * np.mean([((xs[k] - getattr(base, k)) / (bounds[k][1] - bounds[k][0]))
+                                    ** 2 for k in free], axis=0)
         f = np.where(np.isfinite(f), f, np.inf)
         i = int(np.argmin(f))
         if f[i] < best_f:
@@ -171,7 +203,7 @@ def on_bounds(values: dict, bounds: dict) -> list[str]:
 
 
 def errors(rows: pd.DataFrame, setups: list[list[CaseSetup]], eff: Efficiency) -> dict:
-    pred = _predict_all(rows, eff, setups).reshape(len(rows), -1)[:, 0]
+    pred = predict_all(rows, eff, setups).reshape(len(rows), -1)[:, 0]
     err = np.abs(100.0 * (pred / rows["measured"].to_numpy(float) - 1.0))
     err = np.where(np.isfinite(err), err, 1000.0)
     return {"cases": list(rows["case_id"]),
@@ -224,21 +256,8 @@ def calibrate(cases_paths: Sequence[Path] | Path | None = None, catalog: Catalog
         cases_paths = [Path(cases_paths)]
     paths = [Path(p) for p in cases_paths]
     df = performance_cases(paths, catalog)
-    groups = {pair: rows.reset_index(drop=True) for pair, rows in df.groupby("pair", sort=True)}
-    setups = {pair: [case_candidates(catalog, row) for _, row in rows.iterrows()]
-              for pair, rows in groups.items()}
-    # A case no layout can carry (a measured rate beyond the model's replica) has no error
-    # to fit: it is left out, and listed.
-    unserved: dict[str, list[str]] = {}
-    for pair in list(groups):
-        with np.errstate(all="ignore"):
-            ok = np.isfinite(_predict_all(groups[pair], DEFAULT, setups[pair])[:, 0])
-        if not ok.all():
-            unserved[pair] = list(groups[pair]["case_id"][~ok])
-            setups[pair] = [s for s, keep in zip(setups[pair], ok, strict=True) if keep]
-            groups[pair] = groups[pair][ok].reset_index(drop=True)
-            if not len(groups[pair]):
-                del groups[pair], setups[pair]
+    groups, setups = pair_groups(df, catalog)
+    unserved = drop_unservable(groups, setups, lambda pair: DEFAULT)
     fits: dict[str, dict] = {}
     effs: dict[str, Efficiency] = {}
     # First pass: each pair on its own; second: knobs a pair cannot pin take the others'.

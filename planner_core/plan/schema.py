@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from planner_core.errors import FieldValueError, PlannerError, from_validation_error
 from planner_core.plan.migrations import migrate
+from planner_core.plan.profile_ref import profile_problem, profile_sha256
 
 PLAN_FORMAT = "inference-planner-plan"
 SCHEMA_VERSION = 3  # planner_core.plan.migrations upgrades older files
@@ -207,6 +208,25 @@ class Scenario(_Model):
         "'workloads.chat.traffic.peak_rps', 'pools.main.system', 'facility.pue'"))
 
 
+class CalibrationProfile(_Model):
+    """The calibration profile the plan's numbers rest on (``inference-planner calibrate
+    --cases``), embedded whole: ``sha256`` is its content's hash, checked on every load."""
+
+    name: str = Field(min_length=1, max_length=200)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    profile: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _intact(self) -> CalibrationProfile:
+        problem = profile_problem(self.profile)
+        if problem:
+            raise FieldValueError(problem, ("profile",))
+        if profile_sha256(self.profile) != self.sha256:
+            raise FieldValueError("the profile does not match its sha256: it was edited or "
+                                  "damaged after it was fitted", ("sha256",))
+        return self
+
+
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
     schema_version: Literal[3] = SCHEMA_VERSION
@@ -217,6 +237,8 @@ class Plan(_Model):
     pools: list[Pool] = Field(min_length=1, max_length=MAX_ITEMS)
     scenarios: list[Scenario] = Field(default_factory=list, max_length=MAX_ITEMS)
     baseline: str = "base"
+    calibration_profile: CalibrationProfile | None = Field(None, description=(
+        "your own measurements' calibration, on top of the built-in one; None = built-in"))
 
     @model_validator(mode="after")
     def _references(self) -> Plan:

@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner_core.catalog import Catalog, load_catalog
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.memory import chain_chips
 from planner_core.engine.rollup import HOURLY_ONLY, KPI_ORDER, facility_figures, roll_up
 from planner_core.engine.sizing import Inputs, PoolFleet, default_chain, size_pool_fleet
@@ -42,7 +42,7 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     ``plan`` is one scenario's plan (``plan.variant(name)``). Returns every name in KPI_NAMES.
     """
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
+    cal = for_plan(plan, calibration)
     arrays = {k: np.asarray(v, float) for k, v in values.items()}
     if check:
         check_values(plan, catalog, arrays)

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.catalog.engines import ENGINE_CHOICES, engine_for
 from planner_core.catalog.mig import allowed
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.packing import packed_accelerators
 from planner_core.engine.replica import ReplicaHW
 from planner_core.engine.sizing import (
@@ -178,8 +178,8 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest).
     ``engines`` widens the search to those serving engines (default: the pool's own)."""
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
     variant = plan.variant(scenario)
+    cal = for_plan(variant, calibration)
     variant.workload(workload)  # PlannerError naming it if unknown
     _check_filters(catalog, systems, precisions, servings, engines)
     cands = candidates(variant, workload, catalog, systems, precisions, tuple(servings),

@@ -19,7 +19,7 @@ from annotated_types import Ge, Gt, Le, Lt
 
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.catalog.engines import engine_for
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.errors import PlannerError
 from planner_core.plan import Facility, Plan, Pool
 from planner_core.whatif.evaluate_many import evaluate_many
@@ -79,7 +79,7 @@ def assumptions(plan: Plan, catalog: Catalog,
     """Every assumption of ``plan`` (one scenario's plan) that bears on its figures, each
     pool's performance among them: as fast as its calibration says, give or take the
     measured error of that calibration's basis (wider when borrowed or uncalibrated)."""
-    cal = calibration or default_calibration()
+    cal = for_plan(plan, calibration)
     fac = plan.facility
     out = []
     for name, label in FACILITY_ASSUMPTIONS.items():
@@ -163,8 +163,8 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
     if not 0 < pct < 100:
         raise PlannerError(f"the move must be between 0 and 100%, not {pct:g}%", field="pct")
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
     variant = plan.variant(scenario)
+    cal = for_plan(variant, calibration)
     items = assumptions(variant, catalog, cal)
     n = 2 * len(items)
     values = {}

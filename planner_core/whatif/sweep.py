@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner_core.catalog import Catalog, load_catalog
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.evaluate import evaluate_scenario
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, apply_overrides
@@ -81,8 +81,8 @@ def sweep(plan: Plan, path: str, values: Sequence, scenario: str = "base",
           progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
     """One row per value: ``value`` and the KPI columns of :data:`KPI_NAMES`."""
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
     variant = plan.variant(scenario)
+    cal = for_plan(variant, calibration)
     if len(values) > MAX_VALUES:
         raise PlannerError(f"{len(values):,} values; at most {MAX_VALUES:,}", field="values")
     if is_numeric(path):

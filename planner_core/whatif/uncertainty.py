@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner_core.catalog import GRADE_SPREAD, Catalog, load_catalog
-from planner_core.engine.calibration import Calibration, default_calibration
+from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan
 from planner_core.whatif.evaluate_many import evaluate_many
@@ -54,8 +54,8 @@ def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = 
     if not 10 <= samples <= 1_000_000:
         raise PlannerError(f"samples must be 10 to 1,000,000, not {samples:,}", field="samples")
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
     variant = plan.variant(scenario)
+    cal = for_plan(variant, calibration)
     values = _draws(variant, catalog, cal, np.random.default_rng(seed), (samples,),
                     include_forecast)
     kpis = evaluate_many(variant, values, catalog, cal)
@@ -81,8 +81,8 @@ def uncertainty_bands(plan: Plan, samples: int = 500, seed: int = 0, scenario: s
     if not 10 <= samples <= 100_000:
         raise PlannerError(f"samples must be 10 to 100,000, not {samples:,}", field="samples")
     catalog = catalog or load_catalog()
-    cal = calibration or default_calibration()
     variant = plan.variant(scenario)
+    cal = for_plan(variant, calibration)
     levels = np.asarray(factors, float)[None, :]
     values = _draws(variant, catalog, cal, np.random.default_rng(seed), (samples, 1), False)
     for w in variant.workloads:

@@ -1,5 +1,6 @@
 """The command line, run as a user runs it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -171,3 +172,33 @@ def test_measurements_import_writes_cases_or_nothing(tmp_path):
     assert r.returncode == 3 and not out2.exists()
     assert r.stderr.strip().splitlines() == [
         f"inference-planner: {bad}: is not well-formed JSON (truncated?)"]
+
+
+def test_a_profile_from_imported_runs_moves_evaluate(tmp_path):
+    data = Path(__file__).parent.parent / "data" / "benchmarks"
+    cases, profile = tmp_path / "mine.csv", tmp_path / "lab.json"
+    r = run("measurements", "import", str(data / "vllm_bench_serve.json"),
+            str(data / "guidellm_report.json"), "--system", "h100-sxm-80gb", "--engine", "vllm",
+            "--out", str(cases))
+    assert r.returncode == 0, r.stderr
+    r = run("calibrate", "--cases", str(cases), "--out", str(profile))
+    assert r.returncode == 0, r.stderr
+    assert "vllm/hopper: 12 cases, median |error|" in r.stdout and "before" in r.stdout
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({
+        "format": "inference-planner-plan", "schema_version": 3, "name": "lab",
+        "workloads": [{"name": "chat", "model": "llama-3.1-8b", "traffic": {"peak_rps": 20.0},
+                       "input_tokens": {"mean": 1024}, "output_tokens": {"mean": 256},
+                       "slo": {"ttft_p99_ms": 2000, "tpot_p99_ms": 60}}],
+        "pools": [{"name": "gpus", "system": "hgx-h100", "engine": "vllm",
+                   "workloads": ["chat"]}]}))
+    plain = run("evaluate", str(plan), "--json")
+    tuned = run("evaluate", str(plan), "--json", "--calibration", str(profile))
+    assert plain.returncode == tuned.returncode == 0, tuned.stderr
+    assert json.loads(plain.stdout) != json.loads(tuned.stdout)
+    assert "calibrated on profile 'lab'" in tuned.stdout
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    r = run("evaluate", str(plan), "--calibration", str(broken))
+    assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1
+    assert "broken.json" in r.stderr
