@@ -54,6 +54,7 @@ screenshots: install
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-optimize.png --whatif optimize
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-sensitivity.png --whatif sensitivity
+	$(BIN)/inference-planner gui --screenshot docs/screenshot-evidence.png --panel evidence
 
 # The frozen one-folder app, a Linux .tar.gz and a .deb of it, with their sizes. Fails when the
 # bundle outgrows its size limit. `smoke` then runs what was built, as CI does.

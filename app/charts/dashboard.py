@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
@@ -74,8 +82,16 @@ def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotW
     return w
 
 
+#: A pool's basis as the badge shows it, weakest last.
+BASIS_KINDS = ("calibrated", "borrowed", "uncalibrated")
+
+
 class Dashboard(QWidget):
-    """Charts of one scenario; ``tile_strip`` (the KPI tiles) is placed by the window."""
+    """Charts of one scenario; ``tile_strip`` (the KPI tiles, and a badge saying what the
+    performance figures rest on) is placed by the window."""
+
+    #: The badge was clicked: the accelerator and engine of the pool with the weakest basis.
+    basisClicked = Signal(str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -87,6 +103,13 @@ class Dashboard(QWidget):
             tile = KpiTile(title, tip)
             self.tiles[key] = tile
             strip.addWidget(tile)
+        self.basis = QToolButton()
+        self.basis.setObjectName("basisBadge")
+        self.basis.setAutoRaise(True)
+        self.basis.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.basis.clicked.connect(self._basis_clicked)
+        self._weakest: tuple[str, str] = ("", "")
+        strip.addWidget(self.basis)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.latency = _plot("Latency vs load (one replica)", "p99 latency (ms)",
@@ -149,6 +172,37 @@ class Dashboard(QWidget):
                    [k.annual_capex_usd / 1e6, k.opex_energy_usd_per_year / 1e6,
                     k.opex_facility_usd_per_year / 1e6, k.opex_maintenance_usd_per_year / 1e6])
         self._day(results, scenario)
+        self._show_basis(results, scenario)
+
+    def _show_basis(self, results: Results, scenario: str) -> None:
+        """The badge: the weakest basis among the scenario's pools; each pool's in the tip."""
+        pools = results.pools[results.pools.scenario == scenario]
+        bases = [(str(p.get("calibration_basis", "") or ""), p) for _, p in pools.iterrows()]
+        bases = [(b, p) for b, p in bases if b]
+        if not bases:
+            self.basis.setText("")
+            self.basis.setVisible(False)
+            return
+
+        def kind(text: str) -> int:
+            return next((i for i, k in enumerate(BASIS_KINDS) if text.startswith(k)), 2)
+
+        worst_text, worst = max(bases, key=lambda bp: kind(bp[0]))
+        label = BASIS_KINDS[kind(worst_text)]
+        if label == "calibrated" and "profile" in worst_text:
+            label = "calibrated (your profile)"
+        self.basis.setText(f"Basis:\n{label}")
+        color = {0: BETTER, 1: "#c77c02", 2: WORSE}[kind(worst_text)]
+        self.basis.setStyleSheet(f"QToolButton#basisBadge {{ color: {color}; "
+                                 "font-weight: bold; }")
+        self.basis.setToolTip("What the performance figures rest on (click for the evidence):"
+                              + "".join(f"\n• {p['pool']} ({p['engine']} on "
+                                        f"{p['accelerator']}): {b}" for b, p in bases))
+        self._weakest = (str(worst["accelerator"]), str(worst["engine"]))
+        self.basis.setVisible(True)
+
+    def _basis_clicked(self) -> None:
+        self.basisClicked.emit(*self._weakest)
 
     def show_unavailable(self) -> None:
         """Blanks the figures while the plan cannot be evaluated."""

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the main window once, save it as PNG and exit")
     g.add_argument("--panel", default=None,
                    choices=["fleet", "mig", "racks", "workloads", "facility", "scenarios",
-                            "dashboard", "compare", "whatif"],
+                            "dashboard", "compare", "whatif", "evidence"],
                    help="panel to bring to the front (with --screenshot: the one to show)")
     g.add_argument("--whatif", default=None,
                    choices=["sweep", "optimize", "sensitivity", "uncertainty"],

@@ -16,6 +16,7 @@ import pandas as pd
 
 from app.figures import KPI_ROWS, figure, money, number
 from app.report.catalog_section import catalog_figures
+from app.report.evidence_section import evidence
 from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
 from planner_core.plan import Facility, Plan
@@ -323,6 +324,7 @@ def assumptions(plan: Plan, scenarios: list[str], results: Results | None = None
            "assumed. The uncertainty analysis spreads each pool's performance by that "
            "error.</p>", performance_basis(results, scenarios)] if results is not None
           else []),
+        evidence(plan, scenarios),
         "<h2>Facility and cost settings</h2>",
         '<p class="lead">The base plan\'s settings. The source describes the reference '
         "default; a value set in the plan says so.</p>",

@@ -54,6 +54,10 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     if panel is not None:
         window.show_panel(panel)
     window.show()
+    if panel == "evidence" and screenshot is not None:
+        # A picture of the panel with something in it: the built-in measurements.
+        window.render_now()
+        window.evidence.show_builtin()
     if whatif is not None:
         window.show_panel("whatif")
         window.render_now()

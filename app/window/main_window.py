@@ -30,6 +30,7 @@ from app.charts.dashboard import Dashboard
 from app.window.document import Document
 from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
+from app.window.widgets.evidence_panel import EvidencePanel
 from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_view import RackView
@@ -50,7 +51,8 @@ FLEET_COLUMNS = [
 # Panels by the names the command line's --panel takes: (tab widget attribute, index)
 PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1),
           "workloads": ("editors", 2), "facility": ("editors", 3), "scenarios": ("editors", 4),
-          "dashboard": ("views", 0), "compare": ("views", 1), "whatif": ("views", 2)}
+          "dashboard": ("views", 0), "compare": ("views", 1), "whatif": ("views", 2),
+          "evidence": ("views", 3)}
 
 
 class MainWindow(PlanFiles, QMainWindow):
@@ -72,6 +74,7 @@ class MainWindow(PlanFiles, QMainWindow):
     # -- construction ------------------------------------------------------------------------
     def _build_central(self) -> None:
         self.dashboard = Dashboard()
+        self.dashboard.basisClicked.connect(self._show_evidence)
         self.compare = CompareView()
         self.compare.scenarioActivated.connect(self._choose_scenario)
         self.pools = PoolEditor()
@@ -99,6 +102,10 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views.addTab(self.whatif, "What-if")
         self.views.setTabToolTip(2, "Sweeps, the cheapest fleet that meets the SLOs, "
                                     "sensitivity and uncertainty")
+        self.evidence = EvidencePanel()
+        self.views.addTab(self.evidence, "Evidence")
+        self.views.setTabToolTip(3, "How far to trust the numbers: measured against "
+                                    "predicted, your own benchmark files, calibration profiles")
         self._stale: set[str] = set()  # panels whose drawing is older than the results
         self.editors.currentChanged.connect(self._show_hidden_panels)
         self.views.currentChanged.connect(self._show_hidden_panels)
@@ -215,7 +222,8 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.scenarios, self.whatif):
+        for editor in (self.pools, self.workloads, self.facility, self.scenarios, self.whatif,
+                       self.evidence):
             editor.set_document(doc)
         self._sync_scenarios()
         self._update_title()
@@ -237,6 +245,11 @@ class MainWindow(PlanFiles, QMainWindow):
         self.whatif.shutdown()
         if self.document is not None:
             self.document.shutdown()
+
+    def _show_evidence(self, accelerator: str, engine: str) -> None:
+        """The Evidence panel, on the measurements of the pool the badge stands for."""
+        self.show_panel("evidence")
+        self.evidence.show_group(accelerator, engine)
 
     def _apply_option(self, workload: str, row, scenario: str) -> None:
         """Optimize's chosen option becomes a new scenario (one undo step), then is shown.
