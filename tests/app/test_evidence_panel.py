@@ -80,3 +80,24 @@ def test_the_dashboard_badge_says_the_basis_and_opens_the_evidence(window, panel
     badge.click()
     assert window.views.currentWidget() is panel
     assert "group(s) of the blackwell family (gb200's) under trtllm" in panel.status.text()
+
+
+def test_the_import_dialog_offers_catalog_entries_and_leaves_the_rest_to_the_file(window):
+    from app.window.widgets.evidence_panel import HintsDialog
+
+    dialog = HintsDialog(window.catalog, window)
+    dialog.system.setCurrentIndex(dialog.system.findData("h100-sxm-80gb"))
+    dialog.engine.setCurrentIndex(dialog.engine.findData("sglang"))
+    dialog.isl.setValue(300)
+    hints = dialog.hints()
+    assert (hints.system, hints.engine, hints.isl) == ("h100-sxm-80gb", "sglang", 300)
+    assert hints.model is None and hints.tp is None and hints.concurrency is None
+
+
+def test_cancelling_the_fit_leaves_no_profile(panel, monkeypatch):
+    assert panel.import_files([DATA / "vllm_bench_serve.json"], GB200)
+    monkeypatch.setattr("app.window.widgets.evidence_panel.QProgressDialog.wasCanceled",
+                        lambda _self: True)
+    assert not panel.fit()
+    assert panel.profile is None and not panel.apply_btn.isEnabled()
+    assert "cancelled" in panel.status.text()
