@@ -50,7 +50,8 @@ ROWS = [
     Row("usd_per_m_output_tokens", "Cost per million output tokens (USD)", 2, -1),
     Row("tco_usd_per_year", "TCO per year (million USD)", 2, -1, 1e-6),
     Row("capex_usd", "CapEx (million USD)", 2, -1, 1e-6),
-    Row("facility_mw_peak", "Facility power at peak (MW)", 3, -1),
+    Row("facility_mw_provisioned", "Facility power provisioned (MW)", 3, -1),
+    Row("facility_mw_peak", "Facility power expected at peak (MW)", 3, -1),
     Row("energy_mwh_per_day", "Energy per day (MWh)", 2, -1),
     Row("output_tokens_per_kwh", "Output tokens per kWh", 0, +1),
     Row("ttft_p99_ms", "p99 TTFT (ms)", 0, -1),
@@ -66,7 +67,7 @@ HEADER_MAX_WIDTH = 180
 #: (kpi key, chart title, digits) for the small multiples.
 CHARTS = [
     ("usd_per_m_output_tokens", "Cost per M output tokens (USD)", 2),
-    ("facility_mw_peak", "Facility power at peak (MW)", 3),
+    ("facility_mw_provisioned", "Facility power provisioned (MW)", 3),
     ("ttft_p99_ms", "p99 TTFT (ms)", 0),
     ("accelerators", "Accelerators", 0),
 ]

@@ -20,7 +20,9 @@ from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
 
 TILES = [
-    ("facility_mw_peak", "Facility power", "{:,.2f} MW", "Peak facility power (IT × PUE), MW"),
+    ("facility_mw_provisioned", "Facility power", "{:,.2f} MW",
+     "Facility power to provision, MW: every system at its rated draw × PUE (what the site "
+     "and the colocation bill are sized for). Beneath it: the expected draw at the peak hour"),
     ("usd_per_m_output_tokens", "Cost", "${:,.2f} /M tok",
      "TCO per million output tokens, USD: (annualized CapEx + yearly OpEx) / tokens per year"),
     ("ttft_p99_ms", "p99 TTFT", "{:,.0f} ms",
@@ -35,8 +37,8 @@ COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b0
 
 
 # KPIs where a fall is an improvement; the tile's change against the baseline is colored so.
-LOWER_IS_BETTER = {"facility_mw_peak", "usd_per_m_output_tokens", "ttft_p99_ms", "tpot_p99_ms",
-                   "accelerators", "racks"}
+LOWER_IS_BETTER = {"facility_mw_peak", "facility_mw_provisioned", "usd_per_m_output_tokens",
+                   "ttft_p99_ms", "tpot_p99_ms", "accelerators", "racks"}
 BETTER, WORSE = "#2e9d5b", "#d9534f"  # readable on light and dark backgrounds
 
 
@@ -163,7 +165,10 @@ class Dashboard(QWidget):
             value = float(k[key])
             tile = self.tiles[key]
             tile.value.setText(fmt.format(value) if np.isfinite(value) else "—")
-            tile.delta.setText(self._delta(key, value, ref, scenario, baseline))
+            delta = self._delta(key, value, ref, scenario, baseline)
+            if key == "facility_mw_provisioned":
+                delta = f"expected {float(k['facility_mw_peak']):,.2f} MW · {delta}"
+            tile.delta.setText(delta)
         self._latency(results, scenario)
         self._bars(self.power, ["accel.", "host", "network", "cooling"],
                    [k.power_accelerators_kw, k.power_host_kw, k.power_network_kw,

@@ -144,7 +144,8 @@ def cover(plan: Plan, results: Results, scenarios: list[str], today: date) -> st
     ], widths=[22, 78])
     glance = [
         ("Cost per million output tokens", f"${money(base.usd_per_m_output_tokens)}"),
-        ("Facility power at peak", f"{number(base.facility_mw_peak, 3)} MW"),
+        ("Facility power provisioned", f"{number(base.facility_mw_provisioned, 3)} MW"),
+        ("Facility power expected at peak", f"{number(base.facility_mw_peak, 3)} MW"),
         ("Accelerators", number(base.accelerators)),
         ("Racks", number(base.racks)),
     ]
@@ -204,7 +205,8 @@ def fleet(results: Results, scenarios: list[str]) -> str:
         for p in mine.itertuples():
             rows.append([text(p.pool), text(p.system), text(p.accelerator),
                          number(p.accelerators), number(p.systems), number(p.racks),
-                         number(p.systems_per_rack), text(p.cooling), number(p.rack_kw_peak, 1),
+                         number(p.systems_per_rack), text(p.cooling),
+                         number(p.rack_kw_provisioned, 1),
                          number(p.it_kw_peak, 1), money(p.capex_usd / 1e6)])
     return ('<p class="lead">Each pool of identical systems: how many, how they are racked '
             "within the rack power budget and the air-cooling limit, their draw and their "

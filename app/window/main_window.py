@@ -44,7 +44,7 @@ STATE_VERSION = 2
 FLEET_COLUMNS = [
     ("pool", "Pool", "{}"), ("system", "System", "{}"), ("accelerators", "Accelerators", "{:,}"),
     ("systems", "Systems", "{:,}"), ("racks", "Racks", "{:,}"), ("cooling", "Cooling", "{}"),
-    ("rack_kw_peak", "Rack kW (max)", "{:,.1f}"), ("it_kw_peak", "IT kW (peak)", "{:,.1f}"),
+    ("rack_kw_provisioned", "Rack kW (max)", "{:,.1f}"), ("it_kw_peak", "IT kW (peak)", "{:,.1f}"),
     ("capex_usd", "CapEx (USD)", "{:,.0f}"),
     ("utilization_peak_pct", "Utilization peak (%)", "{:,.0f}"),
 ]

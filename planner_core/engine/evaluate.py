@@ -181,7 +181,7 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
         "systems": ps.systems, "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
         "power_limit_w": (ps.pool.power_limit_w if ps.pool.power_limit_w is not None
                           else np.nan),
-        "cooling": sys_.cooling, "rack_kw_peak": ps.system_kw_peak * ps.systems_per_rack,
+        "cooling": sys_.cooling, "rack_kw_provisioned": ps.system_kw_peak * ps.systems_per_rack,
         "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),
         "capex_usd": float(day.capex_usd),
         "system_price_grade": sys_.price_usd.grade,

@@ -33,7 +33,8 @@ HOURS = 24
 
 #: The plan-level figures, in the order of the KPI row (``Results.kpis`` adds the scenario).
 KPI_ORDER = (
-    "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak",
+    "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak", "it_kw_provisioned",
+    "facility_mw_provisioned",
     "power_accelerators_kw", "power_host_kw", "power_network_kw", "power_cooling_kw",
     "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
     "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
@@ -220,6 +221,9 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     kpis = {
         "accelerators": tot_acc, "systems": systems, "racks": racks,
         "it_kw_peak": it_max, "facility_mw_peak": it_max * pue / 1e3,
+        # What the site must be built for: every system at its rated draw (TDP or the pool's
+        # power limit, the host at its rating, the network's share), whatever the load.
+        "it_kw_provisioned": provisioned, "facility_mw_provisioned": provisioned * pue / 1e3,
         "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
         "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
         "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility_usd,

@@ -161,7 +161,8 @@ class PoolFleet:
     systems: Any = 0.0
     racks: Any = 0.0
     per_rack: Any = 1.0
-    kw: Any = 0.0  # one system at TDP
+    kw: Any = 0.0  # one system at TDP (or the power limit), host included, in its rack
+    net_kw: Any = 0.0  # its share of the scale-out network's switches, in network racks
     const: dict = field(default_factory=dict)
     limit: Any = 0.0  # the rack's power limit for this system (air-cooling included)
     by_power: Any = 1.0  # systems the limit allows per rack
@@ -171,7 +172,8 @@ class PoolFleet:
         """This pool as the roll-up reads it."""
         c = self.const
         return SizedPool(accelerators=self.accelerators, systems=self.systems,
-                         racks=self.racks, kw_per_system=self.kw, idle_w=c["idle"],
+                         racks=self.racks, kw_per_system=self.kw + self.net_kw,
+                         idle_w=c["idle"],
                          busy_w=busy_watts(c["idle"], c["tdp"], self.activity(),
                                            self.board_limit_w),
                          host_w=c["host"] * self.knobs.host_share, price_usd=c["price"],
@@ -517,7 +519,11 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     net_w = inputs.value("facility.network_power_w_per_system", fac.network_power_w_per_system)
     board = c["tdp"] if fleet.board_limit_w is None else np.minimum(c["tdp"],
                                                                     fleet.board_limit_w)
-    kw = (board * per_system + c["host"] + net_w) / 1e3
+    # What one system draws in its rack at full load: its accelerators (at TDP or the pool's
+    # limit) and its host. The scale-out switches it hangs off sit in network racks: their
+    # share (net_w) counts at the site, not against the compute rack's budget.
+    kw = (board * per_system + c["host"]) / 1e3
+    fleet.net_kw = net_w / 1e3
     limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
     limit = np.where(c["air"], np.minimum(limit, inputs.value(
         "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)

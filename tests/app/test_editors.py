@@ -10,7 +10,8 @@ def test_workload_peak_load_resizes_the_fleet_and_undo_restores(qtbot, window, s
     settle(lambda: window.workloads.peak.setValue(400.0))
     assert doc.plan.workload("chat").traffic.peak_rps == 400.0
     assert tile("accelerators") > before_acc
-    assert tile("facility_mw_peak") > 0.11
+    assert tile("facility_mw_provisioned") > 0.11
+    assert "expected" in window.dashboard.tiles["facility_mw_provisioned"].delta.text()
     assert window.isWindowModified()
     settle(doc.undo_stack.undo)
     assert doc.plan.workload("chat").traffic == before_rps
@@ -78,12 +79,12 @@ def test_profile_drag_is_one_undo_step_and_changes_the_day(qtbot, window, settle
 
 def test_facility_edits_change_cost_and_power(qtbot, window, settle, tile):
     doc = window.document
-    cost, mw = tile("usd_per_m_output_tokens"), tile("facility_mw_peak")
+    cost, mw = tile("usd_per_m_output_tokens"), tile("facility_mw_provisioned")
     settle(lambda: window.facility.fields["electricity_usd_per_kwh"].setValue(0.3))
     assert doc.plan.facility.electricity_usd_per_kwh == 0.3
     assert tile("usd_per_m_output_tokens") > cost
     settle(lambda: window.facility.fields["pue"].setValue(1.8))
-    assert tile("facility_mw_peak") > mw
+    assert tile("facility_mw_provisioned") > mw
     settle(lambda: window.facility.fields["cost_of_capital"].setValue(12.0))
     assert doc.plan.facility.cost_of_capital == 0.12  # shown in %, stored as a fraction
     settle(window.facility.reset.click)

@@ -28,7 +28,8 @@ def test_summary_names_every_scenario_and_kpi():
     r = run("evaluate", EXAMPLE)
     assert r.returncode == 0, r.stderr
     for text in ("Llama-3.1-70B chat service", "HGX H200", "Groq LPU racks", "Power +50%",
-                 "Cost per million output tokens (USD)", "Facility power at peak (MW)",
+                 "Cost per million output tokens (USD)", "Facility power provisioned (MW)",
+                 "Facility power expected at peak (MW)",
                  "Workloads", "Warnings"):
         assert text in r.stdout
 

@@ -112,11 +112,12 @@ def test_evaluate_many_packs_like_the_engine(count):
                 assert many[name][i] == pytest.approx(kpi[name], rel=1e-6), (v, name)
 
 
-@pytest.mark.parametrize("limit_kw,per_rack", [(32.4, 3), (43.2, 4), (54.0, 5)])
+@pytest.mark.parametrize("limit_kw,per_rack", [(30.6, 3), (40.8, 4), (51.0, 5)])
 def test_a_limit_that_is_an_exact_multiple_fits_that_many(example_plan, catalog, limit_kw,
                                                           per_rack):
-    """Ten 10.8 kW HGX servers under an air limit of n × 10.8 kW go n to a rack: 54 / 10.8
-    rounds to 4.999… in binary, which must not cost a rack. The sweep agrees."""
+    """Ten 10.2 kW HGX servers (8 × 700 W and a 4.6 kW host; their network share sits in
+    network racks) under an air limit of n × 10.2 kW go n to a rack, however n × 10.2 / 10.2
+    rounds in binary: it must not cost a rack. The sweep agrees."""
     from planner_core import evaluate_many
 
     pool = example_plan.pools[0].name
@@ -125,7 +126,7 @@ def test_a_limit_that_is_an_exact_multiple_fits_that_many(example_plan, catalog,
         "facility.max_air_cooled_rack_kw": limit_kw, "facility.rack_power_budget_kw": 132.0})
     result = evaluate(plan, catalog, scenarios=["base"])
     row = result.pools.iloc[0]
-    assert row["rack_kw_peak"] == pytest.approx(10.8 * per_rack)
+    assert row["rack_kw_provisioned"] == pytest.approx(10.2 * per_rack)
     assert row["systems_per_rack"] == per_rack
     assert row["racks"] == -(-10 // per_rack)
     swept = evaluate_many(plan, {"facility.max_air_cooled_rack_kw": np.array([limit_kw])},

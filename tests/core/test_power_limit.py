@@ -47,7 +47,7 @@ def test_a_limited_pool_fits_more_systems_per_rack_and_serves_slower_per_replica
     free, capped = evaluate(_plan()), evaluate(_plan(450))
     f, c = free.pools.iloc[0], capped.pools.iloc[0]
     assert c.power_limit_w == 450 and np.isnan(f.power_limit_w)
-    assert c.rack_kw_peak / c.systems_per_rack < f.rack_kw_peak / f.systems_per_rack
+    assert c.rack_kw_provisioned / c.systems_per_rack < f.rack_kw_provisioned / f.systems_per_rack
     assert c.systems_per_rack >= f.systems_per_rack
     fw, cw = free.workloads.iloc[0], capped.workloads.iloc[0]
     assert fw.clock_pct == 100 and cw.clock_pct < 100

@@ -408,7 +408,8 @@ class RackView(QGraphicsView):
         unknown = "" if whole or s.rack_units else " (height not in the catalog; drawn 2U)"
         tip = (f"<b>{s.name}</b><br>{s.id} · {s.vendor}<br>{size}{unknown}, {s.cooling}-cooled"
                f"<br>{s.accelerators:,} × {ps.accelerator.name}"
-               f"<br>{_kw(ps.system_kw_peak)} kW at TDP, incl. host and network")
+               f"<br>{_kw(ps.system_kw_peak)} kW at TDP, host included (its share of the "
+               "scale-out switches sits in network racks)")
         self._tag(item, "system", name, tip)
         self.scene().addItem(item)
         font = body_f if whole else small_f
