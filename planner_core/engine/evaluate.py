@@ -34,6 +34,7 @@ WORKLOAD_COLUMNS = [
     "replicas_needed",
     "capacity_rps_per_replica",
     "peak_rps",
+    "traffic_share_pct",
     "utilization_peak_pct",
     "max_batch",
     "batch_at_peak",
@@ -149,6 +150,8 @@ def _workload_row(scenario: str, plan: Plan, ws: WorkloadSizing, utilization) ->
         "layout": ws.layout, "accelerators_per_replica": ws.acc_per_replica,
         "replicas": ws.replicas, "replicas_needed": ws.replicas_needed,
         "capacity_rps_per_replica": ws.capacity_rps, "peak_rps": ws.peak_rps,
+        # Of the workload's traffic, what this pool serves (plan.share).
+        "traffic_share_pct": 100 * plan.share(ws.workload, ws.pool),
         "utilization_peak_pct": 100 * float(utilization),
         "max_batch": ws.max_batch,
         "batch_at_peak": float(p.batch) if p is not None else np.nan,

@@ -119,7 +119,7 @@ def _scalars(pool: Pool, ws: WorkloadFleet) -> WorkloadSizing:
     return WorkloadSizing(
         pool.name, w.name, w.model, ws.precision, ws.kv_precision, ws.layout,
         float(ws.acc_per_replica), float(ws.capacity), int(ws.replicas_needed),
-        int(ws.replicas), w.traffic.peak_rps, ws.point if has_point else None,
+        int(ws.replicas), float(ws.peak), ws.point if has_point else None,
         float(ws.batch), ws.hw, ws.shape, ws.eff, meets_slo=bool(ws.meets),
         prefill_replicas=int(ws.prefill_replicas),
         kv_transfer_ms=float(ws.kv_ms) if disagg and bool(ws.fits) else 0.0,
@@ -150,7 +150,7 @@ def _problems(pool: Pool, ws: WorkloadFleet, scalar: WorkloadSizing) -> list[Iss
     if not bool(ws.ok):  # also inf/NaN: a replica that carries almost nothing
         return [Issue("slo-missed", item, (
             f"{w.name}: one replica on {layout} carries only {raw:.3g} req/s within the "
-            f"SLO; the peak of {w.traffic.peak_rps:,.1f} req/s would need more than "
+            f"SLO; the peak of {float(ws.peak):,.1f} req/s would need more than "
             f"{MAX_REPLICAS:,} replicas"), "error")]
     active = int(ws.active)
     if pool.serving == "disaggregated" and active < 2:
@@ -161,7 +161,7 @@ def _problems(pool: Pool, ws: WorkloadFleet, scalar: WorkloadSizing) -> list[Iss
         return [Issue("slo-missed", item, (
             f"{w.name}: {int(ws.slots)} replica(s) carry "
             f"{float(ws.capacity) * active:,.1f} req/s within the SLO; the peak is "
-            f"{w.traffic.peak_rps:,.1f} req/s (needs {int(ws.replicas_needed)} with "
+            f"{float(ws.peak):,.1f} req/s (needs {int(ws.replicas_needed)} with "
             f"{pool.redundancy} spare)"))]
     return []
 

@@ -333,7 +333,8 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             hw, share, fits = inputs.replica(pool, w, hw, shape, share, system, acc, True)
             slots = None if gpus is None else gpus * len(slices)
             ws = sized(size_workload(pool, w, hw, shape, eff, share, slots, count, fits,
-                                     inputs, fleet.knobs, board), layout)
+                                     inputs, fleet.knobs, board, plan.share(wname, pool.name)),
+                       layout)
             gpus_needed = np.maximum(gpus_needed, np.ceil(ws.replicas_needed / len(slices)))
         return finish_pool(fleet, plan, count, gpus if gpus is not None else gpus_needed,
                            inputs)
@@ -360,7 +361,7 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             slots = np.floor_divide(replicas_in(fixed_acc, group, system.accelerators, False,
                                                 stages), len(pool.workloads))
         ws = sized(size_workload(pool, w, hw, shape, eff, per_rep, slots, count, fits, inputs,
-                                 fleet.knobs, board), layout)
+                                 fleet.knobs, board, plan.share(wname, pool.name)), layout)
         if fluid:
             need_acc = need_acc + ws.replicas_needed * per_rep
         else:
@@ -392,11 +393,12 @@ def _board_limit(fleet: PoolFleet, inputs: Inputs, skip: Callable[[Issue], None]
 
 def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slots, count,
                   fits=True, inputs: Inputs = AS_PLANNED,
-                  knobs: PowerKnobs = DEFAULT_POWER, board: tuple | None = None
-                  ) -> WorkloadFleet:
+                  knobs: PowerKnobs = DEFAULT_POWER, board: tuple | None = None,
+                  share: float = 1.0) -> WorkloadFleet:
     """One workload's replicas on ``hw`` (whose figures may be arrays, as optimize stacks
     candidates); ``slots`` are the replicas a fixed pool holds for it (None: sized).
-    ``board`` is (idle W, TDP W, power limit W) where the pool limits its boards' power."""
+    ``board`` is (idle W, TDP W, power limit W) where the pool limits its boards' power;
+    ``share`` the part of the workload's traffic this pool serves (plan.share)."""
     key, pkey = f"workloads.{w.name}", f"pools.{pool.name}"
     isl = inputs.value(f"{key}.input_tokens.mean", w.input_tokens.mean)
     osl = inputs.value(f"{key}.output_tokens.mean", w.output_tokens.mean)
@@ -409,7 +411,7 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         tpot_lim = tpot_ms / 1e3
         if w.slo.min_user_tok_s is not None:
             tpot_lim = np.minimum(tpot_lim, 1.0 / w.slo.min_user_tok_s)
-    peak = inputs.value(f"{key}.traffic.peak_rps", w.traffic.peak_rps)
+    peak = inputs.value(f"{key}.traffic.peak_rps", w.traffic.peak_rps) * share
     util = inputs.value(f"{pkey}.target_utilization", pool.target_utilization)
     redundancy = inputs.value(f"{pkey}.redundancy", pool.redundancy)
     if board is not None:

@@ -21,10 +21,24 @@ def _data(plan: Plan) -> dict:
 
 
 def _validated(data: dict, where: str) -> Plan:
+    _equal_split_where_pools_changed(data, where)
     plan = plan_from_dict(data, source=where)
     for name in plan.scenario_names():
         plan.variant(name)  # an edit that breaks a scenario is refused, not saved
     return plan
+
+
+def _equal_split_where_pools_changed(data: dict, where: str) -> None:
+    """A workload whose pools changed (one added, removed, or no longer serving it) goes back
+    to an equal split: its old shares named other pools. An edit of the shares themselves is
+    left to the plan's check, which says what is wrong with them."""
+    for w in data.get("workloads", []):
+        shares = w.get("pool_shares") or {}
+        if not shares or where.startswith(f"workloads.{w['name']}.pool_shares"):
+            continue
+        serving = {p["name"] for p in data.get("pools", []) if w["name"] in p["workloads"]}
+        if set(shares) != serving:
+            w["pool_shares"] = {}
 
 
 def set_value(plan: Plan, path: str, value: Any, scenario: str = "base") -> Plan:
@@ -132,6 +146,11 @@ def rename(plan: Plan, section: str, old: str, new: str) -> Plan:
             for s in (p["layout"].get("mig") or []):
                 if s["workload"] == old:
                     s["workload"] = new
+    if section == "pools":
+        for w in data["workloads"]:
+            if old in (w.get("pool_shares") or {}):
+                w["pool_shares"] = {new if k == old else k: v
+                                    for k, v in w["pool_shares"].items()}
     if section in ("workloads", "pools"):
         _rename_paths(data, section, old, new)
     if section == "workloads":

@@ -13,6 +13,12 @@ History:
 - **2 → 3**: a pool's layout may set ``max_batch``, the serving engine's batch cap. Nothing is
   rewritten; the version changes so that an older Inference Planner, which would not know the
   field, says "update" instead of refusing an unknown field.
+- **3 → 4**: a workload served by several pools is split between them (``pool_shares``; empty
+  = equal). Version 3 sized every such pool for the workload's whole peak and counted its
+  tokens in each; the migration keeps the pools and says in the plan's notes that the
+  traffic is now split equally, which the user can change. Plans whose workloads each have
+  one pool mean exactly what they meant. (Version 4 also reads the pool fields
+  ``power_limit_w`` and the plan's ``calibration_profile``.)
 """
 
 from __future__ import annotations
@@ -81,8 +87,28 @@ def _v2_to_v3(data: dict) -> dict:
     return data
 
 
+def _v3_to_v4(data: dict) -> dict:
+    pools = data.get("pools") if isinstance(data.get("pools"), list) else []
+    workloads = data.get("workloads") if isinstance(data.get("workloads"), list) else []
+    changed = []
+    for w in workloads:
+        name = w.get("name") if isinstance(w, dict) else None
+        serving = [p.get("name") for p in pools if isinstance(p, dict)
+                   and isinstance(p.get("workloads"), list) and name in p["workloads"]]
+        if len(serving) > 1:
+            changed.append(f"workload {name!r} was sized in full by each of the pools "
+                           f"{', '.join(repr(p) for p in serving)}; it is now split equally "
+                           f"between them ({100 / len(serving):.0f}% each)")
+    if changed:
+        note = ("Upgraded to schema 4 (traffic shares): " + "; ".join(changed)
+                + ". Set each workload's pool shares to split it otherwise.")
+        notes = data.get("notes") if isinstance(data.get("notes"), str) else ""
+        data["notes"] = f"{notes}\n\n{note}" if notes else note
+    return data
+
+
 #: MIGRATIONS[n] upgrades version n to n + 1.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 OLDEST_READABLE = 1
 
 

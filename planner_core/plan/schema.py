@@ -19,7 +19,7 @@ from planner_core.plan.migrations import migrate
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 3  # planner_core.plan.migrations upgrades older files
+SCHEMA_VERSION = 4  # planner_core.plan.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -127,6 +127,10 @@ class Workload(_Model):
     input_tokens: Tokens
     output_tokens: Tokens
     slo: Slo = Field(default_factory=Slo)
+    pool_shares: dict[Name, Fraction] = Field(default_factory=dict, max_length=MAX_ITEMS,
+                                              description=(
+        "where several pools serve it: each pool's share of its traffic, adding up to 1; "
+        "empty = an equal split"))
 
 
 class MigSlice(_Model):
@@ -200,6 +204,27 @@ class Pool(_Model):
         "TDP the clock drops: fewer tokens per second, more per joule, more boards per rack"))
 
 
+def _check_shares(w: Workload, serving: list[str], index: int) -> None:
+    """A workload's split between the pools serving it names each of them once and adds up
+    to 100%."""
+    if not w.pool_shares:
+        return
+    where = ("workloads", index, "pool_shares")
+    stray = [p for p in w.pool_shares if p not in serving]
+    if stray:
+        raise FieldValueError(f"workload {w.name!r}: pool {stray[0]!r} does not serve it "
+                              f"(its pools: {', '.join(serving)})", where)
+    missing = [p for p in serving if p not in w.pool_shares]
+    if missing:
+        raise FieldValueError(f"workload {w.name!r}: pool {missing[0]!r} serves it but has no "
+                              "share; give every serving pool a share, or none for an equal "
+                              "split", where)
+    total = sum(w.pool_shares.values())
+    if abs(total - 1.0) > 1e-3:
+        raise FieldValueError(f"workload {w.name!r}: the pools' shares add up to "
+                              f"{100 * total:.1f}%, not 100%", where)
+
+
 class Scenario(_Model):
     name: Name
     description: str = Field("", max_length=MAX_TEXT)
@@ -229,7 +254,7 @@ class CalibrationProfile(_Model):
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)
@@ -266,6 +291,8 @@ class Plan(_Model):
         for i, n in enumerate(names):
             if n not in served:
                 raise FieldValueError(f"workload {n!r} is served by no pool", ("workloads", i))
+        for i, w in enumerate(self.workloads):
+            _check_shares(w, [p.name for p in self.pools if w.name in p.workloads], i)
         if self.baseline != "base" and self.baseline not in {s.name for s in self.scenarios}:
             raise FieldValueError(f"baseline {self.baseline!r} is not 'base' or a scenario name",
                                   ("baseline",))
@@ -277,6 +304,14 @@ class Plan(_Model):
             if w.name == name:
                 return w
         raise PlannerError(f"no workload named {name!r}", field="workloads")
+
+    def share(self, workload: str, pool: str) -> float:
+        """The share of ``workload``'s traffic ``pool`` serves (0 if it does not serve it)."""
+        serving = [p.name for p in self.pools if workload in p.workloads]
+        if pool not in serving:
+            return 0.0
+        shares = self.workload(workload).pool_shares
+        return float(shares[pool]) if shares else 1.0 / len(serving)
 
     def scenario(self, name: str) -> Scenario:
         for s in self.scenarios:

@@ -272,3 +272,26 @@ def test_an_engine_that_cannot_run_after_a_system_change_is_shown_and_fixable(qt
     assert doc.plan.pools[0].engine == "auto"
     assert not any(w["kind"] == "invalid-engine" for w in doc.results.warnings)
     assert tile("accelerators") > 0
+
+
+def test_a_workload_split_between_two_pools_is_edited_in_the_workloads_panel(window, settle):
+    from planner_core.plan import edits
+
+    doc = window.document
+    pool = doc.plan.pools[0]
+    settle(lambda: doc.apply(lambda p: edits.add_pool(p, "hgx-h200", ["chat"], name="h200"),
+                             "Add a second pool"))
+    editor = window.workloads
+    editor.select("chat")
+    assert not editor.split_group.isHidden() and set(editor.split_spins) == {pool.name, "h200"}
+    assert editor.split_spins["h200"].value() == 50.0
+    box = editor.split_spins["h200"]
+    box.setValue(25.0)
+    settle(box.editingFinished.emit)
+    assert doc.plan.workload("chat").pool_shares == {"h200": 0.25, pool.name: 0.75}
+    rows = doc.results.workloads.query("scenario == 'base'").set_index("pool")
+    assert rows.traffic_share_pct["h200"] == 25.0
+    window.pools.select("h200")
+    assert "chat (25% of its traffic" in window.pools.sizing_info.text()
+    settle(doc.undo_stack.undo)
+    assert doc.plan.workload("chat").pool_shares == {}

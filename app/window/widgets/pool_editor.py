@@ -282,8 +282,12 @@ class PoolEditor(ItemEditor):
                  f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
                  f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
         for _, w in wl.iterrows():
+            share = w.get("traffic_share_pct", 100.0)
             lines.append(
-                f"{w.workload}: {w.layout}, {w.replicas:,} replicas × "
+                f"{w.workload}"
+                + (f" ({share:.0f}% of its traffic, {w.peak_rps:,.1f} req/s at peak)"
+                   if share < 99.95 else "")
+                + f": {w.layout}, {w.replicas:,} replicas × "
                 f"{w.capacity_rps_per_replica:,.2f} req/s within the SLOs, "
                 f"batch ≤ {w.max_batch:,.0f}"
                 + (f", clock {w.clock_pct:.0f} % under the power limit"

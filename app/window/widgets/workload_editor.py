@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QPushButton, QVBoxLayout
 
 from app.charts.profile_chart import ProfileChart
 from app.window.widgets.fields import spin
@@ -47,6 +47,16 @@ class WorkloadEditor(ItemEditor):
         self.profile.profileEdited.connect(self._profile_edited)
         tf.addRow(self.profile)
         layout.addWidget(traffic)
+
+        self.split_group = QGroupBox("Split between pools")
+        self.split_group.setToolTip("The share of this workload's traffic each pool serving it "
+                                    "takes; they add up to 100%. Changing one share scales "
+                                    "the others to make up the rest")
+        self.split_form = QFormLayout(self.split_group)
+        self.split_spins: dict = {}
+        self.equal_split = QPushButton("Equal split")
+        self.equal_split.clicked.connect(lambda: self._set_shares({}))
+        layout.addWidget(self.split_group)
 
         tokens = QGroupBox("Tokens per request")
         kf = QFormLayout(tokens)
@@ -96,6 +106,46 @@ class WorkloadEditor(ItemEditor):
     def sync_extra(self, data: dict, item: dict) -> None:
         traffic = item["traffic"]
         self.profile.set_profile(traffic["profile_24h"], traffic["peak_rps"])
+        self._sync_split(data, item)
+
+    def _sync_split(self, data: dict, item: dict) -> None:
+        """One share per serving pool, shown when more than one pool serves the workload."""
+        serving = [p["name"] for p in data["pools"] if item["name"] in p["workloads"]]
+        shares = item.get("pool_shares") or {p: 1.0 / len(serving) for p in serving}
+        self.split_group.setVisible(len(serving) > 1)
+        if list(self.split_spins) != serving:
+            while self.split_form.rowCount():
+                self.split_form.removeRow(0)  # deletes the old spins and the button's row
+            self.equal_split = QPushButton("Equal split")
+            self.equal_split.clicked.connect(lambda: self._set_shares({}))
+            self.split_spins = {}
+            for pool in serving:
+                box = spin(0, 100, 1, 5, " %", tip=f"Share of the traffic pool {pool} serves")
+                box.editingFinished.connect(lambda pool=pool: self._share_edited(pool))
+                self.split_spins[pool] = box
+                self.split_form.addRow(pool, box)
+            self.split_form.addRow("", self.equal_split)
+        for pool, box in self.split_spins.items():
+            was = box.blockSignals(True)
+            box.setValue(100 * shares.get(pool, 0.0))
+            box.blockSignals(was)
+
+    def _share_edited(self, pool: str) -> None:
+        """One pool's share as typed; the others scaled to make up the rest of 100%."""
+        if not self.current or pool not in self.split_spins:
+            return
+        mine = min(max(self.split_spins[pool].value() / 100, 0.0), 1.0)
+        others = {p: b.value() / 100 for p, b in self.split_spins.items() if p != pool}
+        rest = sum(others.values())
+        scaled = ({p: v * (1 - mine) / rest for p, v in others.items()} if rest > 0 else
+                  {p: (1 - mine) / len(others) for p in others})
+        self._set_shares({pool: mine, **scaled})
+
+    def _set_shares(self, shares: dict) -> None:
+        if self.current:
+            self._edit(f"workloads.{self.current}.pool_shares",
+                       {p: round(v, 6) for p, v in shares.items()},
+                       f"Split {self.current} between pools", None)
 
     def _profile_edited(self, values: list, drag_id: int) -> None:
         if self.current:
