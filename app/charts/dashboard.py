@@ -239,15 +239,18 @@ class Dashboard(QWidget):
         self.interactivity.clear()
         sizings = results.sizings.get(scenario, [])
         wss = [ws for ps in sizings for ws in ps.workloads]
+        shared = {ws.workload for ws in wss if sum(o.workload == ws.workload for o in wss) > 1}
         for i, ws in enumerate(wss):
             color = COLORS[i % len(COLORS)]
             c = latency_vs_load(ws)
+            # A workload split between pools: each pool's curve says whose it is.
+            name = f"{ws.workload} on {ws.pool}" if ws.workload in shared else ws.workload
             if len(c["rate_rps"]):
                 self.latency.plot(c["rate_rps"], c["ttft_p99_ms"], pen=pg.mkPen(color, width=2),
-                                  name=f"{ws.workload} TTFT")
+                                  name=f"{name} TTFT")
                 self.latency.plot(c["rate_rps"], c["tpot_p99_ms"],
                                   pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine),
-                                  name=f"{ws.workload} TPOT")
+                                  name=f"{name} TPOT")
             w_row = results.workloads[(results.workloads.scenario == scenario)
                                       & (results.workloads.workload == ws.workload)]
             if len(w_row):
