@@ -202,3 +202,15 @@ def test_a_profile_from_imported_runs_moves_evaluate(tmp_path):
     r = run("evaluate", str(plan), "--calibration", str(broken))
     assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1
     assert "broken.json" in r.stderr
+
+
+def test_fits_prints_the_traffic_and_the_binding_limit():
+    r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "50")
+    assert r.returncode == 0, r.stderr
+    assert "within 50 MW" in r.stdout and "binding limit: site power" in r.stdout
+    r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "50",
+            "--json")
+    data = json.loads(r.stdout)
+    assert data["kpis"]["facility_mw_provisioned"] <= 50 and data["peak_rps"]["chat"] > 40
+    r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "-1")
+    assert r.returncode == 2
