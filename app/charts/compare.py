@@ -67,7 +67,7 @@ HEADER_MAX_WIDTH = 180
 #: (kpi key, chart title, digits) for the small multiples.
 CHARTS = [
     ("usd_per_m_output_tokens", "Cost per M output tokens (USD)", 2),
-    ("facility_mw_provisioned", "Facility power provisioned (MW)", 3),
+    ("facility_mw_provisioned", "Provisioned MW", 3),
     ("ttft_p99_ms", "p99 TTFT (ms)", 0),
     ("accelerators", "Accelerators", 0),
 ]
