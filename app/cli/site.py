@@ -7,16 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli.evaluate import (
-    EXIT_INVALID,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_calibration_option,
-    add_catalog_option,
-    fail,
-    with_calibration,
-)
-from planner_core import PlannerError, load_catalog, read_plan
+from app.cli.evaluate import EXIT_INVALID, EXIT_OK, add_calibration_option, add_catalog_option, fail
+from app.cli.whatif import load_plan_and_scenario
+from planner_core import PlannerError
 
 
 def _mw(text: str) -> float:
@@ -48,14 +41,10 @@ def add_parsers(sub) -> None:
 def cmd_fits(args) -> int:
     from planner_core.whatif.site_fit import fits
 
-    try:
-        catalog = load_catalog(args.catalog)
-        plan = with_calibration(read_plan(args.plan, catalog), args.calibration)
-    except PlannerError as exc:
-        return fail(str(exc), EXIT_INVALID)
-    if args.scenario not in plan.scenario_names():
-        return fail(f"no scenario named {args.scenario!r}; the plan has "
-                    f"{', '.join(repr(n) for n in plan.scenario_names())}", EXIT_USAGE)
+    loaded = load_plan_and_scenario(args)
+    if isinstance(loaded, int):
+        return loaded
+    catalog, plan = loaded
     try:
         r = fits(plan, args.site_mw, catalog, scenario=args.scenario, system=args.system)
     except PlannerError as exc:

@@ -78,7 +78,7 @@ def add_parsers(sub) -> None:
     o.set_defaults(func=cmd_optimize)
 
 
-def _load(args):
+def load_plan_and_scenario(args):
     """(catalog, plan), or the exit code after saying what is wrong with them or --scenario."""
     try:
         catalog = load_catalog(args.catalog)
@@ -106,7 +106,7 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> int:
 def cmd_sweep(args) -> int:
     from planner_core.whatif.sweep import is_numeric, parse_values, sweep
 
-    loaded = _load(args)
+    loaded = load_plan_and_scenario(args)
     if isinstance(loaded, int):
         return loaded
     catalog, plan = loaded
@@ -152,7 +152,7 @@ OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("facility_mw_peak",
 def cmd_optimize(args) -> int:
     from planner_core.whatif.optimize import optimize
 
-    loaded = _load(args)
+    loaded = load_plan_and_scenario(args)
     if isinstance(loaded, int):
         return loaded
     catalog, plan = loaded

@@ -304,9 +304,15 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             on_workload(ws)
         return ws
 
-    board = _board_limit(fleet, inputs, skip)
-    if fleet.failed:
-        return finish_pool(fleet, plan, count, 0.0, inputs)
+    board, limit = None, inputs.value(f"{item}.power_limit_w", pool.power_limit_w)
+    if limit is not None:  # a board power limit: its clock is found per workload below
+        c = inputs.constants(system, acc)
+        problem = limit_problem(limit, c["idle"], c["tdp"], acc.name)
+        if problem is not None:
+            skip(Issue(problem[0], item, problem[1], problem[2]))
+            if problem[2] == "error":
+                return finish_pool(fleet, plan, count, 0.0, inputs)
+        fleet.board_limit_w, board = limit, (c["idle"], c["tdp"], limit)
     if pool.layout.mig:
         # A scenario may swap in a system without MIG, or one whose profiles differ: that
         # pool is reported and left empty, and the rest of the plan still evaluates.
@@ -372,23 +378,6 @@ def size_pool_fleet(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
                                                   False, stages)
     total = fixed_acc if fixed_acc is not None else np.ceil(need_acc)
     return finish_pool(fleet, plan, count, total, inputs)
-
-
-def _board_limit(fleet: PoolFleet, inputs: Inputs, skip: Callable[[Issue], None]
-                 ) -> tuple | None:
-    """(idle W, TDP W, limit W) where the pool limits its boards' power, else None."""
-    limit = inputs.value(f"pools.{fleet.pool.name}.power_limit_w", fleet.pool.power_limit_w)
-    if limit is None:
-        return None
-    c = inputs.constants(fleet.system, fleet.acc)
-    problem = limit_problem(limit, c["idle"], c["tdp"], fleet.acc.name)
-    if problem is not None:
-        kind, message, severity = problem
-        skip(Issue(kind, f"pools.{fleet.pool.name}", message, severity))
-        if severity == "error":
-            return None
-    fleet.board_limit_w = limit
-    return c["idle"], c["tdp"], limit
 
 
 def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slots, count,
