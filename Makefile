@@ -50,6 +50,8 @@ screenshots: install
 	$(BIN)/inference-planner gui resources/examples/mig-h100-8b-tenants.json --screenshot docs/screenshot-mig.png --panel mig
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-workloads.png --panel workloads
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-facility.png --panel facility
+	$(BIN)/inference-planner gui resources/examples/deepseek-v3-disagg-gb200.json --screenshot docs/screenshot-site.png --panel site
+	$(BIN)/inference-planner gui resources/examples/deepseek-v3-disagg-gb200.json --screenshot docs/screenshot-floor.png --panel floor --scenario "Narrow EP8"
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-scenarios.png --panel scenarios --scenario "HGX H200"
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-optimize.png --whatif optimize

@@ -75,6 +75,7 @@ KPI_ROWS = [
     KpiRow("accelerators", "Accelerators", "n"),
     KpiRow("systems", "Systems", "n"),
     KpiRow("racks", "Racks", "n"),
+    KpiRow("utility_mw", "Utility power at the meter (MW)", "n", 3),
     KpiRow("facility_mw_provisioned", "Facility power provisioned (MW)", "n", 3),
     KpiRow("facility_mw_peak", "Facility power expected at peak (MW)", "n", 3),
     KpiRow("it_kw_provisioned", "IT power provisioned (kW)", "n", 1),

@@ -50,6 +50,7 @@ ROWS = [
     Row("usd_per_m_output_tokens", "Cost per million output tokens (USD)", 2, -1),
     Row("tco_usd_per_year", "TCO per year (million USD)", 2, -1, 1e-6),
     Row("capex_usd", "CapEx (million USD)", 2, -1, 1e-6),
+    Row("utility_mw", "Utility power at the meter (MW)", 3, -1),
     Row("facility_mw_provisioned", "Facility power provisioned (MW)", 3, -1),
     Row("facility_mw_peak", "Facility power expected at peak (MW)", 3, -1),
     Row("energy_mwh_per_day", "Energy per day (MWh)", 2, -1),

@@ -21,8 +21,10 @@ from planner_core.engine.curves import interactivity, latency_vs_load
 
 TILES = [
     ("facility_mw_provisioned", "Facility power", "{:,.2f} MW",
-     "Facility power to provision, MW: every system at its rated draw × PUE (what the site "
-     "and the colocation bill are sized for). Beneath it: the expected draw at the peak hour"),
+     "Facility power to provision, MW: every system at its rated draw × PUE (what the halls "
+     "and the colocation bill are sized for). Beneath it: the expected draw at the peak hour "
+     "and the utility connection (the electrical chain at its redundancy, cooling on the "
+     "design day)"),
     ("usd_per_m_output_tokens", "Cost", "${:,.2f} /M tok",
      "TCO per million output tokens, USD: (annualized CapEx + yearly OpEx) / tokens per year"),
     ("ttft_p99_ms", "p99 TTFT", "{:,.0f} ms",
@@ -77,7 +79,7 @@ def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotW
     w.setLabel("left", left)
     w.setLabel("bottom", bottom)
     w.showGrid(x=True, y=True, alpha=0.25)
-    w.setMinimumHeight(170)
+    w.setMinimumHeight(160)  # three rows of them fit a 1280×800 screen
     w.setMouseEnabled(x=False, y=False)
     w.setMenuEnabled(False)
     w.getAxis("left").enableAutoSIPrefix(False)  # the label carries the unit already
@@ -167,7 +169,8 @@ class Dashboard(QWidget):
             tile.value.setText(fmt.format(value) if np.isfinite(value) else "—")
             delta = self._delta(key, value, ref, scenario, baseline)
             if key == "facility_mw_provisioned":
-                delta = f"expected {float(k['facility_mw_peak']):,.2f} MW · {delta}"
+                delta = (f"expected {float(k['facility_mw_peak']):,.2f} · utility "
+                         f"{float(k['utility_mw']):,.2f} MW · {delta}")
             tile.delta.setText(delta)
         self._latency(results, scenario)
         self._bars(self.power, ["accel.", "host", "network", "cooling"],

@@ -177,4 +177,13 @@ def results_json(plan: Plan, results: Results) -> dict:
         "pools": _records(results.pools),
         "workloads": _records(results.workloads),
         "warnings": [{k: _clean(v) for k, v in w.items()} for w in results.warnings],
+        "site": {name: _clean_tree(site) for name, site in results.sites.items()},
     }
+
+
+def _clean_tree(value):
+    if isinstance(value, dict):
+        return {k: _clean_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_tree(v) for v in value]
+    return _clean(value)

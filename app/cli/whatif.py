@@ -72,6 +72,9 @@ def add_parsers(sub) -> None:
                    "it (repeatable; default: the pool's own engine)")
     o.add_argument("--shipping", action="store_true",
                    help="only systems that ship today (leave out announced ones)")
+    o.add_argument("--site-mw", type=float, metavar="MW", help=(
+        "the site's power at the utility meter: rank only options with which the site "
+        "(the plan's other pools included) needs no more"))
     o.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every option as CSV")
     add_catalog_option(o)
     add_calibration_option(o)
@@ -144,7 +147,7 @@ def cmd_sweep(args) -> int:
 
 
 
-OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("facility_mw_peak", "MW"),
+OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("utility_mw", "utility MW"),
                     ("accelerators", "accel."), ("racks", "racks"),
                     ("ttft_p99_ms", "TTFT p99 ms"), ("tpot_p99_ms", "TPOT p99 ms")]
 
@@ -172,16 +175,21 @@ def cmd_optimize(args) -> int:
             frame = optimize(plan, workload, catalog, scenario=args.scenario, systems=systems,
                              precisions=args.precision,
                              servings=args.serving or ("aggregated", "disaggregated"),
-                             progress=bar, engines=args.engine)
+                             progress=bar, engines=args.engine, site_mw=args.site_mw)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     if args.csv is not None and (code := _write_csv(args.csv, frame)):
         return code
-    feasible = frame[frame["meets_slo"]]
-    print(f"{plan.name}: {workload}, {len(frame):,} options tried, {len(feasible):,} meet "
+    meets = frame[frame["meets_slo"]]
+    feasible = meets[meets["within_site"]]
+    print(f"{plan.name}: {workload}, {len(frame):,} options tried, {len(meets):,} meet "
           f"every SLO at the peak with the plan's redundancy")
+    if args.site_mw is not None:
+        print(f"{len(feasible):,} of them fit the site's {args.site_mw:g} MW at the utility "
+              "meter, the plan's other pools included")
     if not len(feasible):
-        print("No option meets the SLOs: relax them, or lower the peak.")
+        print("No option meets the SLOs: relax them, or lower the peak." if not len(meets)
+              else "No option fits the site: raise --site-mw, or lower the peak.")
     else:
         shown = feasible.head(args.top)
         picks = feasible[(feasible["pick"] != "") & ~feasible.index.isin(shown.index)]

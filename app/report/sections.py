@@ -17,6 +17,7 @@ import pandas as pd
 from app.figures import KPI_ROWS, figure, money, number
 from app.report.catalog_section import catalog_figures
 from app.report.evidence_section import evidence
+from app.report.site_section import site
 from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
 from planner_core.plan import Facility, Plan
@@ -69,13 +70,11 @@ FACILITY_FIELDS = {
     "amortization_years": ("Hardware amortization", "years", figure),
     "cost_of_capital": ("Cost of capital", "% per year", lambda v: figure(100 * v)),
     "maintenance_pct_per_year": ("Maintenance", "% of hardware CapEx per year", figure),
-    "network_capex_pct": ("Network CapEx", "% of systems' price", figure),
     "installation_capex_pct": ("Installation CapEx", "% of systems' price", figure),
-    "network_power_w_per_system": ("Network power", "W per system", figure),
 }
 
 SECTIONS = ["Key figures", "Fleet and racks", "Latency and throughput", "Power and cost",
-            "Charts", "Warnings", "Assumptions", "Catalog figures and sources"]
+            "Site", "Charts", "Warnings", "Assumptions", "Catalog figures and sources"]
 
 
 def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str, str],
@@ -89,10 +88,11 @@ def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str
         _h1(2) + fleet(results, scenarios),
         _h1(3) + latency(results, scenarios),
         _h1(4) + power_and_cost(plan, results, scenarios),
-        _h1(5) + chart_pages(plan, scenarios, charts, chart_width_px),
-        _h1(6) + warnings(results, scenarios),
-        _h1(7) + assumptions(plan, scenarios, results),
-        _h1(8) + catalog_figures(plan, catalog, scenarios),
+        _h1(5) + site(plan, results, scenarios, _chunks),
+        _h1(6) + chart_pages(plan, scenarios, charts, chart_width_px),
+        _h1(7) + warnings(results, scenarios),
+        _h1(8) + assumptions(plan, scenarios, results),
+        _h1(9) + catalog_figures(plan, catalog, scenarios),
     ]
     return f"<html><body>{''.join(parts)}</body></html>"
 
@@ -144,12 +144,14 @@ def cover(plan: Plan, results: Results, scenarios: list[str], today: date) -> st
     ], widths=[22, 78])
     glance = [
         ("Cost per million output tokens", f"${money(base.usd_per_m_output_tokens)}"),
+        ("Utility power at the meter", f"{number(base.utility_mw, 3)} MW"),
         ("Facility power provisioned", f"{number(base.facility_mw_provisioned, 3)} MW"),
         ("Facility power expected at peak", f"{number(base.facility_mw_peak, 3)} MW"),
         ("Accelerators", number(base.accelerators)),
         ("Racks", number(base.racks)),
     ]
-    tiles = "".join(f'<td width="25%" valign="top"><span class="big">{nowrap(v)}</span><br>'
+    width = 100 // len(glance)
+    tiles = "".join(f'<td width="{width}%" valign="top"><span class="big">{nowrap(v)}</span><br>'
                     f'<span class="small">{text(k)}</span></td>' for k, v in glance)
     notes = paragraphs(plan.notes) if plan.notes.strip() else '<p class="small">No notes.</p>'
     described = [[f"<b>{_scenario_header(plan, s)}</b>",

@@ -32,9 +32,11 @@ from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
 from app.window.widgets.evidence_panel import EvidencePanel
 from app.window.widgets.facility_editor import FacilityEditor
+from app.window.widgets.floor_view import FloorView
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_view import RackView
 from app.window.widgets.scenario_panel import ScenarioPanel
+from app.window.widgets.site_editor import SiteEditor
 from app.window.widgets.whatif_panel import WhatIfPanel
 from app.window.widgets.workload_editor import WorkloadEditor
 from planner_core import Results, __version__, load_catalog
@@ -50,9 +52,21 @@ FLEET_COLUMNS = [
 ]
 # Panels by the names the command line's --panel takes: (tab widget attribute, index)
 PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1),
-          "workloads": ("editors", 2), "facility": ("editors", 3), "scenarios": ("editors", 4),
+          "floor": ("editors", 1), "workloads": ("editors", 2), "facility": ("editors", 3),
+          "site": ("editors", 3), "scenarios": ("editors", 4),
           "dashboard": ("views", 0), "compare": ("views", 1), "whatif": ("views", 2),
           "evidence": ("views", 3)}
+
+
+def _subtabs(name: str, *pages: tuple[QWidget, str, str]) -> QTabWidget:
+    """Tabs inside an editor tab: (widget, title, tooltip) each."""
+    tabs = QTabWidget()
+    tabs.setObjectName(name)
+    tabs.setDocumentMode(True)
+    for i, (widget, title, tip) in enumerate(pages):
+        tabs.addTab(widget, title)
+        tabs.setTabToolTip(i, tip)
+    return tabs
 
 
 class MainWindow(PlanFiles, QMainWindow):
@@ -80,18 +94,30 @@ class MainWindow(PlanFiles, QMainWindow):
         self.pools = PoolEditor()
         self.racks = RackView()
         self.racks.poolClicked.connect(lambda name: self.pools.select(name))
+        self.floor = FloorView()
+        self.rack_tabs = _subtabs("rack-tabs", (self.racks, "Elevations", ""), (
+            self.floor, "Floor plan", "Halls, rows and rack positions, racks coloured by pool; "
+            "hover a rack for its power and weight"))
+        self.rack_tabs.currentChanged.connect(self._show_hidden_panels)
         self.workloads = WorkloadEditor()
         self.facility = FacilityEditor()
+        self.site = SiteEditor()
+        self.facility_tabs = _subtabs("facility-tabs", (self.facility, "Power && cost", ""), (
+            self.site, "Site", "Electrical chain and redundancy, cooling plant, scale-out "
+            "fabric, site limits, halls"))
         self.scenarios = ScenarioPanel()
         self.editors = QTabWidget()
         self.editors.setObjectName("editors")
         self.editors.addTab(self.pools, "Fleet")
-        self.editors.addTab(self.racks, "Racks")
+        self.editors.addTab(self.rack_tabs, "Racks")
         self.editors.addTab(self.workloads, "Workloads")
-        self.editors.addTab(self.facility, "Facility && cost")
+        self.editors.addTab(self.facility_tabs, "Facility")
         self.editors.addTab(self.scenarios, "Scenarios")
         self.editors.setTabToolTip(0, "Pools of systems, replica layout, MIG, serving mode")
-        self.editors.setTabToolTip(1, "Rack elevations: systems in racks, power against budget")
+        self.editors.setTabToolTip(1, "Rack elevations and the floor plan: systems in racks, "
+                                      "racks on the halls' rows")
+        self.editors.setTabToolTip(3, "Power and cost settings; the site: electrical chain, "
+                                      "cooling plant, fabric, limits and halls")
         self.pools.selectionChanged.connect(self.racks.select_pool)
         self.views = QTabWidget()
         self.views.setObjectName("views")
@@ -222,8 +248,8 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.scenarios, self.whatif,
-                       self.evidence):
+        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios,
+                       self.whatif, self.evidence):
             editor.set_document(doc)
         self._sync_scenarios()
         self._update_title()
@@ -314,7 +340,7 @@ class MainWindow(PlanFiles, QMainWindow):
         self._fill_fleet(results, name)
         self._fill_warnings(results, name)
         # Hidden panels are drawn when they are shown: an edit redraws only what is on screen.
-        self._stale = {"racks", "compare"}
+        self._stale = {"racks", "floor", "compare"}
         self._show_hidden_panels()
 
     def _show_hidden_panels(self, *_tab) -> None:
@@ -322,7 +348,12 @@ class MainWindow(PlanFiles, QMainWindow):
         if doc is None or doc.results is None or doc.scenario not in doc.results.sizings:
             return
         results, name = doc.results, doc.scenario
-        if "racks" in self._stale and self.editors.currentWidget() is self.racks:
+        on_racks = self.editors.currentWidget() is self.rack_tabs
+        if "floor" in self._stale and on_racks and self.rack_tabs.currentWidget() is self.floor:
+            self.floor.show_floor(results.sites[name]["floor"],
+                                  [p.name for p in doc.view_plan().pools])
+            self._stale.discard("floor")
+        if "racks" in self._stale and on_racks and self.rack_tabs.currentWidget() is self.racks:
             self.racks.show_fleet(results.sizings[name],
                                   results.pools[results.pools.scenario == name],
                                   doc.view_plan().facility)
@@ -390,10 +421,16 @@ class MainWindow(PlanFiles, QMainWindow):
             self.workloads.select(name)
         elif section == "facility":
             self.show_panel("facility")
+        elif section == "site":
+            self.show_panel("site")
 
     def show_panel(self, name: str) -> None:
         attr, index = PANELS[name]
         getattr(self, attr).setCurrentIndex(index)
+        if name in ("racks", "floor"):
+            self.rack_tabs.setCurrentWidget(self.floor if name == "floor" else self.racks)
+        if name in ("facility", "site"):
+            self.facility_tabs.setCurrentWidget(self.site if name == "site" else self.facility)
         if name == "mig":
             self.pools.scroll.ensureWidgetVisible(self.pools.mig_group, 0, 0)
 

@@ -173,6 +173,11 @@ class System(_Strict):
     scaleup_domain: int = Field(ge=1, description="Accelerators sharing one scale-up fabric")
     scaleup_bw_gbs: Spec = Field(description="Scale-up bandwidth per accelerator, one direction")
     scaleout_gbps: Spec = Field(description="Scale-out network bandwidth per system")
+    scaleout_ports: int | None = Field(default=None, ge=1, le=1024, description=(
+        "Ports that bandwidth comes through; None = one per accelerator"))
+    liquid_option: bool = Field(default=False, description=(
+        "An air-cooled system also sold with direct-to-chip liquid cooling"))
+    weight_kg: Spec | None = Field(default=None, description="One system, installed")
     price_usd: Spec
     max_power_w: Spec | None = None
     notes: str | None = None
@@ -182,6 +187,15 @@ class System(_Strict):
         if self.form == "server" and self.rack_units is None:
             raise ValueError("a server needs rack_units")
         return self
+
+    @property
+    def ports(self) -> int:
+        """Scale-out ports per system."""
+        return self.scaleout_ports or self.accelerators
+
+    @property
+    def port_gbps(self) -> float:
+        return self.scaleout_gbps.value / self.ports
 
 
 class MoE(_Strict):

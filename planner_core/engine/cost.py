@@ -25,9 +25,10 @@ def capital_recovery_factor(rate, years):
     return crf
 
 
-def capex(systems_usd, network_pct, installation_pct):
-    """Hardware capex: systems plus scale-out network and installation as shares of it."""
-    return systems_usd * (1.0 + network_pct / 100.0 + installation_pct / 100.0)
+def capex(systems_usd, network_usd, installation_pct):
+    """Hardware capex: systems, their scale-out network, and installation as a share of the
+    systems' price."""
+    return systems_usd * (1.0 + installation_pct / 100.0) + network_usd
 
 
 def yearly_opex(energy_kwh_per_year, usd_per_kwh, hardware_capex, maintenance_pct,

@@ -16,6 +16,7 @@ from planner_core.engine.calibration import Calibration, default_calibration, fo
 from planner_core.engine.cost import HOURS_PER_YEAR
 from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_pool
 from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figures, roll_up
+from planner_core.engine.site_details import site_details
 from planner_core.engine.sizing import Issue
 from planner_core.plan import Plan
 
@@ -62,6 +63,8 @@ class Results:
     hourly: pd.DataFrame  # one row per scenario × hour
     warnings: list[dict] = field(default_factory=list)  # scenario, kind, item, message, severity
     sizings: dict[str, list[PoolSizing]] = field(default_factory=dict)
+    #: per scenario: the site itemised (engine.site_details), JSON-ready
+    sites: dict[str, dict] = field(default_factory=dict)
 
     def kpi(self, scenario: str = "base") -> pd.Series:
         return self.kpis.set_index("scenario").loc[scenario]
@@ -84,11 +87,11 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
     """
     parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
                           for_plan(variant, calibration))
-    kpis, pools, workloads, hourly, warnings, sizings = parts
+    kpis, pools, workloads, hourly, warnings, sizings, site = parts
     return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
                    workloads=pd.DataFrame(workloads, columns=WORKLOAD_COLUMNS),
                    hourly=pd.DataFrame(hourly),
-                   warnings=warnings, sizings={scenario: sizings})
+                   warnings=warnings, sizings={scenario: sizings}, sites={scenario: site})
 
 
 def merge_results(parts: list[Results]) -> Results:
@@ -105,6 +108,7 @@ def merge_results(parts: list[Results]) -> Results:
         hourly=cat([p.hourly for p in parts]),
         warnings=[w for p in parts for w in p.warnings],
         sizings={k: v for p in parts for k, v in p.sizings.items()},
+        sites={k: v for p in parts for k, v in p.sites.items()},
     )
 
 
@@ -112,7 +116,7 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
     issues: list[Issue] = []
     sizings = [size_pool(catalog, plan, pool, cal, issues) for pool in plan.pools]
     roll = roll_up([ps.fleet.sized() for ps in sizings], facility_figures(plan),
-                   plan.facility.cost_model, hourly=True)
+                   plan.facility.cost_model, hourly=True, site=plan.site)
     k = roll.kpis
     wl_rows = [_workload_row(scenario, plan, ws, u) for ws, u in zip(
         (ws for ps in sizings for ws in ps.workloads), roll.workload_utilization, strict=True)]
@@ -129,9 +133,10 @@ def _evaluate_one(plan: Plan, scenario: str, catalog: Catalog, cal: Calibration)
     kpis = {"scenario": scenario}
     for name in KPI_ORDER:
         kpis[name] = int(k[name]) if name in COUNTS else float(k[name])
+    site = site_details(plan, sizings, roll.site, issues)
     warnings = [{"scenario": scenario, "kind": i.kind, "item": i.item, "message": i.message,
                  "severity": i.severity} for i in issues]
-    return kpis, pool_rows, wl_rows, hourly, warnings, sizings
+    return kpis, pool_rows, wl_rows, hourly, warnings, sizings, site
 
 
 #: KPIs that count whole things, shown as integers.
@@ -184,7 +189,10 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
         "systems": ps.systems, "racks": ps.racks, "systems_per_rack": ps.systems_per_rack,
         "power_limit_w": (ps.pool.power_limit_w if ps.pool.power_limit_w is not None
                           else np.nan),
-        "cooling": sys_.cooling, "rack_kw_provisioned": ps.system_kw_peak * ps.systems_per_rack,
+        "cooling": "air" if bool(ps.fleet.air) else "liquid",
+        "network_kw": float(ps.fleet.net_kw) * ps.systems,
+        "network_capex_usd": float(ps.fleet.net_usd),
+        "rack_kw_provisioned": ps.system_kw_peak * ps.systems_per_rack,
         "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),
         "capex_usd": float(day.capex_usd),
         "system_price_grade": sys_.price_usd.grade,

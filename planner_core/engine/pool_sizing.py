@@ -109,6 +109,11 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
                     fleet=fleet, engine=engine, basis=basis)
     issues.extend(_rack_problems(ps, plan.facility.rack_power_budget_kw, float(fleet.limit),
                                  float(fleet.by_power)))
+    if pool.cooling == "liquid" and fleet.system.cooling == "air" \
+            and not fleet.system.liquid_option:
+        issues.append(Issue("no-liquid-option", f"pools.{pool.name}", (
+            f"the catalog has no liquid-cooled {fleet.system.name}; planned as liquid-cooled "
+            "as asked (racks without the air-cooling limit), check with its maker")))
     return ps
 
 
@@ -178,8 +183,9 @@ def _rack_problems(ps: PoolSizing, budget: float, limit: float, by_power: float
                 f"{budget:,.0f} kW"))]
         return []
     if by_power < 1:
-        kind = "air-too-dense" if s.cooling == "air" else "rack-over-budget"
-        what = "air-cooling limit" if s.cooling == "air" else "rack budget"
+        air = bool(ps.fleet.air) if ps.fleet is not None else s.cooling == "air"
+        kind = "air-too-dense" if air else "rack-over-budget"
+        what = "air-cooling limit" if air else "rack budget"
         return [Issue(kind, item, (
             f"one {s.name} draws up to {kw:,.1f} kW, above the {what} of {limit:,.0f} kW;"
             " planned one per rack"))]

@@ -27,14 +27,15 @@ from planner_core.engine.cost import (
     yearly_opex,
 )
 from planner_core.engine.power import it_watts
-from planner_core.plan import Facility, Plan
+from planner_core.engine.site_power import site_power
+from planner_core.plan import Facility, Plan, Site
 
 HOURS = 24
 
 #: The plan-level figures, in the order of the KPI row (``Results.kpis`` adds the scenario).
 KPI_ORDER = (
     "accelerators", "systems", "racks", "it_kw_peak", "facility_mw_peak", "it_kw_provisioned",
-    "facility_mw_provisioned",
+    "facility_mw_provisioned", "utility_mw", "pue",
     "power_accelerators_kw", "power_host_kw", "power_network_kw", "power_cooling_kw",
     "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
     "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
@@ -78,6 +79,10 @@ class SizedPool:
     busy_w: Any  # per accelerator, its replica fully used (power.busy_watts)
     host_w: Any  # per system, under load
     price_usd: Any  # per system
+    network_w: Any = 0.0  # per system: its share of the scale-out fabric
+    network_usd: Any = 0.0  # the pool's scale-out fabric
+    rack_kw: Any = 0.0  # per system, in its rack (kw_per_system less the network's share)
+    air: Any = True  # air-cooled racks (else liquid)
     workloads: list[ServedWorkload] = field(default_factory=list)
     failed: Any = False  # a workload the pool cannot serve at all
 
@@ -101,6 +106,7 @@ class RollUp:
     utilization: np.ndarray | None = None  # per hour, weighted by accelerators
     #: per workload (pools in order, each pool's workloads in order): its fleet's busiest hour
     workload_utilization: list = field(default_factory=list)
+    site: dict = field(default_factory=dict)  # site_power's figures (hourly=True only)
 
 
 @dataclass
@@ -147,7 +153,7 @@ def facility_figures(plan: Plan) -> dict[str, float]:
 
 
 def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model: str,
-            hourly: bool = False) -> RollUp:
+            hourly: bool = False, site: Site | None = None) -> RollUp:
     """The KPIs of sized pools under ``facility`` (its float figures by name, each a scalar or
     an array) and ``cost_model`` ("owned" or "colocation").
 
@@ -171,13 +177,13 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         tot_acc = tot_acc + p.accelerators
         systems = systems + p.systems
         racks = racks + p.racks
-        pool_capex.append(capex(p.systems * p.price_usd, f["network_capex_pct"],
+        pool_capex.append(capex(p.systems * p.price_usd, p.network_usd,
                                 f["installation_capex_pct"]))
         pool_kw.append(p.systems * p.kw_per_system)
         hw_capex = hw_capex + pool_capex[-1]
         provisioned = provisioned + pool_kw[-1]
 
-    lines = [_line(p, f["network_power_w_per_system"]) for p in pools]
+    lines = [_line(p, p.network_w) for p in pools]
     day = _closed_form(lines[0]) if _single(lines) and not hourly else _day(lines, hourly)
     it_max, it_sum, served, util_peak = day["it_max"], day["it_sum"], day["served"], \
         day["util_peak"]
@@ -193,14 +199,20 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     for p, u in zip(pools, util_peak, strict=True):
         util_weighted = util_weighted + u * p.accelerators
 
-    pue = f["pue"]
+    power = site_power(pools, site or Site(), f["pue"])
+    pue = power["pue"]  # the plan's, or derived from the site
     fac_sum = it_sum * pue
     crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
     annual_capex = hw_capex * crf
     energy_kwh_year = fac_sum * 365.0
     if cost_model == "owned":
         coloc = 0.0
-        facility_annual = (f["facility_capex_usd_per_mw"] * provisioned / 1e3
+        # The build cost per MW buys just enough electrical plant; redundancy adds its idle
+        # capacity at the plant's price.
+        spare_kw = np.maximum(power["ups_installed_kw"] - provisioned, 0.0)
+        plant = (site or Site()).electrical.plant_usd_per_kw
+        facility_annual = ((f["facility_capex_usd_per_mw"] * provisioned / 1e3
+                            + plant * spare_kw)
                            * capital_recovery_factor(f["cost_of_capital"],
                                                      f["facility_life_years"]))
     else:
@@ -224,6 +236,9 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         # What the site must be built for: every system at its rated draw (TDP or the pool's
         # power limit, the host at its rating, the network's share), whatever the load.
         "it_kw_provisioned": provisioned, "facility_mw_provisioned": provisioned * pue / 1e3,
+        # The utility's connection: that load with the UPS as redundancy loads it and
+        # cooling on the design day (site_power).
+        "utility_mw": power["utility_mw"], "pue": pue,
         "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
         "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
         "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility_usd,
@@ -236,7 +251,7 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     }
     if not hourly:
         return RollUp(kpis)
-    return _with_day(kpis, pools, day, pool_capex, pool_kw, f)
+    return _with_day(kpis, pools, day, pool_capex, pool_kw, pue, power)
 
 
 def _single(lines: list[_Line]) -> bool:
@@ -319,7 +334,7 @@ def _closed_form(line: _Line) -> dict:
 
 
 def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: list,
-              pool_kw: list, f: Mapping[str, Any]) -> RollUp:
+              pool_kw: list, pue, power: dict) -> RollUp:
     """The hour-by-hour tables, and the power at peak split by where it goes: each pool's
     accelerators, hosts and network at that pool's own peak hour."""
     days, acc_kw, host_kw, net_kw = [], 0.0, 0.0, 0.0
@@ -327,7 +342,7 @@ def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: lis
     for i, p in enumerate(pools):
         a_w, h_w, n_w = it_watts(_hours(p.accelerators), _hours(p.idle_w), _hours(p.busy_w),
                                  _hours(p.systems), _hours(p.host_w),
-                                 _hours(f["network_power_w_per_system"]), day["busy_hours"][i])
+                                 _hours(p.network_w), day["busy_hours"][i])
         it_kw = (a_w + h_w + n_w) / 1e3
         peak = np.argmax(it_kw, axis=-1)[..., None]
         at_peak = [np.take_along_axis(np.broadcast_to(x, it_kw.shape), peak, -1)[..., 0] / 1e3
@@ -338,8 +353,8 @@ def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: lis
         days.append(PoolDay(it_kw, util, pool_capex[i], pool_kw[i]))
     it_hours = day["it_hours"]
     kpis.update(power_accelerators_kw=acc_kw, power_host_kw=host_kw, power_network_kw=net_kw,
-                power_cooling_kw=(acc_kw + host_kw + net_kw) * (f["pue"] - 1))
+                power_cooling_kw=(acc_kw + host_kw + net_kw) * (pue - 1))
     utilization = util_sum / _hours(np.maximum(kpis["accelerators"], 1)) if pools \
         else np.zeros(HOURS)
-    return RollUp(kpis, days, it_hours, it_hours * _hours(f["pue"]), utilization,
-                  day["workload_peak"])
+    return RollUp(kpis, days, it_hours, it_hours * _hours(pue), utilization,
+                  day["workload_peak"], power)

@@ -25,6 +25,7 @@ from planner_core.catalog import Accelerator, Catalog, System
 from planner_core.catalog.engines import ServingEngine, engine_for
 from planner_core.catalog.mig import place
 from planner_core.engine.calibration import Calibration
+from planner_core.engine.disagg import MAX_REPLICAS, prefill_capacity, split
 from planner_core.engine.memory import SRAM_USABLE_FRACTION, chain_chips
 from planner_core.engine.packing import packed_accelerators, replicas_in
 from planner_core.engine.power import PowerKnobs, activity, busy_watts
@@ -39,12 +40,12 @@ from planner_core.engine.replica import (
     replica_hw,
 )
 from planner_core.engine.rollup import ServedWorkload, SizedPool
-from planner_core.engine.serving import batch_cap, max_rate, prefill_queue, served_at_rate
+from planner_core.engine.serving import batch_cap, max_rate, served_at_rate
 from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, Workload
+from planner_core.site.fabric import network_per_system
 
-MAX_REPLICAS = 10_000_000  # beyond any fleet: a sizing past this is reported, not attempted
 PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
 RACK_UNITS = 42  # usable units in a standard rack (assumption: 48U racks less PDUs/switches)
 
@@ -91,7 +92,8 @@ class Inputs:
                                     system.host_power_w.value),
                 "price": self.figure("systems", system.id, "price_usd", system.price_usd.value),
                 "rack": system.form == "rack", "air": system.cooling == "air",
-                "units": float(system.rack_units or RACK_UNITS)}
+                "units": float(system.rack_units or RACK_UNITS),
+                "ports": float(system.ports), "port_gbps": system.port_gbps}
 
 
 AS_PLANNED = Inputs()
@@ -163,6 +165,8 @@ class PoolFleet:
     per_rack: Any = 1.0
     kw: Any = 0.0  # one system at TDP (or the power limit), host included, in its rack
     net_kw: Any = 0.0  # its share of the scale-out network's switches, in network racks
+    net_usd: Any = 0.0  # the pool's scale-out network: switches, optics, cables
+    air: Any = True  # its racks are air-cooled (not liquid, by the system or the pool's option)
     const: dict = field(default_factory=dict)
     limit: Any = 0.0  # the rack's power limit for this system (air-cooling included)
     by_power: Any = 1.0  # systems the limit allows per rack
@@ -173,6 +177,8 @@ class PoolFleet:
         c = self.const
         return SizedPool(accelerators=self.accelerators, systems=self.systems,
                          racks=self.racks, kw_per_system=self.kw + self.net_kw,
+                         network_w=1e3 * self.net_kw, network_usd=self.net_usd,
+                         rack_kw=self.kw, air=self.air,
                          idle_w=c["idle"],
                          busy_w=busy_watts(c["idle"], c["tdp"], self.activity(),
                                            self.board_limit_w),
@@ -507,16 +513,19 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
                        np.ceil(np.asarray(accelerators, float) / per_system), 0.0)
     if count is not None:
         systems = count * np.ones_like(systems)
-    net_w = inputs.value("facility.network_power_w_per_system", fac.network_power_w_per_system)
     board = c["tdp"] if fleet.board_limit_w is None else np.minimum(c["tdp"],
                                                                     fleet.board_limit_w)
     # What one system draws in its rack at full load: its accelerators (at TDP or the pool's
     # limit) and its host. The scale-out switches it hangs off sit in network racks: their
-    # share (net_w) counts at the site, not against the compute rack's budget.
+    # share counts at the site, not against the compute rack's budget.
     kw = (board * per_system + c["host"]) / 1e3
+    net_w, fleet.net_usd = network_per_system(
+        systems, c["ports"], c["port_gbps"], systems * c["price"],
+        plan.site.fabric)
     fleet.net_kw = net_w / 1e3
     limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
-    limit = np.where(c["air"], np.minimum(limit, inputs.value(
+    air = fleet.air = c["air"] & (fleet.pool.cooling != "liquid")
+    limit = np.where(air, np.minimum(limit, inputs.value(
         "facility.max_air_cooled_rack_kw", fac.max_air_cooled_rack_kw)), limit)
     # Systems the power limit allows per rack. A limit that is an exact multiple of a
     # system's draw (5 × 10.8 kW in 54 kW) must allow that many: the slack absorbs the
@@ -532,43 +541,6 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     fleet.per_rack, fleet.by_power, fleet.limit = per_rack, by_power, limit
     fleet.racks = np.where(systems > 0, np.ceil(systems / per_rack), 0.0)
     return fleet
-
-
-def split(start, share, need_pf, need_dec):
-    """The fewest active replicas, from ``start``, whose split round(n·share) prefill and the
-    rest decode gives each side at least ``need_pf`` / ``need_dec`` replicas' worth (a
-    1-replica "split" would have no decode replica at all). Broadcasts over arrays."""
-    n = np.maximum(np.maximum(start, 2.0),
-                   np.ceil(need_pf - 1e-9) + np.ceil(need_dec - 1e-9))
-    n = np.broadcast_to(n, np.broadcast_shapes(np.shape(n), np.shape(share))).astype(float)
-    while True:
-        n_pf = np.clip(np.round(n * share), 1.0, np.maximum(n - 1, 1.0))
-        short = ~((n_pf >= need_pf - 1e-9) & (n - n_pf >= need_dec - 1e-9)) & (n < MAX_REPLICAS)
-        if not short.any():
-            return n
-        n = n + short
-
-
-def prefill_capacity(t_pf, t_pf_req, budget_s, cv: float):
-    """Highest rate a prefill replica takes with the p99 TTFT within ``budget_s`` (0 where
-    even one prompt alone misses it): a bisection of 40 halvings. Broadcasts over arrays.
-
-    ``t_pf`` is one prompt's prefill alone, ``t_pf_req`` the replica-time a prompt costs when
-    prompts are batched into chunks (the queue of
-    :func:`planner_core.engine.serving.prefill_queue`).
-    """
-    t_pf, t_pf_req, budget_s = np.broadcast_arrays(*(np.asarray(x, float)
-                                                     for x in (t_pf, t_pf_req, budget_s)))
-    lo = np.zeros(t_pf.shape)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        hi = 1.0 / t_pf_req
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            _, _, wait99 = prefill_queue(mid, t_pf_req, t_pf, cv)
-            good = (mid * t_pf_req < 1.0) & (t_pf + wait99 <= budget_s)
-            lo = np.where(good, mid, lo)
-            hi = np.where(good, hi, mid)
-    return np.where(budget_s <= t_pf, 0.0, lo)
 
 
 #: Above this many values of the request rate alone, the load point's latencies are read off

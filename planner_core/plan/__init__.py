@@ -29,9 +29,10 @@ from planner_core.plan.schema import (
     plan_to_json,
     set_path,
 )
+from planner_core.plan.site import Site
 
 __all__ = [
     "MAX_ITEMS", "MAX_TEXT", "PLAN_FORMAT", "SCHEMA_VERSION", "Facility", "Layout", "MigSlice",
-    "Plan", "Pool", "Scenario", "Slo", "Tokens", "Traffic", "Workload", "apply_overrides",
+    "Plan", "Pool", "Scenario", "Site", "Slo", "Tokens", "Traffic", "Workload", "apply_overrides",
     "get_path", "parse_plan", "plan_from_dict", "plan_from_json", "plan_to_json", "set_path",
 ]

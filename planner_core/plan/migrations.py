@@ -19,6 +19,11 @@ History:
   traffic is now split equally, which the user can change. Plans whose workloads each have
   one pool mean exactly what they meant. (Version 4 also reads the pool fields
   ``power_limit_w`` and the plan's ``calibration_profile``.)
+- **4 → 5**: the plan gains ``site`` (electrical chain, cooling plant, fabric, floor, limits)
+  and pools ``cooling``. The facility's flat network figures (``network_power_w_per_system``,
+  ``network_capex_pct``) move into ``site.fabric``: figures the user changed keep the flat
+  design with their values; the defaults give way to the counted fat tree. Either way the
+  notes say so.
 """
 
 from __future__ import annotations
@@ -107,8 +112,42 @@ def _v3_to_v4(data: dict) -> dict:
     return data
 
 
+#: The flat network figures version 4 kept in the facility, and their defaults.
+_FLAT_NETWORK = {"network_power_w_per_system": ("flat_w_per_system", 600.0),
+                 "network_capex_pct": ("flat_capex_pct", 12.0)}
+
+
+def _v4_to_v5(data: dict) -> dict:
+    facility = data.get("facility") if isinstance(data.get("facility"), dict) else {}
+    given = {k: facility.pop(k) for k in list(_FLAT_NETWORK) if k in facility}
+    own = {k: v for k, v in given.items() if v != _FLAT_NETWORK[k][1]}
+    if own:
+        # The user's own figures keep their meaning: the flat design with those figures.
+        site = data["site"] = data["site"] if isinstance(data.get("site"), dict) else {}
+        fabric = site["fabric"] = (site["fabric"] if isinstance(site.get("fabric"), dict)
+                                   else {})
+        fabric["design"] = "flat"
+        for k, v in given.items():
+            fabric[_FLAT_NETWORK[k][0]] = v
+        note = ("Upgraded to schema 5 (site): the scale-out network keeps your flat figures "
+                + ", ".join(f"{k} = {v}" for k, v in given.items())
+                + " (site.fabric, design 'flat'); choose design 'fat-tree' to count its "
+                "switches and optics instead.")
+    elif given:
+        note = ("Upgraded to schema 5 (site): the scale-out network, 600 W and 12% of the "
+                "systems' price per system until now, is counted as a fat tree of switches "
+                "and optics from each system's ports (site.fabric); design 'flat' restores "
+                "the old figures.")
+    else:
+        return data
+    notes = data.get("notes") if isinstance(data.get("notes"), str) else ""
+    data["notes"] = f"{notes}\n\n{note}" if notes else note
+    return data
+
+
 #: MIGRATIONS[n] upgrades version n to n + 1.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
+                                                 4: _v4_to_v5}
 OLDEST_READABLE = 1
 
 

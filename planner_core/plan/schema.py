@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from planner_core.errors import FieldValueError, PlannerError, from_validation_error
 from planner_core.plan.migrations import migrate
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
+from planner_core.plan.site import Site
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 4  # planner_core.plan.migrations upgrades older files
+SCHEMA_VERSION = 5  # planner_core.plan.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -52,8 +53,9 @@ class Facility(_Model):
         180.0, ge=0, le=5000, allow_inf_nan=False,
         description="assumption: wholesale high-density colocation, per kW of IT load")
     facility_capex_usd_per_mw: float = Field(
-        11.0e6, ge=0, le=1e9, allow_inf_nan=False,
-        description="assumption: build cost per MW of IT capacity for an owned facility")
+        11.7e6, ge=0, le=1e9, allow_inf_nan=False, description=(
+            "build cost per MW of critical IT load for an owned facility: US average of 19 "
+            "markets 2025, $9.3-15.0M (Cushman & Wakefield) [S]"))
     facility_life_years: float = Field(15.0, ge=1, le=50, allow_inf_nan=False,
                                        description="assumption: shell and plant life")
     amortization_years: float = Field(5.0, ge=0.25, le=15, allow_inf_nan=False,
@@ -62,13 +64,8 @@ class Facility(_Model):
                                    description="assumption: 8% per year")
     maintenance_pct_per_year: float = Field(3.0, ge=0, le=50, allow_inf_nan=False,
                                             description="assumption: % of hardware capex")
-    network_capex_pct: float = Field(12.0, ge=0, le=100, allow_inf_nan=False,
-                                     description="assumption: scale-out fabric, % of systems")
     installation_capex_pct: float = Field(3.0, ge=0, le=100, allow_inf_nan=False,
                                           description="assumption: racking, cabling, bring-up")
-    network_power_w_per_system: float = Field(
-        600.0, ge=0, le=1e5, allow_inf_nan=False,
-        description="assumption: leaf/spine ports and optics per system")
 
 
 class Slo(_Model):
@@ -198,6 +195,9 @@ class Pool(_Model):
     redundancy: int = Field(1, ge=0, le=1000, description="N+k: spare replicas")
     rent_usd_per_accelerator_hour: float | None = Field(None, ge=0, le=1000,
                                                         allow_inf_nan=False)
+    cooling: Literal["system", "liquid"] = Field("system", description=(
+        "system: as the catalog builds it; liquid: direct-to-chip liquid cooling, for an "
+        "air-cooled system sold with that option (no air-cooling limit on its racks)"))
     power_limit_w: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False,
                                         description=(
         "board power limit per accelerator, W (nvidia-smi -pl); None = its TDP. Below the "
@@ -254,10 +254,11 @@ class CalibrationProfile(_Model):
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)
+    site: Site = Field(default_factory=Site)
     workloads: list[Workload] = Field(min_length=1, max_length=MAX_ITEMS)
     pools: list[Pool] = Field(min_length=1, max_length=MAX_ITEMS)
     scenarios: list[Scenario] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -57,7 +57,7 @@ def swept_kpis(plan: Plan, catalog: Catalog, cal: Calibration, inputs: SweptInpu
         pools = [size_pool_fleet(catalog, plan, pool, cal, inputs) for pool in plan.pools]
     f = {name: inputs.value(f"facility.{name}", value)
          for name, value in facility_figures(plan).items()}
-    k = roll_up([p.sized() for p in pools], f, plan.facility.cost_model).kpis
+    k = roll_up([p.sized() for p in pools], f, plan.facility.cost_model, site=plan.site).kpis
     result = {name: k[name] for name in KPI_NAMES}
     shape = np.broadcast_shapes(*(np.shape(v) for v in result.values()),
                                 *(np.shape(v) for v in inputs.values.values()))

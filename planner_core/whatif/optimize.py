@@ -26,11 +26,13 @@ from planner_core.catalog.mig import allowed
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.packing import packed_accelerators
 from planner_core.engine.replica import ReplicaHW
+from planner_core.engine.site_power import site_power
 from planner_core.engine.sizing import (
     RACK_UNITS,
     PoolFleet,
     finish_pool,
     replica_for,
+    size_pool_fleet,
     size_workload,
 )
 from planner_core.engine.step_times import Efficiency
@@ -61,7 +63,7 @@ COLUMNS = ["rank", "system", "system_name", "status", "accelerator", "engine", "
            "usd_per_m_output_tokens", "usd_per_m_tokens", "tco_usd_per_year", "capex_usd",
            "facility_mw_peak", "accelerators", "systems", "racks", "ttft_p99_ms",
            "tpot_p99_ms", "latency_p99_ms", "utilization_peak_pct", "output_tokens_per_kwh",
-           "meets_slo", "pareto", "pick"]
+           "utility_mw", "site_utility_mw", "within_site", "meets_slo", "pareto", "pick"]
 
 
 @dataclass(frozen=True)
@@ -174,9 +176,16 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
              systems: Iterable[str] | None = None, precisions: Iterable[str] | None = None,
              servings: Iterable[str] = SERVINGS,
              progress: Callable[[float, str], None] | None = None,
-             engines: Iterable[str] | None = None) -> pd.DataFrame:
+             engines: Iterable[str] | None = None,
+             site_mw: float | None = None) -> pd.DataFrame:
     """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest).
-    ``engines`` widens the search to those serving engines (default: the pool's own)."""
+    ``engines`` widens the search to those serving engines (default: the pool's own).
+
+    ``site_mw``: the site's power at the utility meter. An option is feasible only if the
+    site with it fits: its ``site_utility_mw`` counts the plan's other pools (those not
+    serving ``workload``) with it, through one electrical chain and cooling plant."""
+    if site_mw is not None and not (np.isfinite(site_mw) and site_mw > 0):
+        raise PlannerError("the site's power must be a positive number of MW", field="site_mw")
     catalog = catalog or load_catalog()
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
@@ -195,15 +204,22 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     groups: dict[tuple, list[Candidate]] = {}
     for c in cands:
         groups.setdefault((c.precision, c.serving), []).append(c)
+    # The rest of the site: pools the option does not replace, sized as the plan has them.
+    others = [size_pool_fleet(catalog, variant, p, cal).sized() for p in variant.pools
+              if workload not in p.workloads]
     rows: list[dict] = []
     for i, ((precision, serving), members) in enumerate(groups.items()):
         if progress:
             progress(i / len(groups), f"{serving} serving at {precision}: "
                      f"{len(members)} options")
-        rows += _evaluate_group(variant, workload, precision, serving, members, catalog, cal)
+        rows += _evaluate_group(variant, workload, precision, serving, members, catalog, cal,
+                                others)
     if progress:
         progress(1.0, "ranking")
-    return rank(pd.DataFrame(rows), variant.workload(workload).output_tokens.mean)
+    frame = pd.DataFrame(rows)
+    frame["within_site"] = (True if site_mw is None else
+                            frame["site_utility_mw"].to_numpy(float) <= site_mw * (1 + 1e-9))
+    return rank(frame, variant.workload(workload).output_tokens.mean)
 
 
 def _check_filters(catalog: Catalog, systems, precisions, servings, engines=None) -> None:
@@ -261,7 +277,8 @@ def _replica(catalog: Catalog, c: Candidate, workload, like: Pool):
 
 
 def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
-                    members: list[Candidate], catalog: Catalog, cal: Calibration) -> list[dict]:
+                    members: list[Candidate], catalog: Catalog, cal: Calibration,
+                    others: list | None = None) -> list[dict]:
     like = next(p for p in plan.pools if workload in p.workloads)
     data = plan.model_dump(mode="json", exclude={"scenarios", "baseline"})
     w = next(x for x in data["workloads"] if x["name"] == workload)
@@ -280,7 +297,8 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         except (PlannerError, ValidationError):  # e.g. a chain longer than a plan may hold
             # Cannot run this way at all (no FLOPS figure at the cache's precision, a layout
             # past the scale-up domain): listed, never ranked.
-            rows.append({**_describe(c, system, acc), "meets_slo": False})
+            rows.append({**_describe(c, system, acc), "meets_slo": False,
+                         "site_utility_mw": np.nan})
             continue
         shape = shape_c
         live.append((c, system, acc))
@@ -291,7 +309,8 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         consts.append((float(system.accelerators), acc.tdp_w.value, acc.idle_w.value,
                        system.host_power_w.value, system.price_usd.value,
                        system.form == "rack", system.cooling == "air",
-                       float(system.rack_units or RACK_UNITS)))
+                       float(system.rack_units or RACK_UNITS), float(system.ports),
+                       system.port_gbps))
     if not live:
         return rows
     hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS},
@@ -320,16 +339,21 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
     accelerators = np.where(mig, np.ceil(needed / np.where(mig, slices_a, 1.0)), np.ceil(
         packed_accelerators(needed, group, per_system, fluid, stages)))
     const = {k: np.array(v) for k, v in zip(
-        ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units"), cols,
+        ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units", "ports",
+         "port_gbps"), cols,
         strict=True)}
     _, system0, acc0 = live[0]  # stands in for the stack: its figures are in ``const``
     fleet = PoolFleet(pool, system0, acc0, cal.power, [ws])
     finish_pool(fleet, single, None, accelerators, inputs, const)
     kpis = swept_kpis(single, catalog, cal, inputs, [fleet])
+    site = np.broadcast_to(site_power([*(others or []), fleet.sized()], plan.site,
+                                      plan.facility.pue)["utility_mw"],
+                           np.shape(kpis["utility_mw"]))
     for j, (c, system, acc) in enumerate(live):
         row = _describe(c, system, acc)
         row.update({k: (bool(v[j]) if k == "meets_slo" else float(v[j]))
                     for k, v in kpis.items()})
+        row["site_utility_mw"] = float(site[j])
         rows.append(row)
     return rows
 
@@ -366,7 +390,10 @@ def rank(frame: pd.DataFrame, output_tokens: float) -> pd.DataFrame:
     # p99 TTFT plus the answer at the p99 TPOT: the two p99s added, so an upper estimate of
     # the p99 time to the last token.
     f["latency_p99_ms"] = f["ttft_p99_ms"] + (output_tokens - 1) * f["tpot_p99_ms"]
-    ok = f["meets_slo"].to_numpy(bool) & np.isfinite(f["usd_per_m_output_tokens"].to_numpy())
+    ok = (f["meets_slo"].to_numpy(bool) & np.isfinite(f["usd_per_m_output_tokens"].to_numpy())
+          & (f["within_site"].to_numpy(bool) if "within_site" in f else True))
+    if "within_site" not in f:
+        f["within_site"] = True
     f["pareto"] = False
     f["pick"] = ""
     f["rank"] = np.nan

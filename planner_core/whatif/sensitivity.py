@@ -31,8 +31,7 @@ FACILITY_ASSUMPTIONS = {
     "colocation_usd_per_kw_month": "colocation price", "facility_capex_usd_per_mw":
     "facility build cost", "facility_life_years": "facility life", "amortization_years":
     "amortization period", "cost_of_capital": "cost of capital", "maintenance_pct_per_year":
-    "maintenance", "network_capex_pct": "scale-out network cost", "installation_capex_pct":
-    "installation cost", "network_power_w_per_system": "network power per system"}
+    "maintenance", "installation_capex_pct": "installation cost"}
 ACCELERATOR_FIGURES = (("memory_bw_gbs", "memory bandwidth"),
                        ("dense_tflops", "dense compute"), ("tdp_w", "TDP"),
                        ("idle_w", "idle power"), ("memory_gb", "memory"))

@@ -1,11 +1,12 @@
-"""What fits a site: the most traffic a plan's fleet design can serve within a site's power.
+"""What fits a site: the most traffic a plan's fleet design can serve within a site's limits.
 
 The plan's workloads keep their mix (every peak scaled by the same factor); pools sized for
-the load grow with it, fixed pools do not. The answer is the largest factor whose fleet both
-meets every SLO and needs no more than ``site_mw`` of facility power provisioned (every
-system at its rated draw × PUE, which is what a site's feed must carry), found on a
-logarithmic grid of factors in one array pass and then refined on a finer one. The binding
-limit is whichever of the two the next step up breaks.
+the load grow with it, fixed pools do not. The answer is the largest factor whose fleet meets
+every SLO and stays within the site: ``site_mw`` at the utility meter (every system at its
+rated draw through the electrical chain, cooling on the design day), and the plan's own site
+limits (IT MW, rack positions of its halls). It is found on a logarithmic grid of factors in
+one array pass and then refined on a finer one. The binding limit is whichever the next step
+up breaks.
 """
 
 from __future__ import annotations
@@ -37,39 +38,58 @@ class SiteFit:
     binding: str  # what stops more traffic
 
 
-def fits(plan: Plan, site_mw: float, catalog: Catalog | None = None,
+def fits(plan: Plan, site_mw: float | None = None, catalog: Catalog | None = None,
          calibration: Calibration | None = None, scenario: str = "base",
          system: str | None = None) -> SiteFit:
     """The most traffic ``plan``'s scenario (every pool on ``system``, if given) serves within
-    ``site_mw`` of provisioned facility power."""
-    if not (np.isfinite(site_mw) and site_mw > 0):
-        raise PlannerError("the site's power must be a positive number of MW", field="site_mw")
+    ``site_mw`` at the utility meter (default: the plan's ``site.limits.utility_mw``) and the
+    plan's other site limits."""
     catalog = catalog or load_catalog()
     variant = plan.variant(scenario)
+    lim = variant.site.limits
+    site_mw = lim.utility_mw if site_mw is None else site_mw
+    if site_mw is None:
+        raise PlannerError("give the site's power (--site-mw) or set the plan's "
+                           "site.limits.utility_mw", field="site_mw")
+    if not (np.isfinite(site_mw) and site_mw > 0):
+        raise PlannerError("the site's power must be a positive number of MW", field="site_mw")
     if system is not None:
         catalog.system(system)  # PlannerError naming it if unknown
         variant = apply_overrides(variant, {f"pools.{p.name}.system": system
                                             for p in variant.pools}, where="--system")
     base = {w.name: w.traffic.peak_rps for w in variant.workloads}
     grid = np.geomspace(LOWEST, min(HIGHEST, MAX_PEAK_RPS / max(base.values())), COARSE)
+    positions = sum(h.rows * h.positions_per_row for h in variant.site.floor.halls) or None
+    # (name, KPI, limit, unit): what the site offers.
+    limits = [("site power", "utility_mw", site_mw, "MW at the utility meter")]
+    if lim.it_mw is not None:
+        limits.append(("IT load", "it_kw_provisioned", lim.it_mw * 1e3, "kW of IT provisioned"))
+    if positions is not None:
+        limits.append(("floor", "racks", float(positions), "compute racks on the positions"))
 
     def at(scales: np.ndarray) -> dict:
         values = {f"workloads.{n}.traffic.peak_rps": peak * scales for n, peak in base.items()}
         return evaluate_many(variant, values, catalog, calibration)
 
+    def within(k: dict) -> np.ndarray:
+        inside = np.ones(np.shape(k["meets_slo"]), bool)
+        for _, key, limit, _ in limits:
+            inside &= np.asarray(k[key], float) <= limit * (1 + 1e-9)
+        return inside
+
     def ok(k: dict) -> np.ndarray:
-        return np.asarray(k["meets_slo"], bool) & (
-            np.asarray(k["facility_mw_provisioned"], float) <= site_mw * (1 + 1e-9))
+        return np.asarray(k["meets_slo"], bool) & within(k)
 
     coarse = at(grid)
     good = ok(coarse)
     if not good.any():
         k = {n: float(v[0]) for n, v in coarse.items()}
-        why = (f"even {grid[0]:g} of the plan's traffic needs "
-               f"{k['facility_mw_provisioned']:,.3f} MW provisioned"
-               if k["meets_slo"] else "even a trickle of traffic misses an SLO")
+        broken = [f"{k[key]:,.3g} {unit} against {limit:,.3g}"
+                  for _, key, limit, unit in limits if k[key] > limit * (1 + 1e-9)]
+        why = (f"even {grid[0]:g} of the plan's traffic needs " + "; ".join(broken)
+               if broken else "even a trickle of traffic misses an SLO")
         return SiteFit(site_mw, 0.0, dict.fromkeys(base, 0.0), 0.0, 0.0, k, why)
-    # Both limits only tighten as traffic grows: the last good factor marks the edge.
+    # Every limit only tightens as traffic grows: the last good factor marks the edge.
     i = int(np.flatnonzero(good)[-1])
     top = grid[min(i + 1, COARSE - 1)]
     fine = np.linspace(grid[i], top, FINE)
@@ -78,11 +98,15 @@ def fits(plan: Plan, site_mw: float, catalog: Catalog | None = None,
     scale = float(fine[j])
     kpis = {n: float(v[j]) for n, v in k_fine.items()}
     nxt = min(j + 1, FINE - 1)
+    over = [(name, float(k_fine[key][nxt]), limit, unit) for name, key, limit, unit in limits
+            if float(k_fine[key][nxt]) > limit * (1 + 1e-9)]
     if nxt == j and i == COARSE - 1:
-        binding = f"neither limit within {grid[-1]:g} times the plan's traffic"
-    elif float(k_fine["facility_mw_provisioned"][nxt]) > site_mw:
-        binding = (f"site power: {float(k_fine['facility_mw_provisioned'][nxt]):,.3f} MW "
-                   f"provisioned for a step more, against {site_mw:g} MW")
+        binding = f"no limit within {grid[-1]:g} times the plan's traffic"
+    elif over:
+        name, need, limit, unit = over[0]
+        digits = 3 if unit.startswith("MW") else 0
+        binding = (f"{name}: {need:,.{digits}f} {unit} for a step more, against "
+                   f"{limit:,.{digits}f}")
     else:
         binding = ("SLOs: a pool of fixed size cannot carry more within them"
                    if any(p.count is not None for p in variant.pools)

@@ -165,3 +165,18 @@ def test_optimize_over_engines_applies_the_engine_it_chose(qtbot, window, panel,
     assert doc.plan.variant(name).pools[0].engine == "sglang"
     assert doc.results.kpi(name)["usd_per_m_output_tokens"] == pytest.approx(
         option["usd_per_m_output_tokens"], rel=1e-6)
+
+
+def test_optimize_within_the_sites_utility_limit(qtbot, window, panel, settle):
+    settle(lambda: window.site.fields["limits.utility_mw"].setValue(0.1))
+    window.show_panel("whatif")
+    panel.tabs.setCurrentIndex(1)
+    assert panel.opt_site.isEnabled() and panel.opt_site.isChecked()
+    assert "0.1 MW" in panel.opt_site.text()
+    _finish(qtbot, panel, panel.run_optimize)
+    _, frame, _, _ = panel.results["optimize"]
+    ranked = frame[frame["rank"].notna()]
+    assert len(ranked) and (ranked["site_utility_mw"] <= 0.1).all()
+    assert "within the site's utility power" in panel.opt_note.text()
+    for r in range(panel.opt_table.rowCount()):
+        assert float(panel.opt_table.item(r, 7).text()) <= 0.1

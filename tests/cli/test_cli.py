@@ -205,12 +205,40 @@ def test_a_profile_from_imported_runs_moves_evaluate(tmp_path):
 
 
 def test_fits_prints_the_traffic_and_the_binding_limit():
-    r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "50")
+    plan = str(resource_path("examples", "llama70b-chat.json"))
+    r = run("fits", plan, "--site-mw", "2")
     assert r.returncode == 0, r.stderr
-    assert "within 50 MW" in r.stdout and "binding limit: site power" in r.stdout
-    r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "50",
-            "--json")
+    assert "within 2 MW" in r.stdout and "binding limit: site power" in r.stdout
+    r = run("fits", plan, "--site-mw", "50")  # the example's one hall of 48 positions binds
+    assert "binding limit: floor" in r.stdout
+    r = run("fits", plan, "--site-mw", "2", "--json")
     data = json.loads(r.stdout)
-    assert data["kpis"]["facility_mw_provisioned"] <= 50 and data["peak_rps"]["chat"] > 40
+    assert data["kpis"]["utility_mw"] <= 2 and data["peak_rps"]["chat"] > 40
     r = run("fits", str(resource_path("examples", "llama70b-chat.json")), "--site-mw", "-1")
     assert r.returncode == 2
+
+
+def test_optimize_with_a_site_limit_ranks_only_what_fits(tmp_path):
+    import pandas as pd
+
+    plan = str(resource_path("examples", "llama70b-chat.json"))
+    out = tmp_path / "options.csv"
+    r = run("optimize", plan, "--site-mw", "1", "--shipping", "--top", "3", "--csv", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "fit the site's 1 MW at the utility meter" in r.stdout
+    frame = pd.read_csv(out)
+    ranked = frame[frame["rank"].notna()]
+    assert len(ranked) and (ranked["site_utility_mw"] <= 1).all()
+
+
+def test_evaluate_json_itemises_the_site():
+    r = run("evaluate", str(resource_path("examples", "deepseek-v3-disagg-gb200.json")),
+            "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    base = next(s for s in data["scenarios"] if s["scenario"] == "base")
+    assert base["utility_mw"] > base["facility_mw_provisioned"] > 0
+    site = data["site"]["base"]
+    assert {"utility_mw", "electrical", "cooling", "fabric", "floor", "limits"} <= set(site)
+    assert site["fabric"]["switches"] > 0 and site["cooling"]["cdus"] > 0
+    assert site["floor"]["placed"] == site["floor"]["racks"]

@@ -7,10 +7,10 @@ from planner_core import PlannerError, evaluate
 from planner_core.exports.results_csv import neutralize, results_table, write_results_csv
 from planner_core.plan import edits
 
-# Counts carry no unit; every other numeric column's name must say its unit.
+# Counts and the PUE (a ratio) carry no unit; every other numeric column's name must say its unit.
 COUNTS = {"accelerators_per_replica", "replicas", "replicas_needed", "prefill_replicas",
           "max_batch",
-          "batch_at_peak", "accelerators", "systems", "racks", "systems_per_rack"}
+          "batch_at_peak", "accelerators", "systems", "racks", "systems_per_rack", "pue"}
 UNITS = ("_ms", "_w", "_pct", "usd", "kw", "mw", "wh", "rps", "tok_s", "tokens")
 
 

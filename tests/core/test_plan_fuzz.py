@@ -300,7 +300,7 @@ EXTREMES = [
     ("facility", "amortization_years", [*TINY, 15]),
     ("facility", "cost_of_capital", [0, 1e-300, 1]),
     ("facility", "colocation_usd_per_kw_month", [0, 5000]),
-    ("facility", "network_power_w_per_system", [0, 1e5]),
+    ("facility", "installation_capex_pct", [0, 100]),
 ]
 
 

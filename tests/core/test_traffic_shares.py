@@ -6,7 +6,7 @@ import json
 import pytest
 
 from planner_core import Plan, PlannerError, evaluate
-from planner_core.plan import plan_from_dict, plan_from_json
+from planner_core.plan import SCHEMA_VERSION, plan_from_dict, plan_from_json
 from planner_core.plan.edits import remove, rename, set_value
 
 
@@ -16,7 +16,7 @@ def _plan(shares=None, second="hgx-h200") -> Plan:
          "output_tokens": {"mean": 400}, "slo": {"ttft_p99_ms": 2000, "tpot_p99_ms": 50}}
     if shares is not None:
         w["pool_shares"] = shares
-    return plan_from_dict({"format": "inference-planner-plan", "schema_version": 4,
+    return plan_from_dict({"format": "inference-planner-plan", "schema_version": SCHEMA_VERSION,
                            "name": "split", "workloads": [w], "pools": [
         {"name": "old", "system": "hgx-h200", "layout": {"tp": 4}, "workloads": ["chat"]},
         {"name": "new", "system": second, "layout": {"tp": 4}, "workloads": ["chat"]}]})
@@ -76,6 +76,6 @@ def test_a_schema_3_plan_with_a_shared_workload_migrates_with_a_note():
         del w["pool_shares"]
     del data["calibration_profile"]
     plan = plan_from_json(json.dumps(data))
-    assert plan.schema_version == 4
+    assert plan.schema_version == SCHEMA_VERSION
     assert "split equally between them (50% each)" in plan.notes
     assert plan.share("chat", "old") == plan.share("chat", "new") == 0.5

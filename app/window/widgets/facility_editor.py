@@ -12,12 +12,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
 )
 
-from app.window.widgets.fields import FieldBinder, spin
+from app.window.widgets.fields import spin
+from app.window.widgets.plan_form import PlanForm, model_bounds
 from planner_core.plan import Facility, edits
 
 # label, unit suffix, decimals, step; grouped as an architect reads a facility sheet
@@ -26,7 +24,6 @@ GROUPS: list[tuple[str, list[tuple[str, str, str, int, float]]]] = [
         ("pue", "PUE", "", 2, 0.05),
         ("rack_power_budget_kw", "Rack power budget", " kW", 1, 5),
         ("max_air_cooled_rack_kw", "Air-cooled rack limit", " kW", 1, 5),
-        ("network_power_w_per_system", "Network power per system", " W", 0, 50),
         ("electricity_usd_per_kwh", "Electricity", " $/kWh", 4, 0.005),
     ]),
     ("Facility cost", [
@@ -39,34 +36,16 @@ GROUPS: list[tuple[str, list[tuple[str, str, str, int, float]]]] = [
         ("amortization_years", "Amortization", " years", 1, 0.5),
         ("cost_of_capital", "Cost of capital", " %/year", 1, 0.5),
         ("maintenance_pct_per_year", "Maintenance", " % of CapEx/year", 1, 0.5),
-        ("network_capex_pct", "Network CapEx", " % of systems", 1, 1),
         ("installation_capex_pct", "Installation", " % of systems", 1, 0.5),
     ]),
 ]
 PERCENT_FRACTIONS = {"cost_of_capital"}  # stored as a fraction, shown as a percentage
 
 
-def _bounds(name: str, decimals: int) -> tuple[float, float]:
-    """The field's allowed range; an open lower bound starts one display step above it."""
-    lo, hi = 0.0, 1e9
-    for m in Facility.model_fields[name].metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = m.ge
-        if getattr(m, "gt", None) is not None:
-            lo = m.gt + 10.0 ** -decimals
-        if getattr(m, "le", None) is not None:
-            hi = m.le
-    return lo, hi
-
-
-class FacilityEditor(QWidget):
+class FacilityEditor(PlanForm):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.doc = None
-        self.binder = FieldBinder(lambda: "facility" if self.doc else None, self._edit, self)
-        self.fields: dict[str, QWidget] = {}
-        body = QWidget()
-        layout = QVBoxLayout(body)
+        super().__init__("facility", parent)
+        layout = self.column
         defaults = Facility()
         for title, rows in GROUPS:
             group = QGroupBox(title)
@@ -80,7 +59,7 @@ class FacilityEditor(QWidget):
                     w.addItem("owned (build the facility, amortize it)", "owned")
                     tip = "How the building is paid for"
                 else:
-                    lo, hi = _bounds(name, decimals)
+                    lo, hi = model_bounds(Facility, name, decimals)
                     scale = 100.0 if name in PERCENT_FRACTIONS else 1.0
                     w = spin(lo * scale, hi * scale, decimals or 0, step, suffix)
                     shown = default * scale
@@ -101,22 +80,6 @@ class FacilityEditor(QWidget):
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(4, 4, 4, 4)
-        outer.addWidget(scroll)
-
-    def set_document(self, doc) -> None:
-        self.doc = doc
-        doc.planChanged.connect(self.refresh)
-        doc.scenarioChanged.connect(self.refresh)
-        self.refresh()
-
-    def _edit(self, path: str, value, text: str, merge_key: str | None) -> bool:
-        return self.doc is not None and self.doc.edit(path, value, text, merge_key)
 
     def refresh(self, *_signal_args) -> None:
         if self.doc is None:
@@ -127,9 +90,7 @@ class FacilityEditor(QWidget):
         for name in ("facility_capex_usd_per_mw", "facility_life_years"):
             self.fields[name].setEnabled(owned)
         self.fields["colocation_usd_per_kw_month"].setEnabled(not owned)
-        where = ("the base plan" if self.doc.scenario == "base"
-                 else f"scenario “{self.doc.scenario}” (as overrides)")
-        self.note.setText(f"Edits apply to {where}. Hover a field for its source.")
+        self.note.setText(f"Edits apply to {self.where()}. Hover a field for its source.")
 
     def _reset(self) -> None:
         if self.doc is None:

@@ -80,6 +80,13 @@ class PoolEditor(ItemEditor):
         self.power_limit = spin(0, 5000, 0, 10, " W per accelerator", special="TDP (no limit)",
                                 tip=POWER_LIMIT_TIP)
         f.addRow("Power limit", b.bind(self.power_limit, "power_limit_w", "power limit"))
+        self.cooling = QComboBox()
+        self.cooling.addItem("as the system is built", "system")
+        self.cooling.addItem("direct liquid cooling", "liquid")
+        self.cooling.setToolTip("Liquid: direct-to-chip cooling for an air-cooled system sold "
+                                "with that option (HGX); its racks have no air-cooling limit "
+                                "and most of their heat goes to the coolant")
+        f.addRow("Cooling", b.bind(self.cooling, "cooling", "cooling"))
 
         lay = QGroupBox("Replica layout")
         lf = QFormLayout(lay)
@@ -204,6 +211,8 @@ class PoolEditor(ItemEditor):
             tip += (f" Its vendor runs it at {acc.power_optimised_limit_w.value:,.0f} W in "
                     f"power-optimised benchmarks ({acc.power_optimised_limit_w.source}).")
         self.power_limit.setToolTip(tip)
+        # Only an air-cooled system with a liquid option can be switched to liquid.
+        self.cooling.setEnabled(system.liquid_option or item.get("cooling") == "liquid")
         was = self.engine.blockSignals(True)
         self.engine.clear()
         self.engine.addItem(f"auto ({engine_for('auto', acc.vendor, acc.architecture).name})",

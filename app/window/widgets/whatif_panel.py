@@ -171,6 +171,10 @@ class WhatIfPanel(QWidget):
         self.opt_engines = QCheckBox("Try every serving engine (TensorRT-LLM, vLLM, SGLang, "
                                      "vendor stacks)")
         self.opt_engines.setToolTip("Without it, each system runs the workload's pool engine")
+        self.opt_site = QCheckBox("Only what fits the site's utility power")
+        self.opt_site.setToolTip("Ranks only options with which the whole site (the plan's "
+                                 "other pools included) stays within the plan's site limit "
+                                 "on utility power (Facility → Site → Site limits)")
         self.opt_run = QPushButton("Find the cheapest fleet")
         self.opt_run.clicked.connect(self.run_optimize)
         self.opt_apply = QPushButton("Apply as scenario")
@@ -181,11 +185,13 @@ class WhatIfPanel(QWidget):
         form.addRow("Workload", self.opt_workload)
         form.addRow("", self.opt_shipping)
         form.addRow("", self.opt_engines)
+        form.addRow("", self.opt_site)
         self.opt_chart = OptionsChart()
         self.opt_chart.pointClicked.connect(self._select_option)
         self.opt_table = _table(["rank", "system", "engine", "precision", "serving", "layout",
                                  "$/M out",
-                                 "MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms", "pick"])
+                                 "utility MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
+                                 "pick"])
         self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
         self.opt_note = QLabel("")
         self.opt_note.setWordWrap(True)
@@ -230,9 +236,11 @@ class WhatIfPanel(QWidget):
                                "a spread set by its source grade (P 3% … claim 30%).")
         self.unc_note.setWordWrap(True)
         charts = QSplitter(Qt.Orientation.Vertical)
-        charts.addWidget(self.unc_cost)
-        charts.addWidget(self.unc_power)
-        charts.addWidget(self.unc_latency)
+        for chart in (self.unc_cost, self.unc_power, self.unc_latency):
+            # Three charts' default minimums would make the window taller than a 1280×800
+            # screen; each can be dragged taller in the splitter.
+            chart.setMinimumHeight(110)
+            charts.addWidget(chart)
         return self._page(form, self.unc_run, self.unc_note, charts, None)
 
     def _page(self, form, button, note, chart, table) -> QWidget:
@@ -272,9 +280,12 @@ class WhatIfPanel(QWidget):
             note.setText("")
         self.stale.setText("")
         self.opt_apply.setEnabled(False)
+        self.opt_site.setEnabled(False)  # a new plan: its limit, if any, is used
+        self._fill_site_limit()
         self._fill_inputs()
 
     def _plan_changed(self) -> None:
+        self._fill_site_limit()
         # Refilled when the panel is next shown: an edit elsewhere costs nothing here.
         self._inputs_dirty = True
         if self.isVisible():
@@ -283,6 +294,17 @@ class WhatIfPanel(QWidget):
             self.stale.setText("The plan or scenario has changed since these results were "
                                "computed: run again to update them.")
         self.opt_apply.setEnabled(self._option_applicable())
+
+    def _fill_site_limit(self) -> None:
+        """The Optimize page's site box follows the plan's utility limit (cheap, so at once)."""
+        limit = self.document.view_plan().site.limits.utility_mw
+        known = self.opt_site.isEnabled()
+        self.opt_site.setEnabled(limit is not None)
+        if limit is not None and not known:
+            self.opt_site.setChecked(True)  # a limit just set is meant to be used
+        self.opt_site.setText(f"Only what fits the site's {limit:g} MW at the utility meter"
+                              if limit is not None else
+                              "Only what fits the site (set its utility limit in Site)")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._inputs_dirty and self.document is not None:
@@ -349,12 +371,14 @@ class WhatIfPanel(QWidget):
                    if self.opt_shipping.isChecked() else None)
         engines = (["trtllm", "vllm", "sglang", "vendor"] if self.opt_engines.isChecked()
                    else None)
+        limit = plan.variant(scenario).site.limits.utility_mw
+        site_mw = limit if self.opt_site.isChecked() and self.opt_site.isEnabled() else None
         self.opt_apply.setEnabled(False)
         # The plan and scenario travel with the result: Apply must change the plan the
         # options were computed for, and only that one.
         self._start("optimize", lambda report: (workload, optimize(
             plan, workload, catalog, scenario=scenario, systems=systems, progress=report,
-            engines=engines),
+            engines=engines, site_mw=site_mw),
             plan, scenario), f"Optimizing {workload} over the catalog…")
 
     def run_sensitivity(self) -> None:
@@ -432,7 +456,8 @@ class WhatIfPanel(QWidget):
 
     def _draw_optimize(self) -> None:
         workload, frame, _, _ = self.results["optimize"]
-        ok = frame[frame["meets_slo"]]
+        meets = frame[frame["meets_slo"]]
+        ok = meets[meets["within_site"]]
         shown = pd.concat([ok.head(100), ok[(ok["pick"] != "") & ~ok.index.isin(
             ok.head(100).index)]])
         self.opt_table.setRowCount(len(shown))
@@ -442,7 +467,7 @@ class WhatIfPanel(QWidget):
             cells = [str(int(row["rank"])), system, row["engine"], row["precision"],
                      row["serving"], row["layout"], show_kpi("usd_per_m_output_tokens",
                                           row["usd_per_m_output_tokens"]),
-                     show_kpi("facility_mw_peak", row["facility_mw_peak"]),
+                     show_kpi("utility_mw", row["site_utility_mw"]),
                      show_kpi("accelerators", row["accelerators"]),
                      show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
                      show_kpi("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
@@ -451,8 +476,11 @@ class WhatIfPanel(QWidget):
         self.opt_chart.show(frame)
         front = int(ok["pareto"].sum())
         self.opt_note.setText(
-            f"{workload}: {len(frame):,} options tried, {len(ok):,} meet every SLO at the peak "
-            f"with the pool's redundancy; {front} on the Pareto front of cost, latency (p99 "
+            f"{workload}: {len(frame):,} options tried, {len(meets):,} meet every SLO at the "
+            f"peak with the pool's redundancy"
+            + (f", {len(ok):,} of them within the site's utility power" if len(ok) < len(meets)
+               or not frame["within_site"].all() else "")
+            + f"; {front} on the Pareto front of cost, latency (p99 "
             "TTFT + answer × p99 TPOT) and power (red). Select a row or a point, then Apply.")
         if len(shown):
             self.opt_table.selectRow(0)
