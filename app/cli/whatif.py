@@ -75,6 +75,9 @@ def add_parsers(sub) -> None:
     o.add_argument("--site-mw", type=float, metavar="MW", help=(
         "the site's power at the utility meter: rank only options with which the site "
         "(the plan's other pools included) needs no more"))
+    o.add_argument("--alongside", metavar="POOL", help=(
+        "a pool of fixed size already serving the workload: it keeps the largest share it "
+        "carries within the SLOs, and the options are sized for the rest"))
     o.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every option as CSV")
     add_catalog_option(o)
     add_calibration_option(o)
@@ -147,7 +150,7 @@ def cmd_sweep(args) -> int:
 
 
 
-OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("utility_mw", "utility MW"),
+OPTIMIZE_COLUMNS = [("usd_per_m_output_tokens", "$/M out"), ("site_utility_mw", "site MW"),
                     ("accelerators", "accel."), ("racks", "racks"),
                     ("ttft_p99_ms", "TTFT p99 ms"), ("tpot_p99_ms", "TPOT p99 ms")]
 
@@ -175,7 +178,8 @@ def cmd_optimize(args) -> int:
             frame = optimize(plan, workload, catalog, scenario=args.scenario, systems=systems,
                              precisions=args.precision,
                              servings=args.serving or ("aggregated", "disaggregated"),
-                             progress=bar, engines=args.engine, site_mw=args.site_mw)
+                             progress=bar, engines=args.engine, site_mw=args.site_mw,
+                             alongside=args.alongside)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
     if args.csv is not None and (code := _write_csv(args.csv, frame)):
@@ -184,6 +188,10 @@ def cmd_optimize(args) -> int:
     feasible = meets[meets["within_site"]]
     print(f"{plan.name}: {workload}, {len(frame):,} options tried, {len(meets):,} meet "
           f"every SLO at the peak with the plan's redundancy")
+    if args.alongside is not None:
+        share = float(frame["alongside_share_pct"].iloc[0])
+        print(f"Pool {args.alongside!r} keeps {share:.1f}% of {workload} (the most it carries "
+              f"within the SLOs); the options serve the other {100 - share:.1f}%")
     if args.site_mw is not None:
         print(f"{len(feasible):,} of them fit the site's {args.site_mw:g} MW at the utility "
               "meter, the plan's other pools included")

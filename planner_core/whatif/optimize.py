@@ -39,6 +39,7 @@ from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
 from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
+from planner_core.whatif.split import split_with
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates (every field typed
 #: ArrayLike, so a numeric field added to the replica is stacked too; the MLA attention
@@ -177,13 +178,17 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
              servings: Iterable[str] = SERVINGS,
              progress: Callable[[float, str], None] | None = None,
              engines: Iterable[str] | None = None,
-             site_mw: float | None = None) -> pd.DataFrame:
+             site_mw: float | None = None, alongside: str | None = None) -> pd.DataFrame:
     """Every candidate with its KPIs; feasible ones ranked by cost (``rank`` 1 = cheapest).
     ``engines`` widens the search to those serving engines (default: the pool's own).
 
     ``site_mw``: the site's power at the utility meter. An option is feasible only if the
     site with it fits: its ``site_utility_mw`` counts the plan's other pools (those not
-    serving ``workload``) with it, through one electrical chain and cooling plant."""
+    serving ``workload``) with it, through one electrical chain and cooling plant.
+
+    ``alongside``: a pool of fixed size already serving ``workload``. It keeps the largest
+    share it carries within the SLOs (:mod:`planner_core.whatif.split`); the options are sized
+    for the rest, with it charged to the site (``alongside_share_pct`` says the split)."""
     if site_mw is not None and not (np.isfinite(site_mw) and site_mw > 0):
         raise PlannerError("the site's power must be a positive number of MW", field="site_mw")
     catalog = catalog or load_catalog()
@@ -204,9 +209,15 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     groups: dict[tuple, list[Candidate]] = {}
     for c in cands:
         groups.setdefault((c.precision, c.serving), []).append(c)
+    share = None
+    if alongside is not None:
+        split = split_with(variant, workload, alongside, catalog, cal)
+        share, site, variant = split.share, split.fixed, split.rest
+    else:
+        site = variant
     # The rest of the site: pools the option does not replace, sized as the plan has them.
-    others = [size_pool_fleet(catalog, variant, p, cal).sized() for p in variant.pools
-              if workload not in p.workloads]
+    others = [size_pool_fleet(catalog, site, p, cal).sized() for p in site.pools
+              if workload not in p.workloads or p.name == alongside]
     rows: list[dict] = []
     for i, ((precision, serving), members) in enumerate(groups.items()):
         if progress:
@@ -219,7 +230,10 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     frame = pd.DataFrame(rows)
     frame["within_site"] = (True if site_mw is None else
                             frame["site_utility_mw"].to_numpy(float) <= site_mw * (1 + 1e-9))
-    return rank(frame, variant.workload(workload).output_tokens.mean)
+    frame = rank(frame, variant.workload(workload).output_tokens.mean)
+    if share is not None:
+        frame["alongside_share_pct"] = 100 * share
+    return frame
 
 
 def _check_filters(catalog: Catalog, systems, precisions, servings, engines=None) -> None:

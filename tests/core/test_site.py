@@ -189,3 +189,45 @@ def test_optimize_charges_the_other_pools_to_the_site():
     b = shared.set_index(["layout", "precision", "serving"]).loc[a.index]
     ok = a["meets_slo"].to_numpy(bool)
     assert (b["site_utility_mw"].to_numpy()[ok] > a["site_utility_mw"].to_numpy()[ok]).all()
+
+
+def _fixed_pool_plan(count=4):
+    return Plan.model_validate({"name": "split", "workloads": [
+        {"name": "chat", "model": "llama-3.1-70b", "weight_precision": "fp8",
+         "traffic": {"peak_rps": 200.0}, "input_tokens": {"mean": 2000},
+         "output_tokens": {"mean": 400}, "slo": {"ttft_p99_ms": 2000, "tpot_p99_ms": 50}}],
+        "pools": [{"name": "old", "system": "hgx-h100", "count": count, "layout": {"tp": 4},
+                   "workloads": ["chat"]}]})
+
+
+def test_a_split_gives_the_fixed_pool_the_most_it_carries_and_sizes_options_for_the_rest():
+    from planner_core.whatif.optimize import optimize
+
+    plan = _fixed_pool_plan()
+    frame = optimize(plan, "chat", systems=["hgx-h100", "gb200-nvl72"], alongside="old")
+    share = float(frame["alongside_share_pct"].iloc[0]) / 100
+    assert 0 < share < 1
+
+    def alone(s):
+        data = plan.model_dump(mode="json")
+        data["workloads"][0]["traffic"]["peak_rps"] = 200.0 * s
+        return evaluate(Plan.model_validate(data)).workloads.meets_slo.all()
+
+    assert alone(share) and not alone(share + 0.02)
+    # An option serving the rest, with the fixed pool beside it, meets every SLO.
+    best = frame[frame["rank"] == 1].iloc[0]
+    assert best["meets_slo"] and best["site_utility_mw"] > best["utility_mw"]
+
+
+def test_a_split_needs_a_fixed_pool_that_serves_the_workload():
+    from planner_core import PlannerError
+    from planner_core.whatif.optimize import optimize
+
+    sized = _fixed_pool_plan().model_dump(mode="json")
+    sized["pools"][0]["count"] = None
+    with pytest.raises(PlannerError, match="fixed size"):
+        optimize(Plan.model_validate(sized), "chat", systems=["hgx-h100"], alongside="old")
+    with pytest.raises(PlannerError, match="no pool named"):
+        optimize(_fixed_pool_plan(), "chat", systems=["hgx-h100"], alongside="nope")
+    with pytest.raises(PlannerError, match="no new pool is needed"):
+        optimize(_fixed_pool_plan(count=40), "chat", systems=["hgx-h100"], alongside="old")

@@ -190,7 +190,7 @@ class WhatIfPanel(QWidget):
         self.opt_chart.pointClicked.connect(self._select_option)
         self.opt_table = _table(["rank", "system", "engine", "precision", "serving", "layout",
                                  "$/M out",
-                                 "utility MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
+                                 "site MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
                                  "pick"])
         self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
         self.opt_note = QLabel("")
