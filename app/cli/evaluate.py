@@ -146,11 +146,24 @@ def summary(plan: Plan, results: Results, names: list[str]) -> str:
               fmt(r.tpot_p99_ms, "{:,.1f}"), fmt(r.slo_tpot_p99_ms, "{:,.1f}"),
               fmt(r.user_tok_s, "{:,.1f}"), fmt(bool(r.meets_slo))]
              for r in w.itertuples()], left=4)]
+    limits = [(n, lim) for n in names for lim in results.sites.get(n, {}).get("limits", [])]
+    if limits:
+        what = {"utility_mw": "utility power", "it_mw": "IT load",
+                "rack_positions": "rack positions"}
+        out += ["", "Site limits", table(
+            ["scenario", "limit", "site has", "needs", "headroom", ""],
+            [[n, what[lim["limit"]], _amount(lim["value"], lim["unit"]),
+              _amount(lim["used"], lim["unit"]), _amount(lim["headroom"], lim["unit"]),
+              "EXCEEDED" if lim["exceeded"] else ""] for n, lim in limits], left=2)]
     warnings = results.warnings
     out += ["", f"Warnings: {len(warnings) if warnings else 'none'}"]
     for wn in warnings:
         out.append(f"  [{wn['scenario']}] {wn['severity']}: {wn['item']}: {wn['message']}")
     return "\n".join(out)
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:,.2f} {unit}" if unit == "MW" else f"{value:,.0f} {unit}"
 
 
 def _clean(value):

@@ -16,7 +16,8 @@ ROWS = [
      f"({number(s['electrical']['ups_installed_mw'], 2)} MW)"),
     ("UPS load, normal operation", lambda s: f"{s['electrical']['ups_load_pct']:.0f}%"),
     ("Meter-to-rack efficiency", lambda s: f"{s['electrical']['chain_efficiency_pct']:.1f}%"),
-    ("PUE", lambda s: f"{s['cooling']['pue']:.2f} ({s['cooling']['pue_source']})"),
+    ("PUE", lambda s: f"{s['cooling']['pue']:.2f} (" + (
+        "derived, an estimate" if s["cooling"]["pue_source"] == "derived" else "given") + ")"),
     ("Heat to liquid / air", lambda s: f"{number(s['cooling']['heat_to_liquid_mw'], 2)} / "
      f"{number(s['cooling']['heat_to_air_mw'], 2)} MW"),
     ("CDUs (spares included)", lambda s: f"{s['cooling']['cdus']:,}"),

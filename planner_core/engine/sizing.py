@@ -44,7 +44,7 @@ from planner_core.engine.serving import batch_cap, max_rate, served_at_rate
 from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, Workload
-from planner_core.site.fabric import network_per_system
+from planner_core.site.fabric import network_per_system, swept_fabric
 
 PIPELINE_FILL = 64  # sequences an SRAM chain is sized to hold by default
 RACK_UNITS = 42  # usable units in a standard rack (assumption: 48U racks less PDUs/switches)
@@ -521,7 +521,7 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     kw = (board * per_system + c["host"]) / 1e3
     net_w, fleet.net_usd = network_per_system(
         systems, c["ports"], c["port_gbps"], systems * c["price"],
-        plan.site.fabric)
+        swept_fabric(plan.site.fabric, inputs))
     fleet.net_kw = net_w / 1e3
     limit = inputs.value("facility.rack_power_budget_kw", fac.rack_power_budget_kw)
     air = fleet.air = c["air"] & (fleet.pool.cooling != "liquid")

@@ -16,6 +16,7 @@ Every function broadcasts over numpy arrays (a sweep's or optimize's stacked poo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -42,13 +43,14 @@ class FabricCount:
         return self.leaves + self.spines + self.cores
 
 
-def fat_tree(systems, ports_per_system, port_gbps, fab: Fabric) -> FabricCount:
+def fat_tree(systems, ports_per_system, port_gbps, fab: Fabric | SimpleNamespace
+             ) -> FabricCount:
     """The switches, optics, power and price of a fat tree for ``systems`` systems of
     ``ports_per_system`` ports at ``port_gbps``."""
     s = np.maximum(np.asarray(port_gbps, float), 1e-9)
     k = float(fab.switch_ports)
     big = float(fab.switch_port_gbps)
-    o = float(fab.oversubscription)
+    o = np.asarray(fab.oversubscription, float)
     e = np.asarray(systems, float) * ports_per_system
     # Systems' ports per leaf, and the switch ports a leaf needs upward for them.
     per_leaf = np.maximum(np.floor(k * big * o / (1 + o) / s), 1.0)
@@ -73,7 +75,20 @@ def fat_tree(systems, ports_per_system, port_gbps, fab: Fabric) -> FabricCount:
                        watts, usd)
 
 
-def network_per_system(systems, ports_per_system, port_gbps, systems_usd, fab: Fabric):
+#: Fabric figures a sweep may give as arrays (planner_core.whatif.numeric_inputs).
+SWEPT = ("switch_usd", "transceiver_usd_per_100g", "switch_w", "oversubscription")
+
+
+def swept_fabric(fab: Fabric, inputs) -> Fabric | SimpleNamespace:
+    """``fab`` with the figures ``inputs`` (the sizing's Inputs) replaces by arrays."""
+    values = {k: inputs.value(f"site.fabric.{k}", getattr(fab, k)) for k in SWEPT}
+    if all(values[k] is getattr(fab, k) for k in SWEPT):
+        return fab
+    return SimpleNamespace(**{**fab.model_dump(), **values})
+
+
+def network_per_system(systems, ports_per_system, port_gbps, systems_usd,
+                       fab: Fabric | SimpleNamespace):
     """(W per system, the pool's network CapEx in USD): the fat tree, or the flat figures."""
     n = np.asarray(systems, float)
     if fab.design == "flat":

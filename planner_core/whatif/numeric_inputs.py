@@ -20,6 +20,8 @@ from planner_core.plan import Facility, Plan, apply_overrides
 NUMERIC_PATHS = (
     *(f"facility.{name}" for name, info in Facility.model_fields.items()
       if info.annotation is float),
+    *(f"site.fabric.{name}" for name in ("switch_usd", "transceiver_usd_per_100g", "switch_w",
+                                         "oversubscription")),
     "workloads.*.traffic.peak_rps",
     "workloads.*.input_tokens.mean",
     "workloads.*.output_tokens.mean",

@@ -22,6 +22,7 @@ from planner_core.catalog.engines import engine_for
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.errors import PlannerError
 from planner_core.plan import Facility, Plan, Pool
+from planner_core.plan.site import Fabric
 from planner_core.whatif.evaluate_many import evaluate_many
 
 #: Facility inputs that are prices, rates or loads (limits such as the rack budget are left
@@ -55,8 +56,14 @@ class Assumption:
     spread: float | None = None
 
 
-def _facility_grade(name: str) -> str:
-    text = Facility.model_fields[name].description or ""
+#: The fabric's prices and power, as sweeps and the tornado vary them (site.fabric.*).
+FABRIC_ASSUMPTIONS = {"switch_usd": "fabric: switch price",
+                      "transceiver_usd_per_100g": "fabric: optics price",
+                      "switch_w": "fabric: switch power"}
+
+
+def _facility_grade(name: str, model=Facility) -> str:
+    text = model.model_fields[name].description or ""
     for grade in ("S?", "P", "S"):
         if f"[{grade}]" in text:
             return grade
@@ -90,6 +97,12 @@ def assumptions(plan: Plan, catalog: Catalog,
         low, high = _bounds(Facility, name)
         out.append(Assumption(f"facility.{name}", f"facility: {label}", getattr(fac, name),
                               _facility_grade(name), low, high))
+    if plan.site.fabric.design == "fat-tree":
+        for name, label in FABRIC_ASSUMPTIONS.items():
+            low, high = _bounds(Fabric, name)
+            out.append(Assumption(f"site.fabric.{name}", label,
+                                  getattr(plan.site.fabric, name),
+                                  _facility_grade(name, Fabric), low, high))
     for w in plan.workloads:
         out.append(Assumption(f"workloads.{w.name}.traffic.peak_rps",
                               f"{w.name}: peak requests/s", w.traffic.peak_rps, FORECAST_GRADE,

@@ -242,3 +242,12 @@ def test_evaluate_json_itemises_the_site():
     assert {"utility_mw", "electrical", "cooling", "fabric", "floor", "limits"} <= set(site)
     assert site["fabric"]["switches"] > 0 and site["cooling"]["cdus"] > 0
     assert site["floor"]["placed"] == site["floor"]["racks"]
+
+
+def test_evaluate_prints_each_site_limits_headroom():
+    r = run("evaluate", str(resource_path("examples", "deepseek-v3-disagg-gb200.json")))
+    assert r.returncode == 0, r.stderr
+    block = r.stdout.split("Site limits", 1)[1].split("Warnings", 1)[0]
+    assert "utility power" in block and "rack positions" in block
+    assert "EXCEEDED" in block  # HGX B200 needs more than the site's 25 MW and 160 positions
+    assert "Utility power at the meter (MW)" in r.stdout

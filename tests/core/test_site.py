@@ -231,3 +231,19 @@ def test_a_split_needs_a_fixed_pool_that_serves_the_workload():
         optimize(_fixed_pool_plan(), "chat", systems=["hgx-h100"], alongside="nope")
     with pytest.raises(PlannerError, match="no new pool is needed"):
         optimize(_fixed_pool_plan(count=40), "chat", systems=["hgx-h100"], alongside="old")
+
+
+def test_a_swept_fabric_figure_gives_what_the_plan_with_it_gives():
+    from planner_core.plan import apply_overrides
+    from planner_core.whatif.evaluate_many import evaluate_many
+
+    plan = _plan(peak=2000.0)
+    prices = np.array([50_000.0, 250_000.0])
+    swept = evaluate_many(plan, {"site.fabric.switch_usd": prices,
+                                 "site.fabric.oversubscription": np.array([1.0, 3.0])})
+    for i, (price, o) in enumerate(zip(prices, (1.0, 3.0), strict=True)):
+        one = evaluate(apply_overrides(plan, {"site.fabric.switch_usd": price,
+                                              "site.fabric.oversubscription": o})).kpi()
+        assert swept["capex_usd"][i] == pytest.approx(one.capex_usd, rel=1e-9)
+        assert swept["it_kw_provisioned"][i] == pytest.approx(one.it_kw_provisioned, rel=1e-9)
+    assert swept["capex_usd"][1] != swept["capex_usd"][0]

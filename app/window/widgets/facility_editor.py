@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QPushButton,
 )
 
@@ -76,21 +75,14 @@ class FacilityEditor(PlanForm):
                               "reference constants (one undo step)")
         self.reset.clicked.connect(self._reset)
         layout.addWidget(self.reset)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def refresh(self, *_signal_args) -> None:
-        if self.doc is None:
-            return
-        data = self.doc.view_plan().model_dump(mode="json")
-        self.binder.sync(data)
-        owned = data["facility"]["cost_model"] == "owned"
+    def shown(self, plan) -> None:
+        owned = plan.facility.cost_model == "owned"
         for name in ("facility_capex_usd_per_mw", "facility_life_years"):
             self.fields[name].setEnabled(owned)
         self.fields["colocation_usd_per_kw_month"].setEnabled(not owned)
-        self.note.setText(f"Edits apply to {self.where()}. Hover a field for its source.")
 
     def _reset(self) -> None:
         if self.doc is None:

@@ -3,7 +3,7 @@ the plan (``facility``, ``site``), edits as undo steps, and field ranges read fr
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.window.widgets.fields import FieldBinder
 
@@ -29,6 +29,8 @@ class PlanForm(QWidget):
         self.doc = None
         self.binder = FieldBinder(lambda: prefix if self.doc else None, self._edit, self)
         self.fields: dict[str, QWidget] = {}
+        self.note = QLabel()  # where edits go; the subclass places it
+        self.note.setWordWrap(True)
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
         scroll = QScrollArea()
@@ -54,4 +56,13 @@ class PlanForm(QWidget):
                 else f"scenario “{self.doc.scenario}” (as overrides)")
 
     def refresh(self, *_signal_args) -> None:
-        raise NotImplementedError
+        """Shows the plan on show (the scenario's, overrides applied)."""
+        if self.doc is None:
+            return
+        plan = self.doc.view_plan()
+        self.binder.sync(plan.model_dump(mode="json"))
+        self.shown(plan)
+        self.note.setText(f"Edits apply to {self.where()}. Hover a field for its source.")
+
+    def shown(self, plan) -> None:
+        """What a form does beyond its bound fields once the plan is on show."""

@@ -132,8 +132,6 @@ class SiteEditor(PlanForm):
                 form.addRow(label, w)
             layout.addWidget(group)
         layout.addWidget(self._halls_box())
-        self.note = QLabel()
-        self.note.setWordWrap(True)
         layout.addWidget(self.note)
         layout.addStretch(1)
 
@@ -163,17 +161,12 @@ class SiteEditor(PlanForm):
         v.addLayout(buttons)
         return box
 
-    def refresh(self, *_signal_args) -> None:
-        if self.doc is None:
-            return
-        plan = self.doc.view_plan()
-        self.binder.sync(plan.model_dump(mode="json"))
+    def shown(self, plan) -> None:
         flat = plan.site.fabric.design == "flat"
         for name, w in self.fields.items():
             if name.startswith("fabric.") and name != "fabric.design":
                 w.setEnabled(flat == name.startswith("fabric.flat_"))
         self._fill_halls(plan.site.floor.halls)
-        self.note.setText(f"Edits apply to {self.where()}. Hover a field for its source.")
 
     def _fill_halls(self, halls: list[Hall]) -> None:
         was = self.halls.blockSignals(True)
