@@ -68,6 +68,18 @@ def set_value(plan: Plan, path: str, value: Any, scenario: str = "base") -> Plan
     return _validated(data, f"scenarios.{scenario}.overrides.{path}")
 
 
+def one_share(plan: Plan, workload: str, pool: str, share: float) -> dict[str, float]:
+    """``workload``'s split with ``pool`` at ``share`` (0-1) and the other pools serving it
+    scaled to make up the rest, keeping their proportions (equal if they had none)."""
+    serving = [p.name for p in plan.pools if workload in p.workloads]
+    mine = min(max(float(share), 0.0), 1.0)
+    others = {p: plan.share(workload, p) for p in serving if p != pool}
+    rest = sum(others.values())
+    scaled = ({p: v * (1 - mine) / rest for p, v in others.items()} if rest > 0 else
+              {p: (1 - mine) / len(others) for p in others})
+    return {p: round(v, 6) for p, v in {pool: mine, **scaled}.items()}
+
+
 def revert_override(plan: Plan, scenario: str, path: str) -> Plan:
     data = _data(plan)
     _scenario(data, scenario)["overrides"].pop(path, None)

@@ -1,6 +1,7 @@
 """The Site tab edits the electrical chain, cooling, fabric, limits and halls as undo steps;
 the floor-plan view draws the halls' rows with each pool's racks."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.window.widgets.floor_view import KIND, POOL, FloorView
@@ -126,3 +127,20 @@ def test_the_pool_cooling_choice_is_offered_only_where_the_system_has_it(qtbot, 
     assert pool.cooling == "liquid"
     row = window.document.results.pools.query("scenario == 'base'").iloc[0]
     assert row.cooling == "liquid"
+
+
+def test_the_fleet_panel_edits_a_pools_share_of_a_shared_workload(qtbot, window, settle):
+    from planner_core.plan import edits
+
+    doc = window.document
+    settle(lambda: doc.apply(lambda p: edits.add_pool(p, "hgx-h200", ["chat"]), "add"))
+    new = [p.name for p in doc.plan.pools if p.system == "hgx-h200"][0]
+    window.pools.select(new)
+    box = window.pools.share_spins["chat"]
+    assert box.value() == 50.0 and window.pools.shares_box.isVisibleTo(window.pools)
+    box.setValue(30.0)
+    settle(box.editingFinished.emit)
+    shares = doc.plan.workload("chat").pool_shares
+    assert shares[new] == pytest.approx(0.3) and sum(shares.values()) == pytest.approx(1.0)
+    rows = doc.results.workloads.query("scenario == 'base'")
+    assert sorted(rows.traffic_share_pct.round(1)) == [30.0, 70.0]

@@ -163,6 +163,13 @@ class PoolEditor(ItemEditor):
         self.workload_list.setToolTip("Workloads this pool serves")
         self.workload_list.itemChanged.connect(self._workloads_changed)
         sf.addRow("Serves", self.workload_list)
+        # This pool's share of each workload it shares with other pools (the Workloads
+        # panel's split, from this side).
+        self.shares_box = QWidget()
+        self.shares_form = QFormLayout(self.shares_box)
+        self.shares_form.setContentsMargins(0, 0, 0, 0)
+        self.share_spins: dict[str, QWidget] = {}
+        sf.addRow("Its share of", self.shares_box)
         self.util, self.util_label, box = _slider(
             10, 100, "Highest share of SLO capacity the pool may run at the peak hour, %")
         sf.addRow("Target utilization", box)
@@ -266,7 +273,39 @@ class PoolEditor(ItemEditor):
                              else Qt.CheckState.Unchecked)
             self.workload_list.addItem(it)
         self.workload_list.blockSignals(was)
+        self._sync_shares(data, item)
         self._show_sizing()
+
+    def _sync_shares(self, data: dict, item: dict) -> None:
+        shared = [w for w in item["workloads"]
+                  if sum(w in p["workloads"] for p in data["pools"]) > 1]
+        label = self.serve_form.labelForField(self.shares_box)
+        self.shares_box.setVisible(bool(shared))
+        if label is not None:
+            label.setVisible(bool(shared))
+        if list(self.share_spins) != shared:
+            while self.shares_form.rowCount():
+                self.shares_form.removeRow(0)
+            self.share_spins = {}
+            for w in shared:
+                box = spin(0, 100, 1, 5, " %", tip=f"The share of {w}'s traffic this pool "
+                           "serves; the other pools serving it make up the rest")
+                box.editingFinished.connect(lambda w=w: self._share_edited(w))
+                self.share_spins[w] = box
+                self.shares_form.addRow(w, box)
+        plan = self.doc.view_plan()
+        for w, box in self.share_spins.items():
+            was = box.blockSignals(True)
+            box.setValue(100 * plan.share(w, item["name"]))
+            box.blockSignals(was)
+
+    def _share_edited(self, workload: str) -> None:
+        if not self.current or workload not in self.share_spins:
+            return
+        shares = edits.one_share(self.doc.view_plan(), workload, self.current,
+                                 self.share_spins[workload].value() / 100)
+        self._edit(f"workloads.{workload}.pool_shares", shares,
+                   f"Split {workload} between pools", None)
 
     def _show_sizing(self, *_results) -> None:
         doc = self.doc

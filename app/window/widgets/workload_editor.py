@@ -134,12 +134,8 @@ class WorkloadEditor(ItemEditor):
         """One pool's share as typed; the others scaled to make up the rest of 100%."""
         if not self.current or pool not in self.split_spins:
             return
-        mine = min(max(self.split_spins[pool].value() / 100, 0.0), 1.0)
-        others = {p: b.value() / 100 for p, b in self.split_spins.items() if p != pool}
-        rest = sum(others.values())
-        scaled = ({p: v * (1 - mine) / rest for p, v in others.items()} if rest > 0 else
-                  {p: (1 - mine) / len(others) for p in others})
-        self._set_shares({pool: mine, **scaled})
+        self._set_shares(edits.one_share(self.doc.view_plan(), self.current, pool,
+                                         self.split_spins[pool].value() / 100))
 
     def _set_shares(self, shares: dict) -> None:
         if self.current:
