@@ -15,6 +15,7 @@ from app.cli import catalog as cli_catalog
 from app.cli import evaluate as cli_evaluate
 from app.cli import evidence as cli_evidence
 from app.cli import measurements as cli_measurements
+from app.cli import roadmap as cli_roadmap
 from app.cli import site as cli_site
 from app.cli import whatif as cli_whatif
 from planner_core import __version__
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_catalog.add_parser(sub)
     cli_whatif.add_parsers(sub)
     cli_site.add_parsers(sub)
+    cli_roadmap.add_parsers(sub)
     return p
 
 

@@ -61,6 +61,15 @@ class Spec(_Strict):
         return v
 
 
+class Dated(_Strict):
+    """A sourced month: when a system ships."""
+
+    value: str = Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
+    source: str = Field(min_length=1)
+    grade: Grade
+    note: str | None = None
+
+
 class MigProfile(_Strict):
     """One MIG GPU-instance profile: its share of a GPU's compute and memory slices."""
 
@@ -178,6 +187,8 @@ class System(_Strict):
     liquid_option: bool = Field(default=False, description=(
         "An air-cooled system also sold with direct-to-chip liquid cooling"))
     weight_kg: Spec | None = Field(default=None, description="One system, installed")
+    available_from: Dated | None = Field(default=None, description=(
+        "First month it ships in volume; None = available today"))
     price_usd: Spec
     max_power_w: Spec | None = None
     notes: str | None = None

@@ -24,6 +24,8 @@ History:
   ``network_capex_pct``) move into ``site.fabric``: figures the user changed keep the flat
   design with their values; the defaults give way to the counted fat tree. Either way the
   notes say so.
+- **5 → 6**: a plan may carry a ``timeline`` (periods, demand paths, power phases, options,
+  purchases). Nothing is rewritten: a plan without one is the snapshot it was.
 """
 
 from __future__ import annotations
@@ -145,9 +147,14 @@ def _v4_to_v5(data: dict) -> dict:
     return data
 
 
+def _v5_to_v6(data: dict) -> dict:
+    # Version 6 adds the optional timeline; a version-5 plan has none and is one snapshot.
+    return data
+
+
 #: MIGRATIONS[n] upgrades version n to n + 1.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
-                                                 4: _v4_to_v5}
+                                                 4: _v4_to_v5, 5: _v5_to_v6}
 OLDEST_READABLE = 1
 
 

@@ -18,9 +18,10 @@ from planner_core.errors import FieldValueError, PlannerError, from_validation_e
 from planner_core.plan.migrations import migrate
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
 from planner_core.plan.site import Site
+from planner_core.plan.timeline import Timeline
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 5  # planner_core.plan.migrations upgrades older files
+SCHEMA_VERSION = 6  # planner_core.plan.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -254,7 +255,7 @@ class CalibrationProfile(_Model):
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[5] = SCHEMA_VERSION
+    schema_version: Literal[6] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)
@@ -265,6 +266,9 @@ class Plan(_Model):
     baseline: str = "base"
     calibration_profile: CalibrationProfile | None = Field(None, description=(
         "your own measurements' calibration, on top of the built-in one; None = built-in"))
+    timeline: Timeline | None = Field(None, description=(
+        "years, not a snapshot: demand paths, power phases, options and purchases per period "
+        "(inference-planner roadmap); None = the plan as one snapshot"))
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
@@ -294,6 +298,8 @@ class Plan(_Model):
                 raise FieldValueError(f"workload {n!r} is served by no pool", ("workloads", i))
         for i, w in enumerate(self.workloads):
             _check_shares(w, [p.name for p in self.pools if w.name in p.workloads], i)
+        if self.timeline is not None:
+            _check_timeline(self)
         if self.baseline != "base" and self.baseline not in {s.name for s in self.scenarios}:
             raise FieldValueError(f"baseline {self.baseline!r} is not 'base' or a scenario name",
                                   ("baseline",))
@@ -329,6 +335,20 @@ class Plan(_Model):
             return self
         return apply_overrides(self, self.scenario(scenario).overrides,
                                where=f"scenarios.{scenario}")
+
+
+def _check_timeline(plan: Plan) -> None:
+    t = plan.timeline
+    pools = {p.name for p in plan.pools}
+    for i, o in enumerate(t.options):
+        if o.pool not in pools:
+            raise FieldValueError(f"option {o.name!r} serves like pool {o.pool!r}, which the "
+                                  "plan does not have", ("timeline", "options", i, "pool"))
+    known = {w.name for w in plan.workloads}
+    for i, d in enumerate(t.demand):
+        if d.workload not in known:
+            raise FieldValueError(f"no workload named {d.workload!r}",
+                                  ("timeline", "demand", i, "workload"))
 
 
 def _unique(names: list[str], what: str) -> None:

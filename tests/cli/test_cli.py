@@ -251,3 +251,25 @@ def test_evaluate_prints_each_site_limits_headroom():
     assert "utility power" in block and "rack positions" in block
     assert "EXCEEDED" in block  # HGX B200 needs more than the site's 25 MW and 160 positions
     assert "Utility power at the meter (MW)" in r.stdout
+
+
+def test_roadmap_prints_the_strategies_and_writes_a_row_per_period_and_cohort(tmp_path):
+    import pandas as pd
+
+    plan = str(resource_path("examples", "roadmap-2026-2030.json"))
+    out = tmp_path / "roadmap.csv"
+    r = run("roadmap", plan, "--csv", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "chosen" in r.stdout and "only GB300 NVL72" in r.stdout and "2030" in r.stdout
+    frame = pd.read_csv(out)
+    chosen = frame[frame.strategy == "chosen"]
+    assert chosen.period.nunique() == 5 and chosen.meets_demand.all()
+    assert (chosen.utility_mw <= chosen.power_available_mw).all()
+    r = run("roadmap", plan, "--json", "--strategy", "only GB300 NVL72")
+    data = json.loads(r.stdout)
+    assert [s["name"] for s in data["strategies"]][0] == "chosen"
+    assert len(data["strategies"][0]["periods"]) == 5
+    r = run("roadmap", str(resource_path("examples", "llama70b-chat.json")))
+    assert r.returncode == 2 and "no timeline" in r.stderr
+    r = run("roadmap", plan, "--strategy", "nope")
+    assert r.returncode == 2 and "chosen" in r.stderr

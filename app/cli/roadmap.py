@@ -1,0 +1,116 @@
+"""`roadmap`: a plan's timeline period by period, the chosen purchases and the fixed
+strategies beside them."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+from app.cli.evaluate import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_calibration_option,
+    add_catalog_option,
+    fail,
+)
+from app.cli.progress import ProgressBar
+from app.cli.tables import table
+from app.cli.whatif import _write_csv, load_plan_and_scenario
+from planner_core import PlannerError
+
+
+def add_parsers(sub) -> None:
+    r = sub.add_parser(
+        "roadmap", help="the plan's timeline period by period: what to buy, when, at what cost",
+        description="Runs the plan's timeline (demand paths, power phases, options): chooses "
+        "the purchase sequence of least NPV that meets every period's demand within its "
+        "power, compares it with fixed strategies (one option only, the newest available, "
+        "the cheapest per request), and prints the period table.")
+    r.add_argument("plan", type=Path, help="plan file (.json) with a timeline")
+    r.add_argument("--strategy", metavar="NAME", default="chosen",
+                   help="the strategy whose table to print and write (default: chosen)")
+    r.add_argument("--csv", type=Path, metavar="OUT.csv",
+                   help="write a row per period and cohort of every strategy")
+    r.add_argument("--json", action="store_true", help="print the answer as JSON")
+    r.add_argument("--scenario", default="base", metavar="NAME",
+                   help="the scenario whose timeline to run (default: the base plan)")
+    add_catalog_option(r)
+    add_calibration_option(r)
+    r.set_defaults(func=cmd_roadmap)
+
+
+def cmd_roadmap(args) -> int:
+    import pandas as pd
+
+    from planner_core.engine.calibration import for_plan
+    from planner_core.roadmap.search import choose
+    from planner_core.roadmap.table import period_table
+
+    loaded = load_plan_and_scenario(args)
+    if isinstance(loaded, int):
+        return loaded
+    catalog, plan = loaded
+    variant = plan.variant(args.scenario)
+    if variant.timeline is None or not variant.timeline.options:
+        return fail(f"{args.plan.name}: the plan has no timeline with options to buy "
+                    "(\"timeline\": start, periods, demand, power, options)", EXIT_USAGE)
+    try:
+        with ProgressBar("running the roadmap") as bar:
+            strategies = choose(variant, catalog, for_plan(variant, None), progress=bar)
+    except PlannerError as exc:
+        return fail(str(exc), EXIT_INVALID)
+    names = [s.name for s in strategies]
+    if args.strategy not in names:
+        return fail(f"no strategy {args.strategy!r}; the strategies are "
+                    f"{', '.join(names)}", EXIT_USAGE)
+    frames = [period_table(s) for s in strategies]
+    if args.csv is not None and (code := _write_csv(args.csv, pd.concat(frames))):
+        return code
+    shown = strategies[names.index(args.strategy)]
+    if args.json:
+        json.dump({"plan": plan.name, "strategies": [{
+            "name": s.name, "npv_usd": s.run.npv_usd, "meets": s.run.meets,
+            "purchases": [b.model_dump() for b in s.purchases],
+            "periods": [{k: _clean(v) for k, v in row.items()}
+                         for row in period_table(s).drop_duplicates("period")
+                         .drop(columns=[c for c in frames[0].columns
+                                        if c.startswith("cohort_")]).to_dict("records")]}
+            for s in strategies]}, sys.stdout, indent=2, allow_nan=False)
+        print()
+        return EXIT_OK
+    print(f"{plan.name}: {len(variant.timeline.options)} options over "
+          f"{variant.timeline.periods} {variant.timeline.period}s from "
+          f"{variant.timeline.start}")
+    print()
+    print(table(["strategy", "NPV of cost ($M)", "meets every period", "purchases"],
+                [[s.name, f"{s.run.npv_usd / 1e6:,.1f}", "yes" if s.run.meets else "NO",
+                  "; ".join(f"{shown_period(s, b.period)}: {b.systems:,} × {b.option}"
+                            for b in s.purchases) or "none"] for s in strategies], left=4))
+    print()
+    print(f"{shown.name}, period by period:")
+    print(table(["period", "demand req/s", "capacity req/s", "meets", "utility MW",
+                 "MW available", "CapEx $M", "OpEx $M", "$/M out"],
+                [[r.period.label, f"{sum(r.demand_rps.values()):,.0f}",
+                  f"{sum(r.capacity_rps.values()):,.0f}",
+                  "yes" if r.meets and r.within_power else "NO",
+                  f"{r.utility_mw:,.2f}",
+                  "—" if r.power_available_mw is None else f"{r.power_available_mw:,.1f}",
+                  f"{r.capex_usd / 1e6:,.1f}", f"{r.opex_usd / 1e6:,.1f}",
+                  "—" if not math.isfinite(r.usd_per_m_output_tokens)
+                  else f"{r.usd_per_m_output_tokens:,.2f}"] for r in shown.run.rows], left=1))
+    if args.csv is not None:
+        print(f"\nCSV written to {args.csv}")
+    return EXIT_OK
+
+
+def shown_period(strategy, index: int) -> str:
+    return strategy.run.rows[index].period.label
+
+
+def _clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
