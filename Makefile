@@ -57,6 +57,7 @@ screenshots: install
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-optimize.png --whatif optimize
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-sensitivity.png --whatif sensitivity
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-evidence.png --panel evidence
+	$(BIN)/inference-planner gui resources/examples/roadmap-2026-2030.json --screenshot docs/screenshot-roadmap.png --panel roadmap
 
 # The frozen one-folder app, a Linux .tar.gz and a .deb of it, with their sizes. Fails when the
 # bundle outgrows its size limit. `smoke` then runs what was built, as CI does.

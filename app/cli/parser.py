@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the main window once, save it as PNG and exit")
     g.add_argument("--panel", default=None,
                    choices=["fleet", "mig", "racks", "floor", "workloads", "facility", "site",
-                            "scenarios", "dashboard", "compare", "whatif", "evidence"],
+                            "scenarios", "dashboard", "compare", "whatif", "evidence",
+                            "roadmap"],
                    help="panel to bring to the front (with --screenshot: the one to show)")
     g.add_argument("--whatif", default=None,
                    choices=["sweep", "optimize", "sensitivity", "uncertainty"],

@@ -17,6 +17,7 @@ import pandas as pd
 from app.figures import KPI_ROWS, figure, money, number
 from app.report.catalog_section import catalog_figures
 from app.report.evidence_section import evidence
+from app.report.roadmap_section import roadmap
 from app.report.site_section import site
 from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
@@ -74,7 +75,8 @@ FACILITY_FIELDS = {
 }
 
 SECTIONS = ["Key figures", "Fleet and racks", "Latency and throughput", "Power and cost",
-            "Site", "Charts", "Warnings", "Assumptions", "Catalog figures and sources"]
+            "Site", "Roadmap", "Charts", "Warnings", "Assumptions",
+            "Catalog figures and sources"]
 
 
 def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str, str],
@@ -89,10 +91,11 @@ def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str
         _h1(3) + latency(results, scenarios),
         _h1(4) + power_and_cost(plan, results, scenarios),
         _h1(5) + site(plan, results, scenarios, _chunks),
-        _h1(6) + chart_pages(plan, scenarios, charts, chart_width_px),
-        _h1(7) + warnings(results, scenarios),
-        _h1(8) + assumptions(plan, scenarios, results),
-        _h1(9) + catalog_figures(plan, catalog, scenarios),
+        _h1(6) + roadmap(plan, catalog),
+        _h1(7) + chart_pages(plan, scenarios, charts, chart_width_px),
+        _h1(8) + warnings(results, scenarios),
+        _h1(9) + assumptions(plan, scenarios, results),
+        _h1(10) + catalog_figures(plan, catalog, scenarios),
     ]
     return f"<html><body>{''.join(parts)}</body></html>"
 

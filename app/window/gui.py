@@ -58,6 +58,9 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
         # A picture of the panel with something in it: the built-in measurements.
         window.render_now()
         window.evidence.show_builtin()
+    if panel == "roadmap" and screenshot is not None:
+        window.render_now()
+        window.roadmap.run_and_wait()
     if whatif is not None:
         window.show_panel("whatif")
         window.render_now()

@@ -35,6 +35,7 @@ from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_view import RackView
+from app.window.widgets.roadmap_panel import RoadmapPanel
 from app.window.widgets.scenario_panel import ScenarioPanel
 from app.window.widgets.site_editor import SiteEditor
 from app.window.widgets.whatif_panel import WhatIfPanel
@@ -55,7 +56,7 @@ PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1
           "floor": ("editors", 1), "workloads": ("editors", 2), "facility": ("editors", 3),
           "site": ("editors", 3), "scenarios": ("editors", 4),
           "dashboard": ("views", 0), "compare": ("views", 1), "whatif": ("views", 2),
-          "evidence": ("views", 3)}
+          "evidence": ("views", 3), "roadmap": ("views", 4)}
 
 
 def _subtabs(name: str, *pages: tuple[QWidget, str, str]) -> QTabWidget:
@@ -132,6 +133,10 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views.addTab(self.evidence, "Evidence")
         self.views.setTabToolTip(3, "How far to trust the numbers: measured against "
                                     "predicted, your own benchmark files, calibration profiles")
+        self.roadmap = RoadmapPanel()
+        self.views.addTab(self.roadmap, "Roadmap")
+        self.views.setTabToolTip(4, "Years, not a snapshot: demand growth, power phases, "
+                                    "what to buy and when")
         self._stale: set[str] = set()  # panels whose drawing is older than the results
         self.editors.currentChanged.connect(self._show_hidden_panels)
         self.views.currentChanged.connect(self._show_hidden_panels)
@@ -249,7 +254,7 @@ class MainWindow(PlanFiles, QMainWindow):
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
         for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios,
-                       self.whatif, self.evidence):
+                       self.whatif, self.evidence, self.roadmap):
             editor.set_document(doc)
         self._sync_scenarios()
         self._update_title()
@@ -269,6 +274,7 @@ class MainWindow(PlanFiles, QMainWindow):
     def shutdown(self) -> None:
         """Stops background work; the window may be dropped without closing it after this."""
         self.whatif.shutdown()
+        self.roadmap.shutdown()
         if self.document is not None:
             self.document.shutdown()
 

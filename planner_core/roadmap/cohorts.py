@@ -50,6 +50,8 @@ class PeriodRow:
     writeoff_usd: float
     output_tokens: float
     usd_per_m_output_tokens: float
+    #: per option, its cohorts' capacity summed over workloads (the engine's, req/s)
+    option_capacity_rps: dict[str, float] = field(default_factory=dict)
     results: Results | None = field(default=None, repr=False)
 
     @property
@@ -183,6 +185,11 @@ def _row(plan: Plan, p: Period, live: list[Cohort], at: dict, r: Results, paid: 
             + maint) * p.length_years
     tokens = float(k.output_tokens_per_year) * p.length_years
     unmet = [x for x in at if x not in capacity]
+    by_option: dict[str, float] = {}
+    for c in live:
+        mine = w[w.pool == f"{c.option} {c.bought}"]
+        by_option[c.option] = by_option.get(c.option, 0.0) + float(
+            (mine.capacity_rps_per_replica * mine.replicas).sum())
     return PeriodRow(
         p, live, {x: v[0] for x, v in at.items()},
         {x: capacity.get(x, 0.0) for x in at}, bool(w.meets_slo.all()) and not unmet
@@ -190,7 +197,7 @@ def _row(plan: Plan, p: Period, live: list[Cohort], at: dict, r: Results, paid: 
         float(k.utility_mw), power_mw(plan, plan.timeline, p), float(k.it_kw_provisioned),
         float(k.facility_mw_peak), paid, opex, writeoff, tokens,
         (writeoff + opex) / (tokens / 1e6) if tokens > 0 else float("inf"),
-        r if keep else None)
+        by_option, r if keep else None)
 
 
 def units_for(plan: Plan, catalog: Catalog, cal: Calibration) -> dict[tuple[str, int], Unit]:

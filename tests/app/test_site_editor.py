@@ -56,9 +56,9 @@ def test_the_flat_fabric_fields_are_live_only_for_the_flat_design(qtbot, window,
 def test_halls_are_added_edited_and_removed_as_undo_steps(qtbot, window, settle):
     doc = window.document
     n = len(doc.plan.site.floor.halls)
-    settle(window.site.add_hall.click)
+    settle(window.site.halls.add.click)
     assert len(doc.plan.site.floor.halls) == n + 1
-    table = window.site.halls
+    table = window.site.halls.table
     settle(lambda: table.item(n, 1).setText("7"))
     assert doc.plan.site.floor.halls[n].rows == 7
     settle(lambda: table.item(n, 5).setText("1500"))
@@ -66,10 +66,10 @@ def test_halls_are_added_edited_and_removed_as_undo_steps(qtbot, window, settle)
     refused = []
     doc.editRefused.connect(refused.append)
     table.item(n, 2).setText("many")
-    assert refused and "not a number" in refused[0]
+    assert refused and "not a number" in refused[0] and "halls" in refused[0]
     assert table.item(n, 2).text() == "10"  # the table shows the plan again
     table.selectRow(n)
-    settle(window.site.remove_hall.click)
+    settle(window.site.halls.remove.click)
     assert len(doc.plan.site.floor.halls) == n
     settle(doc.undo_stack.undo)
     assert doc.plan.site.floor.halls[n].rows == 7

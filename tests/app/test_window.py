@@ -36,3 +36,9 @@ def test_broken_plan_does_not_replace_the_open_one(qtbot, tmp_path, monkeypatch)
     bad.write_text('{"format": "inference-planner-plan", "schema_version": 1, "workl')
     assert not w.open_plan(bad)
     assert w.document is before and "not valid JSON" in shown[0]
+
+
+def test_the_window_fits_a_1280_by_800_screen(window):
+    # Every panel's minimum together: a taller window would be cut off on such a screen.
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 800, hint

@@ -11,21 +11,14 @@ from __future__ import annotations
 from typing import Literal, get_args, get_origin
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from app.window.widgets.fields import spin
+from app.window.widgets.list_table import ListTable
 from app.window.widgets.plan_form import PlanForm, model_bounds
 from planner_core.plan import edits
 from planner_core.plan.site import Cooling, Electrical, Fabric, Floor, Hall, Limits
@@ -135,99 +128,31 @@ class SiteEditor(PlanForm):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def _halls_box(self) -> QGroupBox:
-        box = QGroupBox("Halls")
-        v = QVBoxLayout(box)
-        hint = QLabel("Rows of rack positions; racks are placed first fit, each pool kept "
-                      "together. Empty limit cells: the rack budget, no row or weight limit.")
-        hint.setWordWrap(True)
-        v.addWidget(hint)
-        self.halls = QTableWidget(0, len(HALL_COLUMNS))
-        self.halls.setHorizontalHeaderLabels([h for _, h, _ in HALL_COLUMNS])
-        self.halls.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.halls.verticalHeader().setVisible(False)
-        self.halls.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.halls.setMinimumHeight(120)
-        self.halls.itemChanged.connect(self._hall_cell)
-        v.addWidget(self.halls)
-        buttons = QHBoxLayout()
-        self.add_hall = QPushButton("Add hall")
-        self.add_hall.clicked.connect(self._add_hall)
-        self.remove_hall = QPushButton("Remove hall")
-        self.remove_hall.clicked.connect(self._remove_hall)
-        buttons.addWidget(self.add_hall)
-        buttons.addWidget(self.remove_hall)
-        buttons.addStretch(1)
-        v.addLayout(buttons)
-        return box
+    def _halls_box(self) -> ListTable:
+        self.halls = ListTable(
+            "Halls", "Rows of rack positions; racks are placed first fit, each pool kept "
+            "together. Empty limit cells: the rack budget, no row or weight limit.",
+            HALL_COLUMNS, {"rows", "positions_per_row"}, _new_hall, self._set_halls,
+            lambda m: self.doc.editRefused.emit(m) if self.doc else None)
+        return self.halls
 
     def shown(self, plan) -> None:
         flat = plan.site.fabric.design == "flat"
         for name, w in self.fields.items():
             if name.startswith("fabric.") and name != "fabric.design":
                 w.setEnabled(flat == name.startswith("fabric.flat_"))
-        self._fill_halls(plan.site.floor.halls)
-
-    def _fill_halls(self, halls: list[Hall]) -> None:
-        was = self.halls.blockSignals(True)
-        try:
-            self.halls.setRowCount(len(halls))
-            for r, hall in enumerate(halls):
-                for c, (name, _h, decimals) in enumerate(HALL_COLUMNS):
-                    value = getattr(hall, name)
-                    shown = ("" if value is None else value if decimals is None
-                             else f"{value:,.{decimals}f}")
-                    self.halls.setItem(r, c, QTableWidgetItem(shown))
-        finally:
-            self.halls.blockSignals(was)
-        self.remove_hall.setEnabled(bool(halls))
-
-    def _halls_now(self) -> list[dict]:
-        return [h.model_dump(mode="json") for h in self.doc.view_plan().site.floor.halls]
+        self.halls.show_rows([h.model_dump(mode="json") for h in plan.site.floor.halls])
 
     def _set_halls(self, halls: list[dict], text: str) -> None:
-        self.doc.apply(lambda p: edits.set_value(p, "site.floor.halls", halls,
-                                                 self.doc.scenario), text)
+        if self.doc is not None:
+            self.doc.apply(lambda p: edits.set_value(p, "site.floor.halls", halls,
+                                                     self.doc.scenario), text)
 
-    def _hall_cell(self, item: QTableWidgetItem) -> None:
-        if self.doc is None:
-            return
-        halls = self._halls_now()
-        name, header, decimals = HALL_COLUMNS[item.column()]
-        raw = item.text().strip().replace(",", "")
-        if decimals is None:
-            value = raw
-        elif raw == "" and name not in ("rows", "positions_per_row"):
-            value = None
-        else:
-            try:
-                value = int(float(raw)) if decimals == 0 and name in (
-                    "rows", "positions_per_row") else float(raw)
-            except ValueError:
-                self.doc.editRefused.emit(f"hall {header.lower()}: {raw!r} is not a number")
-                self.refresh()
-                return
-        halls[item.row()][name] = value
-        self._set_halls(halls, f"Set hall {header.lower()}")
 
-    def _add_hall(self) -> None:
-        if self.doc is None:
-            return
-        halls = self._halls_now()
-        taken = {h["name"] for h in halls}
-        n = len(halls) + 1
-        while f"Hall {n}" in taken:
-            n += 1
-        halls.append(Hall(name=f"Hall {n}", rows=4, positions_per_row=10).model_dump(
-            mode="json"))
-        self._set_halls(halls, "Add a hall")
-
-    def _remove_hall(self) -> None:
-        if self.doc is None:
-            return
-        halls = self._halls_now()
-        row = self.halls.currentRow()
-        if not halls:
-            return
-        del halls[row if 0 <= row < len(halls) else -1]
-        self._set_halls(halls, "Remove a hall")
+def _new_hall(halls: list[dict]) -> dict:
+    """A hall to edit: the next free name, 4 rows of 10 positions, no limits of its own."""
+    taken = {h["name"] for h in halls}
+    n = len(halls) + 1
+    while f"Hall {n}" in taken:
+        n += 1
+    return Hall(name=f"Hall {n}", rows=4, positions_per_row=10).model_dump(mode="json")
