@@ -34,7 +34,7 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
     # costs nothing until a report is made.
     from app.report.charts import render_dashboards
     from app.report.pages import render_pdf, text_width_px96
-    from app.report.sections import STYLE, report_html
+    from app.report.sections import ROADMAP_PICTURE, STYLE, report_html
 
     def step(fraction: float, label: str) -> None:
         if progress is not None and progress(min(max(fraction, 0.0), 1.0), label) is False:
@@ -47,7 +47,17 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
         results, scenarios, plan.baseline,
         step=lambda i, s: step(0.02 + _CHARTS * i / n, f"Drawing the charts of {s}"))
     names = {s: f"chart{i}.png" for i, s in enumerate(images)}
-    html = report_html(plan, results, catalog, names, text_width_px96())
+    roadmap = None
+    if plan.timeline is not None and plan.timeline.options:
+        from app.report.charts import render_roadmap
+        from planner_core.engine.calibration import for_plan
+        from planner_core.roadmap.search import choose
+
+        step(0.02 + _CHARTS, "Running the roadmap")
+        roadmap = choose(plan, catalog, for_plan(plan, None))
+        images[ROADMAP_PICTURE] = render_roadmap(roadmap)
+        names[ROADMAP_PICTURE] = "roadmap.png"
+    html = report_html(plan, results, catalog, names, text_width_px96(), roadmap=roadmap)
     pdf = render_pdf(
         html, STYLE, {names[s]: image for s, image in images.items()},
         title=plan.name, creator=f"Inference Planner {__version__}",

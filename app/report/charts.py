@@ -107,3 +107,27 @@ def _picture(widget) -> QImage:
     finally:
         painter.end()
     return image
+
+
+#: The roadmap's four charts, drawn the width of the dashboard's and two rows tall.
+ROADMAP_SIZE = QSize(740, 560)
+
+
+def render_roadmap(strategies: list) -> QImage:
+    """The window's own Roadmap charts for ``strategies`` (the chosen one first), on paper."""
+    from app.charts.roadmap_charts import RoadmapCharts
+
+    if QApplication.instance() is None:
+        raise RuntimeError("the report's charts need a QApplication")
+    saved = {name: pg.getConfigOption(name) for name in _GLOBAL_OPTIONS}
+    pg.setConfigOptions(foreground="#1f2328", background="#ffffff")
+    charts = RoadmapCharts()
+    try:
+        charts.setPalette(light_palette())
+        charts.resize(ROADMAP_SIZE)
+        charts.show(strategies)
+        return _settled_picture(charts)
+    finally:
+        charts.deleteLater()
+        pg.setConfigOptions(**saved)
+

@@ -7,20 +7,18 @@ import math
 
 from app.figures import number
 from app.report.tables import table, text
-from planner_core import Catalog
 from planner_core.plan import Plan
 
 
-def roadmap(plan: Plan, catalog: Catalog) -> str:
+def roadmap_section(plan: Plan, strategies: list | None, picture: str | None,
+                    width: float) -> str:
+    """``strategies``: planner_core.roadmap.search.choose's for the plan (None without a
+    timeline); ``picture``: the resource name of its charts."""
     t = plan.timeline
-    if t is None or not t.options:
+    if t is None or not t.options or not strategies:
         return ("<p>This plan has no timeline with options to buy: it is one snapshot. A "
                 "timeline (periods, demand paths, power phases, options) adds the years here "
                 "and in the window's Roadmap tab.</p>")
-    from planner_core.engine.calibration import for_plan
-    from planner_core.roadmap.search import choose
-
-    strategies = choose(plan, catalog, for_plan(plan, None))
     parts = [f'<p class="lead">{t.periods} {t.period}s from {text(t.start)}. The chosen '
              "sequence buys, in each period that falls short, the fewest systems of one option "
              "that cover the shortfall, chosen for the least NPV of cost that meets every "
@@ -44,4 +42,6 @@ def roadmap(plan: Plan, catalog: Catalog) -> str:
           "—" if not math.isfinite(r.usd_per_m_output_tokens)
           else number(r.usd_per_m_output_tokens, 2)] for r in chosen.run.rows],
         align="lrrcrrrrr", small=True))
+    if picture:
+        parts.append(f'<p><img src="{picture}" width="{width:.0f}"></p>')
     return "".join(parts)

@@ -17,7 +17,7 @@ import pandas as pd
 from app.figures import KPI_ROWS, figure, money, number
 from app.report.catalog_section import catalog_figures
 from app.report.evidence_section import evidence
-from app.report.roadmap_section import roadmap
+from app.report.roadmap_section import roadmap_section
 from app.report.site_section import site
 from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
@@ -25,6 +25,8 @@ from planner_core.plan import Facility, Plan
 
 #: Scenario columns per table: more and the numbers no longer fit A4 portrait at a legible size.
 SCENARIOS_PER_TABLE = 5
+#: The roadmap's picture among the charts: a key no scenario can have (names hold no dots).
+ROADMAP_PICTURE = ".roadmap"
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -80,7 +82,8 @@ SECTIONS = ["Key figures", "Fleet and racks", "Latency and throughput", "Power a
 
 
 def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str, str],
-                chart_width_px: float, today: date | None = None) -> str:
+                chart_width_px: float, today: date | None = None,
+                roadmap: list | None = None) -> str:
     """The whole report. ``charts`` maps a scenario to the resource name of its picture."""
     today = today or date.today()
     scenarios = [s for s in plan.scenario_names() if s in set(results.kpis.scenario)]
@@ -91,7 +94,8 @@ def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str
         _h1(3) + latency(results, scenarios),
         _h1(4) + power_and_cost(plan, results, scenarios),
         _h1(5) + site(plan, results, scenarios, _chunks),
-        _h1(6) + roadmap(plan, catalog),
+        _h1(6) + roadmap_section(plan, roadmap, charts.get(ROADMAP_PICTURE),
+                                 chart_width_px),
         _h1(7) + chart_pages(plan, scenarios, charts, chart_width_px),
         _h1(8) + warnings(results, scenarios),
         _h1(9) + assumptions(plan, scenarios, results),

@@ -148,3 +148,24 @@ def test_assumptions_say_what_each_pools_performance_rests_on(catalog):
     # The Blackwell pool borrows for DeepSeek (marked), the Hopper one is calibrated.
     assert "mixture-of-experts models borrow that fit" in html
     assert "calibrated (200 cases" in html
+
+
+def test_a_plan_with_a_timeline_gets_its_roadmap_tables_and_charts(qapp, tmp_path):
+    catalog = load_catalog()
+    plan = read_plan(resource_path("examples", "roadmap-2026-2030.json"), catalog)
+    path = tmp_path / "roadmap.pdf"
+    write_pdf_report(path, plan, evaluate(plan, catalog), catalog)
+    reader = PdfReader(path)
+    text = _plain("\n".join(page.extract_text() for page in reader.pages))
+    section = text.split("6 Roadmap", 1)[1].split("7 Charts", 1)[0]
+    assert "only GB300 NVL72" in section and "The chosen sequence, period by period" in section
+    assert "24,300" in section  # the 2030 demand
+    # Its four charts come as one picture inside the section (beside the dashboards').
+    pictures = sum(len(page.images) for page in reader.pages)
+    assert pictures == len(plan.scenario_names()) + 1
+
+
+def test_a_plan_without_a_timeline_says_it_is_one_snapshot(report):
+    _path, _reader, pages, _calls = report
+    text = _plain("\n".join(pages))
+    assert "no timeline with options to buy" in text.split("6 Roadmap", 1)[1]
