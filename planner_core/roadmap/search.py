@@ -124,10 +124,14 @@ def choose(plan: Plan, catalog: Catalog, cal: Calibration,
     fixed = _fixed(plan, units, systems, step, ps)
     candidates = [Strategy(f"searched #{i + 1}", _purchases(s.buys)) for i, s in
                   enumerate(best)] + fixed
+    done: dict[tuple, Run] = {}  # strategies often buy the same: each sequence runs once
     for i, s in enumerate(candidates):
         if progress:
             progress(0.6 + 0.4 * i / len(candidates), f"running {s.name} through the engine")
-        s.run = run(plan, s.purchases, units, catalog, cal)
+        key = tuple((b.period, b.option, b.systems) for b in s.purchases)
+        if key not in done:
+            done[key] = run(plan, s.purchases, units, catalog, cal)
+        s.run = done[key]
     feasible = [s for s in candidates if s.run.meets]
     pick = min(feasible or candidates, key=lambda s: s.run.npv_usd)
     chosen = Strategy("chosen", pick.purchases, pick.run)
