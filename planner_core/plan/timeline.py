@@ -70,6 +70,10 @@ class Timeline(_Model):
     power: list[PowerPhase] = Field(default_factory=list, max_length=100, description=(
         "utility power by phase; none = the site's limit (or none) throughout"))
     options: list[Option] = Field(default_factory=list, max_length=50)
+    refresh: Literal["age", "earns"] = Field("age", description=(
+        "age: systems retire retire_after_years after they are bought; earns: past their "
+        "write-off they stay while running them costs less per request than the best "
+        "option on sale would (retire_after_years, if set, is then the latest)"))
     retire_after_years: float | None = Field(None, gt=0, le=20, allow_inf_nan=False,
                                              description="None = the amortization period")
     purchases: list[Purchase] = Field(default_factory=list, max_length=10_000)

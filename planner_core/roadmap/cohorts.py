@@ -4,7 +4,7 @@ cohorts serving it by their capacity), and the money.
 
 Money: a cohort's CapEx (its price in the period bought, installation, its own fabric) is
 paid when bought and written off straight-line over the amortization period; it retires after
-``retire_after_years`` (default: the amortization period) with nothing recovered. OpEx per
+its refresh policy says (:mod:`planner_core.roadmap.refresh`) with nothing recovered. OpEx per
 period is the engine's yearly energy, facility and maintenance (on the cohorts' CapEx) times
 the period's length. NPV discounts each period's cash at the plan's cost of capital from the
 timeline's start. Cost per million output tokens of a period: (write-off + OpEx) / tokens.
@@ -12,9 +12,8 @@ timeline's start. Cost per million output tokens of a period: (write-off + OpEx)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from planner_core.catalog import Catalog
 from planner_core.engine.calibration import Calibration
@@ -70,30 +69,23 @@ class Run:
         return all(r.meets and r.within_power for r in self.rows)
 
 
-def life_periods(plan: Plan) -> tuple[float, float]:
-    t = plan.timeline
-    years = t.retire_after_years or plan.facility.amortization_years
-    return years, plan.facility.amortization_years
-
-
-def cohorts_from(plan: Plan, purchases: list[Purchase], catalog: Catalog) -> list[Cohort]:
+def cohorts_from(plan: Plan, purchases: list[Purchase], catalog: Catalog,
+                 retires: Callable[[str, int], int]) -> list[Cohort]:
     """The purchases as cohorts, their CapEx the systems' price in the period bought with
-    installation (their fabric is added when the engine has counted it)."""
+    installation (their fabric is added when the engine has counted it); ``retires`` is
+    :func:`planner_core.roadmap.refresh.retirement`'s."""
     t = plan.timeline
     ps = periods(t)
-    life, _ = life_periods(plan)
     options = {o.name: o for o in t.options}
     merged: dict[tuple[int, str], int] = {}
     for buy in purchases:  # one cohort per option and period
         merged[(buy.period, buy.option)] = merged.get((buy.period, buy.option), 0) + buy.systems
     out = []
     for (period, name), systems in sorted(merged.items()):
-        buy = Purchase(period=period, option=name, systems=systems)
-        o = options[buy.option]
-        sys_ = system_of(plan, o, catalog)
-        each = price(sys_, o, ps[buy.period]) * (1 + plan.facility.installation_capex_pct / 100)
-        retires = buy.period + max(1, int(np.ceil(life / ps[0].length_years - 1e-9)))
-        out.append(Cohort(buy.option, buy.period, buy.systems, each * buy.systems, retires))
+        sys_ = system_of(plan, options[name], catalog)
+        each = price(sys_, options[name], ps[period]) * (
+            1 + plan.facility.installation_capex_pct / 100)
+        out.append(Cohort(name, period, systems, each * systems, retires(name, period)))
     return out
 
 
@@ -141,13 +133,14 @@ def period_plan(plan: Plan, p: Period, cohorts: list[Cohort], units: dict) -> Pl
 
 
 def run(plan: Plan, purchases: list[Purchase], units: dict, catalog: Catalog,
-        cal: Calibration, keep_results: bool = False) -> Run:
+        cal: Calibration, retires: Callable[[str, int], int],
+        keep_results: bool = False) -> Run:
     """The sequence ``purchases`` period by period, each period by the engine."""
     t = plan.timeline
     ps = periods(t)
-    life, amort = life_periods(plan)
+    amort = plan.facility.amortization_years
     rate = plan.facility.cost_of_capital
-    cohorts = cohorts_from(plan, purchases, catalog)
+    cohorts = cohorts_from(plan, purchases, catalog, retires)
     rows, npv = [], 0.0
     for p in ps:
         at = demand(plan, t, p)

@@ -22,6 +22,7 @@ from planner_core.plan import Plan
 from planner_core.plan.timeline import Purchase
 from planner_core.roadmap.cohorts import Run, run, units_for
 from planner_core.roadmap.periods import available, demand, periods, power_mw, price, system_of
+from planner_core.roadmap.refresh import retirement
 
 BEAM = 2000  # partial sequences kept per period; every sequence, for small timelines
 EXACT = 5  # the best estimated sequences run through the engine
@@ -56,11 +57,10 @@ def choose(plan: Plan, catalog: Catalog, cal: Calibration,
     rate = plan.facility.cost_of_capital
     maint = plan.facility.maintenance_pct_per_year / 100
     install = 1 + plan.facility.installation_capex_pct / 100
-    life = t.retire_after_years or plan.facility.amortization_years
-    life_n = max(1, round(life / ps[0].length_years))
+    retires = retirement(plan, units, catalog)
 
     def live(buys, p):
-        return [(q, o, n) for q, o, n in buys if q <= p < q + life_n]
+        return [(q, o, n) for q, o, n in buys if q <= p < retires(o, q)]
 
     def shortfall(buys, p, option):
         u = units[(option, p.index)]
@@ -130,7 +130,7 @@ def choose(plan: Plan, catalog: Catalog, cal: Calibration,
             progress(0.6 + 0.4 * i / len(candidates), f"running {s.name} through the engine")
         key = tuple((b.period, b.option, b.systems) for b in s.purchases)
         if key not in done:
-            done[key] = run(plan, s.purchases, units, catalog, cal)
+            done[key] = run(plan, s.purchases, units, catalog, cal, retires)
         s.run = done[key]
     feasible = [s for s in candidates if s.run.meets]
     pick = min(feasible or candidates, key=lambda s: s.run.npv_usd)

@@ -47,6 +47,8 @@ def test_timeline_edits_are_undo_steps_and_bad_cells_are_refused(qtbot, window, 
     assert doc.plan.timeline.periods == 3
     settle(doc.undo_stack.undo)
     assert doc.plan.timeline.periods == 5
+    roadmap.refresh_policy.setCurrentIndex(roadmap.refresh_policy.findData("earns"))
+    assert doc.plan.timeline.refresh == "earns"
     roadmap.retire.setValue(4.0)
     assert doc.plan.timeline.retire_after_years == 4.0
     roadmap.retire.setValue(roadmap.retire.minimum())

@@ -36,10 +36,11 @@ def test_periods_demand_and_power_follow_the_timeline():
 def test_the_chosen_sequence_meets_every_period_as_the_engine_sees_it(strategies):
     chosen = strategies[0]
     assert chosen.name == "chosen" and chosen.run.meets
-    cohorts = cohorts_from(PLAN, chosen.purchases, CATALOG)
     from planner_core.roadmap.cohorts import units_for
+    from planner_core.roadmap.refresh import retirement
 
     units = units_for(PLAN, CATALOG, CAL)
+    cohorts = cohorts_from(PLAN, chosen.purchases, CATALOG, retirement(PLAN, units, CATALOG))
     for row in chosen.run.rows:
         variant = period_plan(PLAN, row.period, cohorts, units)
         r = evaluate(variant, CATALOG, CAL)
@@ -101,3 +102,37 @@ def test_a_bad_timeline_is_refused_naming_it(change, message):
     change(data["timeline"])
     with pytest.raises(PlannerError, match=message):
         plan_from_dict(data)
+
+
+def _with(**timeline) -> object:
+    data = PLAN.model_dump(mode="json")
+    data["scenarios"] = []
+    data["facility"]["amortization_years"] = 2.0
+    data["timeline"].update(timeline)
+    return plan_from_dict(data)
+
+
+def test_systems_retire_at_an_age_or_when_they_stop_earning():
+    from planner_core.roadmap.cohorts import units_for
+    from planner_core.roadmap.refresh import retirement
+
+    aged = _with(refresh="age")
+    units = units_for(aged, CATALOG, CAL)
+    assert retirement(aged, units, CATALOG)("GB300 NVL72", 0) == 2  # the 2-year write-off
+    assert retirement(_with(refresh="age", retire_after_years=3.0), units, CATALOG)(
+        "GB300 NVL72", 0) == 3
+    earns = _with(refresh="earns")
+    retires = retirement(earns, units, CATALOG)
+    # Its racks paid for, a GB300 cohort runs for less per request than a new Vera Rubin
+    # rack would cost: it stays past the timeline's end.
+    assert retires("GB300 NVL72", 0) > 4 and retires("Vera Rubin NVL144", 1) > 4
+    # Rubin racks at a tenth of the price a year on: the GB300 racks go as soon as they
+    # are written off, never before.
+    options = [dict(o.model_dump(mode="json")) for o in earns.timeline.options]
+    options[1]["price_decline_per_year"] = 0.9
+    cheap = _with(refresh="earns", options=options)
+    assert retirement(cheap, units_for(cheap, CATALOG, CAL), CATALOG)("GB300 NVL72", 0) == 2
+    strategies = choose(earns, CATALOG, CAL)
+    assert strategies[0].run.meets
+    for row in strategies[0].run.rows:
+        assert all(c.bought <= row.period.index < c.retires for c in row.cohorts)

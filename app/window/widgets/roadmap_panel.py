@@ -72,6 +72,15 @@ class RoadmapPanel(QWidget):
                            "period")
         self.retire.valueChanged.connect(lambda v: self._set(
             "retire_after_years", None if v == self.retire.minimum() else float(v)))
+        self.refresh_policy = QComboBox()
+        self.refresh_policy.addItem("at an age", "age")
+        self.refresh_policy.addItem("while they earn", "earns")
+        self.refresh_policy.setToolTip(
+            "While they earn: past their write-off, systems stay while running them costs "
+            "less per request than the best option on sale would (the age, if set, is then "
+            "the latest)")
+        self.refresh_policy.currentIndexChanged.connect(
+            lambda _i: self._set("refresh", self.refresh_policy.currentData()))
         self.hardware = QLabel("")
         self.hardware.setWordWrap(True)
         form = QFormLayout()
@@ -81,7 +90,11 @@ class RoadmapPanel(QWidget):
         row.addWidget(self.period)
         row.addStretch(1)
         form.addRow("Starts, runs for", row)
-        form.addRow("Retire", self.retire)
+        retire = QHBoxLayout()
+        retire.addWidget(self.refresh_policy)
+        retire.addWidget(self.retire)
+        retire.addStretch(1)
+        form.addRow("Retire", retire)
         form.addRow("Hardware", self.hardware)
         self.demand = ListTable("Demand paths", "", DEMAND, {"growth_per_year"},
                                 self._new_demand, lambda r, t: self._set("demand", r, t),
@@ -154,8 +167,8 @@ class RoadmapPanel(QWidget):
             return
         t = self.doc.view_plan().timeline
         has = t is not None
-        for w in (self.start, self.period, self.periods, self.retire, self.demand,
-                  self.power, self.options, self.run_button):
+        for w in (self.start, self.period, self.periods, self.refresh_policy, self.retire,
+                  self.demand, self.power, self.options, self.run_button):
             w.setEnabled(has)
         self.none.setVisible(not has)
         self.create.setVisible(not has)
@@ -172,6 +185,9 @@ class RoadmapPanel(QWidget):
         was = self.periods.blockSignals(True)
         self.periods.setValue(t.periods)
         self.periods.blockSignals(was)
+        was = self.refresh_policy.blockSignals(True)
+        self.refresh_policy.setCurrentIndex(self.refresh_policy.findData(t.refresh))
+        self.refresh_policy.blockSignals(was)
         was = self.retire.blockSignals(True)
         self.retire.setValue(self.retire.minimum() if t.retire_after_years is None
                              else t.retire_after_years)
