@@ -166,17 +166,17 @@ def _amount(value: float, unit: str) -> str:
     return f"{value:,.2f} {unit}" if unit == "MW" else f"{value:,.0f} {unit}"
 
 
-def _clean(value):
+def json_value(value):
     """JSON has no NaN or infinity: those become null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
-        return _clean(value.item())
+        return json_value(value.item())
     return value
 
 
 def _records(frame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def results_json(plan: Plan, results: Results) -> dict:
@@ -189,14 +189,15 @@ def results_json(plan: Plan, results: Results) -> dict:
         "scenarios": _records(results.kpis),
         "pools": _records(results.pools),
         "workloads": _records(results.workloads),
-        "warnings": [{k: _clean(v) for k, v in w.items()} for w in results.warnings],
-        "site": {name: _clean_tree(site) for name, site in results.sites.items()},
+        "warnings": [{k: json_value(v) for k, v in w.items()} for w in results.warnings],
+        "site": {name: json_tree(site) for name, site in results.sites.items()},
     }
 
 
-def _clean_tree(value):
+def json_tree(value):
+    """``value`` with every NaN or infinity, at any depth, as null."""
     if isinstance(value, dict):
-        return {k: _clean_tree(v) for k, v in value.items()}
+        return {k: json_tree(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean_tree(v) for v in value]
-    return _clean(value)
+        return [json_tree(v) for v in value]
+    return json_value(value)

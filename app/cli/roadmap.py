@@ -15,6 +15,7 @@ from app.cli.evaluate import (
     add_calibration_option,
     add_catalog_option,
     fail,
+    json_value,
 )
 from app.cli.progress import ProgressBar
 from app.cli.tables import table
@@ -74,7 +75,7 @@ def cmd_roadmap(args) -> int:
         json.dump({"plan": plan.name, "strategies": [{
             "name": s.name, "npv_usd": s.run.npv_usd, "meets": s.run.meets,
             "purchases": [b.model_dump() for b in s.purchases],
-            "periods": [{k: _clean(v) for k, v in row.items()}
+            "periods": [{k: json_value(v) for k, v in row.items()}
                          for row in period_table(s).drop_duplicates("period")
                          .drop(columns=[c for c in frames[0].columns
                                         if c.startswith("cohort_")]).to_dict("records")]}
@@ -109,8 +110,3 @@ def cmd_roadmap(args) -> int:
 def shown_period(strategy, index: int) -> str:
     return strategy.run.rows[index].period.label
 
-
-def _clean(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value.item() if hasattr(value, "item") else value

@@ -199,7 +199,8 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     for p, u in zip(pools, util_peak, strict=True):
         util_weighted = util_weighted + u * p.accelerators
 
-    power = site_power(pools, site or Site(), f["pue"])
+    site = site or Site()
+    power = site_power(pools, site, f["pue"])
     pue = power["pue"]  # the plan's, or derived from the site
     fac_sum = it_sum * pue
     crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
@@ -210,7 +211,7 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         # The build cost per MW buys just enough electrical plant; redundancy adds its idle
         # capacity at the plant's price.
         spare_kw = np.maximum(power["ups_installed_kw"] - provisioned, 0.0)
-        plant = (site or Site()).electrical.plant_usd_per_kw
+        plant = site.electrical.plant_usd_per_kw
         facility_annual = ((f["facility_capex_usd_per_mw"] * provisioned / 1e3
                             + plant * spare_kw)
                            * capital_recovery_factor(f["cost_of_capital"],

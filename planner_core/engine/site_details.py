@@ -11,7 +11,6 @@ from typing import Any
 
 from planner_core.engine.sizing import Issue
 from planner_core.plan import Plan
-from planner_core.site.fabric import fat_tree
 from planner_core.site.floor import FloorPlan, RackGroup, place
 
 #: An empty 42U rack with its PDUs, for server racks (whole-rack systems weigh as built).
@@ -64,8 +63,8 @@ def _fabric(plan: Plan, sizings: list) -> dict[str, Any]:
         row = {"pool": ps.pool.name, "ports": n * ps.system.ports,
                "port_gbps": ps.system.port_gbps,
                "kw": float(ps.fleet.net_kw) * n, "capex_usd": float(ps.fleet.net_usd)}
-        if fab.design == "fat-tree":
-            c = fat_tree(n, ps.system.ports, ps.system.port_gbps, fab)
+        c = ps.fleet.fabric  # counted once, by the sizing
+        if c is not None:
             row.update(tiers=int(c.tiers), leaves=int(c.leaves), spines=int(c.spines),
                        cores=int(c.cores), switches=int(c.switches),
                        transceivers=int(c.transceivers), cables=int(c.links))

@@ -167,6 +167,7 @@ class PoolFleet:
     net_kw: Any = 0.0  # its share of the scale-out network's switches, in network racks
     net_usd: Any = 0.0  # the pool's scale-out network: switches, optics, cables
     air: Any = True  # its racks are air-cooled (not liquid, by the system or the pool's option)
+    fabric: Any = None  # its fat tree (site.fabric.FabricCount); None for flat figures
     const: dict = field(default_factory=dict)
     limit: Any = 0.0  # the rack's power limit for this system (air-cooling included)
     by_power: Any = 1.0  # systems the limit allows per rack
@@ -519,7 +520,7 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     # limit) and its host. The scale-out switches it hangs off sit in network racks: their
     # share counts at the site, not against the compute rack's budget.
     kw = (board * per_system + c["host"]) / 1e3
-    net_w, fleet.net_usd = network_per_system(
+    net_w, fleet.net_usd, fleet.fabric = network_per_system(
         systems, c["ports"], c["port_gbps"], systems * c["price"],
         swept_fabric(plan.site.fabric, inputs))
     fleet.net_kw = net_w / 1e3

@@ -89,11 +89,12 @@ def swept_fabric(fab: Fabric, inputs) -> Fabric | SimpleNamespace:
 
 def network_per_system(systems, ports_per_system, port_gbps, systems_usd,
                        fab: Fabric | SimpleNamespace):
-    """(W per system, the pool's network CapEx in USD): the fat tree, or the flat figures."""
+    """(W per system, the pool's network CapEx in USD, its FabricCount or None for the flat
+    figures)."""
     n = np.asarray(systems, float)
     if fab.design == "flat":
         return (fab.flat_w_per_system * np.ones_like(n),
-                np.asarray(systems_usd, float) * fab.flat_capex_pct / 100)
+                np.asarray(systems_usd, float) * fab.flat_capex_pct / 100, None)
     count = fat_tree(n, ports_per_system, port_gbps, fab)
     per = np.where(n > 0, count.watts / np.where(n > 0, n, 1.0), 0.0)
-    return per, count.usd
+    return per, count.usd, count
