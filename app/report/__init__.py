@@ -47,17 +47,23 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
         results, scenarios, plan.baseline,
         step=lambda i, s: step(0.02 + _CHARTS * i / n, f"Drawing the charts of {s}"))
     names = {s: f"chart{i}.png" for i, s in enumerate(images)}
-    roadmap = None
+    roadmap = compared = None
     if plan.timeline is not None and plan.timeline.options:
         from app.report.charts import render_roadmap
         from planner_core.engine.calibration import for_plan
+        from planner_core.roadmap.scenarios import compare, scenario_names
         from planner_core.roadmap.search import choose
 
         step(0.02 + _CHARTS, "Running the roadmap")
         roadmap = choose(plan, catalog, for_plan(plan, None))
         images[ROADMAP_PICTURE] = render_roadmap(roadmap)
         names[ROADMAP_PICTURE] = "roadmap.png"
-    html = report_html(plan, results, catalog, names, text_width_px96(), roadmap=roadmap)
+        if len(scenario_names(plan)) > 1:
+            compared = compare(plan, catalog, lambda v: for_plan(v, None),
+                               lambda f, label: step(0.02 + _CHARTS, f"Roadmap of {label}"),
+                               known={"base": roadmap})
+    html = report_html(plan, results, catalog, names, text_width_px96(), roadmap=roadmap,
+                       roadmap_scenarios=compared)
     pdf = render_pdf(
         html, STYLE, {names[s]: image for s, image in images.items()},
         title=plan.name, creator=f"Inference Planner {__version__}",

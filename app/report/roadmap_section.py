@@ -11,9 +11,10 @@ from planner_core.plan import Plan
 
 
 def roadmap_section(plan: Plan, strategies: list | None, picture: str | None,
-                    width: float) -> str:
+                    width: float, scenarios: list | None = None) -> str:
     """``strategies``: planner_core.roadmap.search.choose's for the plan (None without a
-    timeline); ``picture``: the resource name of its charts."""
+    timeline); ``picture``: the resource name of its charts; ``scenarios``:
+    planner_core.roadmap.scenarios.compare's, where the plan has more than one."""
     t = plan.timeline
     if t is None or not t.options or not strategies:
         return ("<p>This plan has no timeline with options to buy: it is one snapshot. A "
@@ -24,11 +25,13 @@ def roadmap_section(plan: Plan, strategies: list | None, picture: str | None,
              "that cover the shortfall, chosen for the least NPV of cost that meets every "
              "period's demand within its power; each period's fleet is evaluated by the "
              "engine. Beside it, the fixed strategies.</p>"]
-    parts.append(table(["Strategy", "NPV of cost", "Meets every period", "Purchases"], [
-        [text(s.name), f"${number(s.run.npv_usd / 1e6, 1)}M", "yes" if s.run.meets else "no",
-         text("; ".join(f"{s.run.rows[b.period].period.label}: {b.systems:,} × {b.option}"
-                        for b in s.purchases) or "none")] for s in strategies],
-        align="lrcl", small=True, widths=[18, 12, 12, 58]))
+    parts.append(_sequences("Strategy", strategies))
+    if scenarios:
+        parts.append("<h3>The plan's scenarios over the years</h3><p>Each scenario runs its "
+                     "timeline's stored purchases as they are (a strategy saved as a scenario, "
+                     "or the purchases applied to the plan), or where it stores none, the "
+                     "sequence chosen for it.</p>")
+        parts.append(_sequences("Scenario (its sequence)", scenarios))
     chosen = strategies[0]
     parts.append("<h3>The chosen sequence, period by period</h3>")
     parts.append(table(
@@ -45,3 +48,12 @@ def roadmap_section(plan: Plan, strategies: list | None, picture: str | None,
     if picture:
         parts.append(f'<p><img src="{picture}" width="{width:.0f}"></p>')
     return "".join(parts)
+
+
+def _sequences(head: str, strategies: list) -> str:
+    return table([head, "NPV of cost", "Meets every period", "Purchases"], [
+        [text(f"{s.name} ({s.basis})" if s.basis else s.name),
+         f"${number(s.run.npv_usd / 1e6, 1)}M", "yes" if s.run.meets else "no",
+         text("; ".join(f"{s.run.rows[b.period].period.label}: {b.systems:,} × {b.option}"
+                        for b in s.purchases) or "none")] for s in strategies],
+        align="lrcl", small=True, widths=[18, 12, 12, 58])

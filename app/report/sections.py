@@ -83,7 +83,7 @@ SECTIONS = ["Key figures", "Fleet and racks", "Latency and throughput", "Power a
 
 def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str, str],
                 chart_width_px: float, today: date | None = None,
-                roadmap: list | None = None) -> str:
+                roadmap: list | None = None, roadmap_scenarios: list | None = None) -> str:
     """The whole report. ``charts`` maps a scenario to the resource name of its picture."""
     today = today or date.today()
     scenarios = [s for s in plan.scenario_names() if s in set(results.kpis.scenario)]
@@ -95,7 +95,7 @@ def report_html(plan: Plan, results: Results, catalog: Catalog, charts: dict[str
         _h1(4) + power_and_cost(plan, results, scenarios),
         _h1(5) + site(plan, results, scenarios, _chunks),
         _h1(6) + roadmap_section(plan, roadmap, charts.get(ROADMAP_PICTURE),
-                                 chart_width_px),
+                                 chart_width_px, roadmap_scenarios),
         _h1(7) + chart_pages(plan, scenarios, charts, chart_width_px),
         _h1(8) + warnings(results, scenarios),
         _h1(9) + assumptions(plan, scenarios, results),

@@ -28,11 +28,16 @@ BEAM = 2000  # partial sequences kept per period; every sequence, for small time
 EXACT = 5  # the best estimated sequences run through the engine
 
 
+#: The name of the strategy that runs the sequence stored in the plan's ``timeline.purchases``.
+PLANS = "the plan's purchases"
+
+
 @dataclass
 class Strategy:
     name: str
     purchases: list[Purchase]
     run: Run | None = None
+    basis: str = ""  # where a scenario's sequence came from (see roadmap.scenarios)
 
 
 @dataclass
@@ -44,7 +49,9 @@ class _State:
 
 def choose(plan: Plan, catalog: Catalog, cal: Calibration,
            progress: Callable[[float, str], None] | None = None) -> list[Strategy]:
-    """The chosen sequence first, then each fixed strategy, every one run by the engine."""
+    """The chosen sequence first, then each fixed strategy, then (if the timeline stores
+    purchases) :data:`PLANS`, the stored sequence exactly as it is; every one run by the
+    engine, and the chosen one is the least NPV among all of them that meets every period."""
     t = plan.timeline
     if not t.options:
         return []
@@ -122,6 +129,8 @@ def choose(plan: Plan, catalog: Catalog, cal: Calibration,
                 break
     best = [s for s in beam if s.cost < float("inf")][:EXACT]
     fixed = _fixed(plan, units, systems, step, ps)
+    if t.purchases:
+        fixed.append(Strategy(PLANS, list(t.purchases)))
     candidates = [Strategy(f"searched #{i + 1}", _purchases(s.buys)) for i, s in
                   enumerate(best)] + fixed
     done: dict[tuple, Run] = {}  # strategies often buy the same: each sequence runs once
@@ -136,6 +145,14 @@ def choose(plan: Plan, catalog: Catalog, cal: Calibration,
     pick = min(feasible or candidates, key=lambda s: s.run.npv_usd)
     chosen = Strategy("chosen", pick.purchases, pick.run)
     return [chosen] + [s for s in candidates if s in fixed]
+
+
+def run_stored(plan: Plan, catalog: Catalog, cal: Calibration) -> Strategy:
+    """:data:`PLANS`: the timeline's stored purchases run as they are, without a search."""
+    units = units_for(plan, catalog, cal)
+    purchases = list(plan.timeline.purchases)
+    return Strategy(PLANS, purchases, run(plan, purchases, units, catalog, cal,
+                                          retirement(plan, units, catalog)))
 
 
 def _purchases(buys) -> list[Purchase]:

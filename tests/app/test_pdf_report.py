@@ -160,6 +160,9 @@ def test_a_plan_with_a_timeline_gets_its_roadmap_tables_and_charts(qapp, tmp_pat
     section = text.split("6 Roadmap", 1)[1].split("7 Charts", 1)[0]
     assert "only GB300 NVL72" in section and "The chosen sequence, period by period" in section
     assert "24,300" in section  # the 2030 demand
+    # The example's scenario runs its own sequence beside the base's.
+    compared = section.split("The plan's scenarios over the years", 1)[1]
+    assert "base (chosen for it)" in compared and "Grid a year late (chosen for it)" in compared
     # Its four charts come as one picture inside the section (beside the dashboards').
     pictures = sum(len(page.images) for page in reader.pages)
     assert pictures == len(plan.scenario_names()) + 1

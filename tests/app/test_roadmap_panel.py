@@ -32,6 +32,33 @@ def test_run_shows_the_strategies_and_apply_writes_the_chosen_purchases(qtbot, w
     assert doc.plan.timeline.purchases == []
 
 
+def test_strategies_saved_as_scenarios_are_compared_with_the_plans_own(qtbot, window,
+                                                                       roadmap, settle):
+    doc = window.document
+    with qtbot.waitSignal(roadmap.ran, timeout=60000):
+        roadmap.run()
+    assert roadmap.save_button.isEnabled()
+    before = [s.name for s in doc.plan.scenarios]
+    settle(roadmap.save_as_scenarios)
+    added = [s.name for s in doc.plan.scenarios if s.name not in before]
+    distinct = {tuple((b.period, b.option, b.systems) for b in s.purchases)
+                for s in roadmap.strategies if s.purchases}
+    assert len(added) == len(distinct) and "Buy the chosen sequence" in added
+    with qtbot.waitSignal(roadmap.ran, timeout=120000):
+        roadmap.compare_button.click()
+    assert roadmap.compared and not roadmap.apply_button.isEnabled()
+    assert roadmap.table.horizontalHeaderItem(0).text() == "scenario (its sequence)"
+    rows = [roadmap.table.item(r, 0).text() for r in range(roadmap.table.rowCount())]
+    assert rows[:2] == ["base (chosen for it)", "Grid a year late (chosen for it)"]
+    assert "Buy only GB300 NVL72 (its purchases)" in rows
+    gb300 = rows.index("Buy only GB300 NVL72 (its purchases)")
+    assert roadmap.table.item(gb300, 2).text() == "NO"  # it needs more than the 40 MW
+    assert "per scenario" in roadmap.charts.key.text()
+    assert len(roadmap.charts.cash.getPlotItem().listDataItems()) == len(rows)
+    settle(doc.undo_stack.undo)  # the scenarios were one undo step
+    assert [s.name for s in doc.plan.scenarios] == before
+
+
 def test_timeline_edits_are_undo_steps_and_bad_cells_are_refused(qtbot, window, roadmap,
                                                                 settle):
     doc = window.document

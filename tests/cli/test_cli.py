@@ -273,3 +273,13 @@ def test_roadmap_prints_the_strategies_and_writes_a_row_per_period_and_cohort(tm
     assert r.returncode == 2 and "no timeline" in r.stderr
     r = run("roadmap", plan, "--strategy", "nope")
     assert r.returncode == 2 and "chosen" in r.stderr
+    r = run("roadmap", plan, "--scenarios", "--csv", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Grid a year late (chosen for it)" in r.stdout
+    frame = pd.read_csv(out)
+    assert set(frame.scenario) == {"base", "Grid a year late"}
+    assert set(frame.basis) == {"chosen for it"}
+    late = frame[frame.scenario == "Grid a year late"].drop_duplicates("period")
+    assert list(late.power_available_mw) == [10, 10, 10, 40, 40]
+    r = run("roadmap", plan, "--scenarios", "--strategy", "nope")
+    assert r.returncode == 2 and "the scenarios are base, Grid a year late" in r.stderr

@@ -1,6 +1,8 @@
 """The Roadmap tab: the plan's timeline (periods, demand paths, power phases, options) edited
 as undo steps, the roadmap run on a worker thread (progress, Cancel), the strategies side by
-side with their charts, and *Apply* writing the chosen purchases into the timeline."""
+side with their charts, *Apply* writing the chosen purchases into the timeline, *Save as
+scenarios* storing each strategy as a scenario of the plan, and *Compare scenarios* running
+every scenario's own sequence side by side."""
 
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ class RoadmapPanel(QWidget):
         self.doc = None
         self.strategies: list = []
         self._ran_for = None  # the plan the strategies were computed for
+        self.compared = False  # the strategies are the plan's scenarios, one each
         self.runner = WhatIfRunner(self)
         self.runner.progressed.connect(self._progress)
         self.runner.finished.connect(self._finished)
@@ -121,6 +124,17 @@ class RoadmapPanel(QWidget):
         self.apply_button.setToolTip("Writes the chosen sequence into the timeline's purchases "
                                      "(one undo step)")
         self.apply_button.clicked.connect(self.apply_chosen)
+        self.save_button = QPushButton("Save as scenarios")
+        self.save_button.setToolTip(
+            "Adds one scenario per strategy (the same sequences once), each storing the "
+            "strategy's purchases in its timeline (one undo step); Compare scenarios then "
+            "runs them side by side with the plan's other what-ifs")
+        self.save_button.clicked.connect(self.save_as_scenarios)
+        self.compare_button = QPushButton("Compare scenarios")
+        self.compare_button.setToolTip(
+            "Runs every scenario with a timeline: its stored purchases as they are, or where "
+            "it stores none, the sequence chosen for it")
+        self.compare_button.clicked.connect(lambda: self.run(scenarios=True))
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.cancel_button = QPushButton("Cancel")
@@ -128,7 +142,8 @@ class RoadmapPanel(QWidget):
         self.note = QLabel("")
         self.note.setWordWrap(True)
         bar = QHBoxLayout()
-        for w in (self.run_button, self.apply_button, self.progress, self.cancel_button):
+        for w in (self.run_button, self.compare_button, self.apply_button, self.save_button,
+                  self.progress, self.cancel_button):
             bar.addWidget(w)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["strategy", "NPV of cost $M", "meets",
@@ -154,7 +169,7 @@ class RoadmapPanel(QWidget):
     def set_document(self, doc) -> None:
         self.runner.discard()
         self.doc = doc
-        self.strategies, self._ran_for = [], None
+        self.strategies, self._ran_for, self.compared = [], None, False
         self.table.setRowCount(0)
         self.charts.clear()
         self.note.setText("")
@@ -170,9 +185,12 @@ class RoadmapPanel(QWidget):
         for w in (self.start, self.period, self.periods, self.refresh_policy, self.retire,
                   self.demand, self.power, self.options, self.run_button):
             w.setEnabled(has)
+        self.compare_button.setEnabled(self.run_button.isEnabled() or self._other_timelines())
         self.none.setVisible(not has)
         self.create.setVisible(not has)
-        self.apply_button.setEnabled(bool(self.strategies) and self._current())
+        fresh = bool(self.strategies) and self._current() and not self.compared
+        self.apply_button.setEnabled(fresh)
+        self.save_button.setEnabled(fresh)
         if not has:
             for table in (self.demand, self.power, self.options):
                 table.show_rows([])
@@ -214,6 +232,14 @@ class RoadmapPanel(QWidget):
             lines.append(f"{o.name}: {sys_.name}, {sys_.status}, {when}")
         return "<br>".join(lines)
 
+    def _other_timelines(self) -> bool:
+        from planner_core.roadmap.scenarios import scenario_names
+
+        try:
+            return bool(scenario_names(self.doc.plan))
+        except PlannerError:
+            return False
+
     def _current(self) -> bool:
         return self._ran_for == (self.doc.plan, self.doc.scenario)
 
@@ -251,20 +277,29 @@ class RoadmapPanel(QWidget):
         return {"name": f"option {n}", "pool": pool}
 
     # -- running -----------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, scenarios: bool = False) -> None:
         from planner_core.engine.calibration import for_plan
+        from planner_core.roadmap.scenarios import compare, scenario_names
         from planner_core.roadmap.search import choose
 
         plan, scenario, catalog = self.doc.plan, self.doc.scenario, self.doc.catalog
         variant = plan.variant(scenario)
-        if variant.timeline is None or not variant.timeline.options:
+        if scenarios and not scenario_names(plan):
+            self.note.setText("Not run: no scenario has a timeline with options to buy.")
+            return
+        if not scenarios and (variant.timeline is None or not variant.timeline.options):
             self.note.setText("Not run: the timeline has no options to buy.")
             return
         self._pending = (plan, scenario)
         self._busy(True)
-        self.note.setText("Running the roadmap…")
-        self.runner.start("roadmap", lambda report: choose(
-            variant, catalog, for_plan(variant, None), progress=report))
+        if scenarios:
+            self.note.setText("Running every scenario's roadmap…")
+            self.runner.start("scenarios", lambda report: compare(
+                plan, catalog, lambda v: for_plan(v, None), report))
+        else:
+            self.note.setText("Running the roadmap…")
+            self.runner.start("roadmap", lambda report: choose(
+                variant, catalog, for_plan(variant, None), progress=report))
 
     def run_and_wait(self) -> None:
         """Runs the roadmap on the GUI thread (a screenshot's picture needs the result)."""
@@ -282,6 +317,8 @@ class RoadmapPanel(QWidget):
         self.cancel_button.setVisible(on)
         self.run_button.setEnabled(not on and self.doc is not None
                                    and self.doc.view_plan().timeline is not None)
+        self.compare_button.setEnabled(not on and self.doc is not None
+                                       and self._other_timelines())
 
     def _progress(self, fraction: float, label: str) -> None:
         self.progress.setValue(int(1000 * fraction))
@@ -291,12 +328,16 @@ class RoadmapPanel(QWidget):
         self._busy(False)
         self.note.setText("Cancelled." if message == "cancelled" else f"Not run: {message}")
 
-    def _finished(self, _kind: str, strategies) -> None:
+    def _finished(self, kind: str, strategies) -> None:
         self._busy(False)
         self.strategies, self._ran_for = strategies, self._pending
+        self.compared = kind == "scenarios"
+        self.table.setHorizontalHeaderItem(0, QTableWidgetItem(
+            "scenario (its sequence)" if self.compared else "strategy"))
         self.table.setRowCount(len(strategies))
         for r, s in enumerate(strategies):
-            cells = [s.name, f"{s.run.npv_usd / 1e6:,.1f}", "yes" if s.run.meets else "NO",
+            cells = [f"{s.name} ({s.basis})" if s.basis else s.name,
+                     f"{s.run.npv_usd / 1e6:,.1f}", "yes" if s.run.meets else "NO",
                      "; ".join(f"{s.run.rows[b.period].period.label}: {b.systems:,} × "
                                f"{b.option}" for b in s.purchases) or "none"]
             for c, text in enumerate(cells):
@@ -304,21 +345,38 @@ class RoadmapPanel(QWidget):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        self.charts.show(strategies)
+        self.charts.show(strategies, "scenario" if self.compared else "strategy")
         chosen = strategies[0] if strategies else None
-        self.note.setText(
-            "No option can be bought." if chosen is None else
-            f"Chosen: NPV ${chosen.run.npv_usd / 1e6:,.1f}M, "
-            + ("meets every period's demand within its power."
-               if chosen.run.meets else "no sequence meets every period: see the table."))
-        self.apply_button.setEnabled(chosen is not None)
+        if self.compared:
+            short = [s.name for s in strategies if not s.run.meets]
+            self.note.setText(
+                f"{len(strategies)} scenarios, each with its stored purchases or the sequence "
+                "chosen for it; " + (f"falling short in some period: {', '.join(short)}."
+                                     if short else "every one meets every period."))
+        else:
+            self.note.setText(
+                "No option can be bought." if chosen is None else
+                f"Chosen: NPV ${chosen.run.npv_usd / 1e6:,.1f}M, "
+                + ("meets every period's demand within its power."
+                   if chosen.run.meets else "no sequence meets every period: see the table."))
+        self.apply_button.setEnabled(chosen is not None and not self.compared)
+        self.save_button.setEnabled(chosen is not None and not self.compared)
         self.ran.emit()
 
     def apply_chosen(self) -> None:
-        if not self.strategies or not self._current():
+        if not self.strategies or not self._current() or self.compared:
             return
         buys = [b.model_dump(mode="json") for b in self.strategies[0].purchases]
         self.doc.edit("timeline.purchases", buys, "Apply the roadmap's chosen purchases")
+
+    def save_as_scenarios(self) -> None:
+        from planner_core.roadmap.scenarios import saved_as_scenarios
+
+        if not self.strategies or not self._current() or self.compared:
+            return
+        strategies, like = self.strategies, self.doc.scenario
+        self.doc.apply(lambda plan: saved_as_scenarios(plan, strategies, like),
+                       "Save the roadmap's strategies as scenarios")
 
     def shutdown(self) -> None:
         self.runner.shutdown()
