@@ -2,8 +2,10 @@
 
 ``tests/data/golden_examples.json`` holds, for each example and every scenario, every value of
 ``evaluate()``'s tables (KPIs, pools, workloads, hours) and its warnings, plus the KPI rows
-``evaluate_many`` gives over a traffic sweep and the first options of optimize. It was written
-before the core moved into its rooms (issue 13) and checked equal afterwards to 5e-16.
+``evaluate_many`` gives over a traffic sweep and a prompt-length sweep and the first options of
+optimize. It was written before the core moved into its rooms (issue 13) and checked equal
+afterwards to 5e-16; the roadmap example and the prompt-length sweep were added before the
+speed work of issue 18, with the other numbers unchanged.
 
 When the engine's numbers change on purpose, write it anew and say so in the commit:
 
@@ -19,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-EXAMPLES = ("llama70b-chat", "mig-h100-8b-tenants", "deepseek-v3-disagg-gb200")
+EXAMPLES = ("llama70b-chat", "mig-h100-8b-tenants", "deepseek-v3-disagg-gb200",
+            "roadmap-2026-2030")
 GOLDEN = Path(__file__).parent / "data" / "golden_examples.json"
 SWEEP_FACTORS = (0.1, 0.5, 1.0, 1.7, 3.0)
 OPTIONS = 8
@@ -53,6 +56,10 @@ def snapshot() -> dict:
                                     w.traffic.peak_rps * np.array(SWEEP_FACTORS)})
         snap["traffic_sweep"] = {k: [_plain(x) for x in np.asarray(v).tolist()]
                                  for k, v in many.items()}
+        many = evaluate_many(base, {f"workloads.{w.name}.input_tokens.mean":
+                                    w.input_tokens.mean * np.array(SWEEP_FACTORS)})
+        snap["prompt_sweep"] = {k: [_plain(x) for x in np.asarray(v).tolist()]
+                                for k, v in many.items()}
         options = optimize(plan, w.name).sort_values("rank").head(OPTIONS)
         snap["optimize"] = [{c: _plain(v) for c, v in row.items()}
                             for row in options.to_dict("records")]

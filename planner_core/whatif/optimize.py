@@ -294,7 +294,8 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
                     members: list[Candidate], catalog: Catalog, cal: Calibration,
                     others: list | None = None) -> list[dict]:
     like = next(p for p in plan.pools if workload in p.workloads)
-    data = plan.model_dump(mode="json", exclude={"scenarios", "baseline"})
+    # The timeline's options name the plan's pools; this snapshot of other pools has none.
+    data = plan.model_dump(mode="json", exclude={"scenarios", "baseline", "timeline"})
     w = next(x for x in data["workloads"] if x["name"] == workload)
     w.update(weight_precision=precision, kv_precision=None)
     data.update(workloads=[w], pools=[_option_pool(members[0], workload, like).model_dump(

@@ -64,7 +64,8 @@ def split_with(variant: Plan, workload: str, pool: str, catalog: Catalog,
 def _served_by(variant: Plan, workload: str, pool: str) -> Plan:
     """``variant`` with ``workload`` served by ``pool`` alone (other pools keep the rest of
     what they serve; a pool left with nothing goes)."""
-    data = variant.model_dump(mode="json", exclude={"scenarios", "baseline"})
+    # The timeline's options name the plan's pools; this snapshot of other pools has none.
+    data = variant.model_dump(mode="json", exclude={"scenarios", "baseline", "timeline"})
     pools = []
     for p in data["pools"]:
         if p["name"] != pool and workload in p["workloads"]:

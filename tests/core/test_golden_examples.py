@@ -1,4 +1,4 @@
-"""The three example plans give the numbers they gave before the core moved into its rooms:
+"""The example plans give the numbers they gave before the core moved into its rooms:
 every value of evaluate()'s tables, the KPI rows of evaluate_many over a traffic sweep and the
 first options of optimize, to 1e-9 (see tests/golden_examples.py)."""
 
@@ -45,7 +45,7 @@ def _same(a, b, where: str) -> list[str]:
 
 @pytest.mark.parametrize("name", EXAMPLES)
 @pytest.mark.parametrize("part", ["kpis", "pools", "workloads", "hourly", "warnings",
-                                  "traffic_sweep", "optimize"])
+                                  "traffic_sweep", "prompt_sweep", "optimize"])
 def test_example_gives_the_same_numbers(now, then, name, part):
     diffs = _same(then[name][part], json.loads(json.dumps(now[name][part])), f"{name}.{part}")
     assert not diffs, "\n".join(diffs[:20])
