@@ -15,6 +15,7 @@ from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration, for_plan
 from planner_core.engine.cost import HOURS_PER_YEAR
 from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_pool
+from planner_core.engine.reuse import shared
 from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figures, roll_up
 from planner_core.engine.site_details import site_details
 from planner_core.engine.sizing import Issue
@@ -75,7 +76,9 @@ def evaluate(plan: Plan, catalog: Catalog | None = None, calibration: Calibratio
     catalog = catalog or load_catalog()
     cal = calibration or default_calibration()
     names = scenarios or plan.scenario_names()
-    return merge_results([evaluate_scenario(plan.variant(n), n, catalog, cal) for n in names])
+    with shared():  # scenarios asking the same capacity question share its answer
+        return merge_results([evaluate_scenario(plan.variant(n), n, catalog, cal)
+                              for n in names])
 
 
 def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = None,
@@ -85,8 +88,9 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
     Callers that keep results per scenario (the app re-evaluates only the scenarios an edit
     changed) combine them with :func:`merge_results`.
     """
-    parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
-                          for_plan(variant, calibration))
+    with shared():
+        parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
+                              for_plan(variant, calibration))
     kpis, pools, workloads, hourly, warnings, sizings, site = parts
     return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
                    workloads=pd.DataFrame(workloads, columns=WORKLOAD_COLUMNS),

@@ -18,6 +18,7 @@ import numpy as np
 
 from planner_core.engine.memory import max_sequences
 from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp
+from planner_core.engine.reuse import reused
 from planner_core.engine.step_times import (
     Efficiency,
     decode_step,
@@ -104,8 +105,8 @@ def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
 
     def newton(b):
         step = np.maximum(0.05 * b, 1.0)
-        f0 = k * decode_step(hw, shape, eff, b, ctx)
-        f1 = k * decode_step(hw, shape, eff, b + step, ctx)
+        t0, t1 = _decode_steps(hw, shape, eff, b, b + step, ctx)
+        f0, f1 = k * t0, k * t1
         slope = (f1 - f0) / step
         stable = slope < 0.999
         climb = ~stable & (f0 > b) & concave
@@ -128,6 +129,14 @@ def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
     return np.where(np.isfinite(b) & (rho < 1.0), np.maximum(b, 0.0), np.inf)
 
 
+def _decode_steps(hw, shape, eff, b1, b2, ctx):
+    """decode_step at two batches of one shape in one pass over the arrays (the same
+    figures as two calls; the Newton steps and the p99 ask for pairs)."""
+    b1, b2 = np.broadcast_arrays(np.asarray(b1, float), np.asarray(b2, float))
+    both = decode_step(hw, shape, eff, np.stack([b1, b2]), ctx)
+    return both[0], both[1]
+
+
 def prefill_queue(rate, t_pf_req, t_pf1, prompt_cv: float = 0.0):
     """The prefill queue at ``rate`` prompts a second: (busy share ρ, mean wait, p99 wait).
 
@@ -145,28 +154,26 @@ def prefill_queue(rate, t_pf_req, t_pf1, prompt_cv: float = 0.0):
 
 @_quiet
 def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, *,
-            prefill: bool = True) -> LoadPoint:
+            prefill: bool = True, _fixed: tuple | None = None) -> LoadPoint:
     """A replica serving Poisson arrivals at ``rate`` requests per second.
 
     ``prefill=False``: a decode-only replica (disaggregated serving). Its sequences arrive
     with their ``isl``-token KV caches already filled, so it spends no time on prefill; its
-    TTFT is only the wait for the next decode step.
+    TTFT is only the wait for the next decode step. ``_fixed``: :func:`_rate_free`'s figures,
+    which the capacity search computes once for all the rates it tries.
     """
     rate = np.asarray(rate, float)
     isl = np.asarray(isl, float)
     osl = np.asarray(osl, float)
-    cap = batch_cap(hw, shape, isl, osl)
-    runs_prefill = 1.0 if prefill else 0.0
-    t_pf_req = prefill_per_request(hw, shape, eff, isl) * runs_prefill
-    t_pf1 = prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill
+    cap, t_pf_req, t_pf1 = _fixed or _rate_free(hw, shape, eff, isl, osl, prefill)
     rho, wait, wait99 = prefill_queue(rate, t_pf_req, t_pf1, prompt_cv)
     b = _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=cap)
     ctx = isl + osl / 2.0
-    t_d = decode_step(hw, shape, eff, b, ctx)
     free = np.maximum(1.0 - rho, 1e-9)
-    tpot = t_d / free
     b99 = b + Z99 * np.sqrt(b)
-    tpot99 = decode_step(hw, shape, eff, b99, ctx) / free
+    t_d, t_d99 = _decode_steps(hw, shape, eff, b, b99, ctx)
+    tpot = t_d / free
+    tpot99 = t_d99 / free
     # Outside the model: receiving, tokenising and admitting the prompt, streaming back.
     extra = eff.ttft_overhead_ms * 1e-3
     ttft = t_pf1 + wait + 0.5 * t_d + extra
@@ -180,6 +187,17 @@ def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, 
     )
 
 
+def _rate_free(hw, shape, eff, isl, osl, prefill: bool):
+    """What :func:`at_rate` needs that does not depend on the rate: (batch cap, replica-
+    seconds per prompt, seconds to prefill one prompt alone)."""
+    isl = np.asarray(isl, float)
+    runs_prefill = 1.0 if prefill else 0.0
+    return (batch_cap(hw, shape, isl, osl),
+            prefill_per_request(hw, shape, eff, isl) * runs_prefill,
+            prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill)
+
+
+@reused
 @_quiet
 def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
              prompt_cv: float = 0.0, *, prefill: bool = True) -> LoadPoint:
@@ -188,26 +206,83 @@ def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
     ``tpot_p99_s`` may be ``np.inf`` for no limit. Feasibility is monotone in the rate, so a
     bisection between zero and the offline maximum finds it. Where even a trickle of requests
     misses the SLO, the returned rate is zero and ``feasible`` is False.
+
+    A sweep (more than :data:`_WIDE` configurations) over token lengths or limits asks the
+    same question many times: token counts are whole numbers, so a million prompt lengths
+    hold a few tens of thousands of distinct ones. Each distinct configuration is searched
+    once, in chunks of :data:`_CHUNK` (memory stays a few arrays of the chunk's size), and
+    the answers are spread back, each configuration's figures the same as searched alone.
     """
     top = offline(hw, shape, eff, isl, osl, prefill=prefill).rate_rps
+    size = int(np.prod(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape))
+    grid = 64 if size <= _WIDE else 2
+    if size > _WIDE and _scalar(hw) and _scalar(eff) and np.ndim(prompt_cv) == 0:
+        args = np.broadcast_arrays(*(np.asarray(a, float) for a in (
+            isl, osl, ttft_p99_s, tpot_p99_s, top)))
+        varying = [a.ravel() for a in args[:4] if np.ptp(a) > 0]
+        if len(varying) == 1:
+            keys, where = np.unique(varying[0], return_index=True, return_inverse=True)[1:]
+        elif varying:
+            keys, where = np.unique(np.stack(varying, axis=1), axis=0, return_index=True,
+                                    return_inverse=True)[1:]
+        else:
+            keys, where = np.zeros(1, int), np.zeros(size, int)
+        flat = [a.ravel()[keys] for a in args]
+        parts = [_search(hw, shape, eff, *(a[i:i + _CHUNK] for a in flat), prompt_cv,
+                         prefill, grid) for i in range(0, len(keys), _CHUNK)]
+        return _spread(parts, where.reshape(args[0].shape))
+    return _search(hw, shape, eff, isl, osl, ttft_p99_s, tpot_p99_s, top, prompt_cv,
+                   prefill, grid)
+
+
+#: Configurations above which the capacity search bisects (two rates a round, then one)
+#: rather than trying 64 rates a round; sweeps this wide are searched per distinct value.
+_WIDE = 1024
+_CHUNK = 1 << 16
+
+
+def _scalar(figures) -> bool:
+    """Every field of a hardware or efficiency record a plain number (no candidates stacked)."""
+    return all(np.ndim(v) == 0 for v in vars(figures).values())
+
+
+def _spread(parts: list[LoadPoint], where: np.ndarray) -> LoadPoint:
+    """The searched distinct configurations' load points, each where it was asked for."""
+    out = {}
+    for name in LoadPoint.__dataclass_fields__:
+        pieces = [np.broadcast_to(getattr(p, name), np.shape(p.rate_rps)) for p in parts]
+        out[name] = np.concatenate(pieces)[where]
+    return LoadPoint(**out)
+
+
+def _search(hw, shape, eff, isl, osl, ttft_p99_s, tpot_p99_s, top, prompt_cv, prefill,
+            grid: int) -> LoadPoint:
     lo = np.zeros(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape)
     hi = lo + top
     # Each round tries `grid` rates per configuration at once and keeps the bracket around the
     # last one that meets the SLOs. For a few configurations (the app) a wide grid needs 5
     # vectorized rounds instead of 30 scalar bisection steps; for large arrays (sweeps) the
     # grid is 2, a plain bisection, so memory stays at a few arrays of the input's size.
-    grid = 64 if lo.size <= 1024 else 2
     rounds = -(-_ITERATIONS // int(np.log2(grid)))
     k = np.arange(1, grid + 1).reshape((grid,) + (1,) * lo.ndim) / grid
-    for _ in range(rounds):
-        rates = lo + (hi - lo) * k
-        p = at_rate(hw, shape, eff, rates, isl, osl, prompt_cv, prefill=prefill)
-        ok = p.feasible & (p.ttft_p99_s <= ttft_p99_s) & (p.tpot_p99_s <= tpot_p99_s)
-        # Feasibility falls with the rate, so the count of feasible rates marks the edge.
-        n_ok = ok.sum(axis=0)
+    fixed = _rate_free(hw, shape, eff, isl, osl, prefill)
+
+    def meets(rates):
+        p = at_rate(hw, shape, eff, rates, isl, osl, prompt_cv, prefill=prefill, _fixed=fixed)
+        return p.feasible & (p.ttft_p99_s <= ttft_p99_s) & (p.tpot_p99_s <= tpot_p99_s)
+
+    for r in range(rounds):
         step = (hi - lo) / grid
+        if grid == 2 and r > 0:
+            # After the first round the bracket's top is a rate already found to miss (or
+            # the bracket has closed on a feasible top, where the step is zero): only the
+            # midpoint decides, as it did when both were tried.
+            n_ok = meets(lo + (hi - lo) * k[0]).astype(float)
+        else:
+            # Feasibility falls with the rate, so the count of feasible rates marks the edge.
+            n_ok = meets(lo + (hi - lo) * k).sum(axis=0)
         lo, hi = lo + step * n_ok, lo + step * np.minimum(n_ok + 1, grid)
-    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv, prefill=prefill)
+    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv, prefill=prefill, _fixed=fixed)
     point.feasible = point.feasible & (lo > 0)
     return point
 

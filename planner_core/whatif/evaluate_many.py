@@ -46,7 +46,48 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     arrays = {k: np.asarray(v, float) for k, v in values.items()}
     if check:
         check_values(plan, catalog, arrays)
-    return swept_kpis(plan, catalog, cal, SweptInputs(arrays))
+    distinct = _distinct(arrays)
+    if distinct is None:
+        return swept_kpis(plan, catalog, cal, SweptInputs(arrays))
+    rows, where, shape = distinct
+    found = swept_kpis(plan, catalog, cal, SweptInputs(rows))
+    return {k: np.broadcast_to(v, shape) if v.ndim == 0 or v.strides == (0,) * v.ndim
+            else v[where].reshape(shape) for k, v in found.items()}
+
+
+#: Sweeps at least this long are evaluated once per distinct value (or combination).
+DISTINCT_FROM = 4096
+
+
+def _distinct(arrays: dict[str, np.ndarray]):
+    """(the distinct combinations of the swept values, as 1-D arrays; where each element of
+    the sweep finds its combination; the sweep's shape), or None where there is little to
+    gain. Every element's figures depend on its own values alone, so a sweep of a million
+    prompt lengths (whole numbers: a few tens of thousands distinct) is evaluated once per
+    distinct length. Sweeps of several fractional values (Monte Carlo draws) rarely repeat
+    and are not sorted for it."""
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    size = int(np.prod(shape))
+    if size < DISTINCT_FROM:
+        return None
+    full = {k: np.broadcast_to(a, shape).ravel() for k, a in arrays.items()}
+    varying = [k for k, a in full.items() if a.size and np.ptp(a) > 0]
+    if len(varying) > 1 and not all(np.array_equal(full[k], np.round(full[k]))
+                                    for k in varying):
+        return None
+    if len(varying) == 1:
+        values, where = np.unique(full[varying[0]], return_inverse=True)
+        columns = {varying[0]: values}
+    elif varying:
+        values, where = np.unique(np.stack([full[k] for k in varying], axis=1), axis=0,
+                                  return_inverse=True)
+        columns = {k: values[:, i] for i, k in enumerate(varying)}
+    else:
+        return None
+    if len(where) and values.shape[0] > size // 2:
+        return None
+    rows = {k: columns.get(k, full[k][:1].copy()) for k in arrays}
+    return rows, where.ravel(), shape
 
 
 def swept_kpis(plan: Plan, catalog: Catalog, cal: Calibration, inputs: SweptInputs,

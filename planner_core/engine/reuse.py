@@ -1,0 +1,49 @@
+"""Work shared within one evaluation: a replica's capacity under the SLOs depends only on its
+hardware, model, engine, token lengths and limits, not on the workload asking, so within one
+:func:`~planner_core.engine.evaluate.evaluate` every workload and scenario that asks the same
+question gets the answer computed once. Outside an evaluation nothing is kept (no memory grows
+with the edits of a session), and arguments that are arrays (sweeps, optimize) are never keyed:
+they are computed as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_MEMO: ContextVar[dict | None] = ContextVar("planner_reuse", default=None)
+
+
+@contextmanager
+def shared() -> Iterator[None]:
+    """Within this block, :func:`reused` functions answer a repeated question from memory."""
+    token = _MEMO.set({}) if _MEMO.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+
+
+def reused(fn):
+    """``fn``'s result is kept per arguments within :func:`shared`; each caller gets its own
+    shallow copy (callers set fields of the load points they receive)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        memo = _MEMO.get()
+        if memo is None:
+            return fn(*args, **kwargs)
+        key = (fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        try:
+            found = memo.get(key)
+        except TypeError:  # an array among the arguments: a sweep, computed as it comes
+            return fn(*args, **kwargs)
+        if found is None:
+            found = memo[key] = fn(*args, **kwargs)
+        return copy.copy(found)
+
+    return wrapper
