@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.charts.load_curves import Curve, LoadCurves
 from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
 
@@ -130,6 +131,7 @@ class Dashboard(QWidget):
                              "facility (colocation or owned building), maintenance (maint.)")
         self.day = _plot("24 hours", "% (utilization, power of peak)", "hour")
         self.day.addLegend(offset=(-10, 10))
+        self.curves = LoadCurves(self.latency, self.interactivity)
         self.plots = [self.latency, self.interactivity, self.power, self.cost, self.day]
         grid.addWidget(self.latency, 0, 0)
         grid.addWidget(self.interactivity, 0, 1)
@@ -161,8 +163,9 @@ class Dashboard(QWidget):
                      baseline: str = "base") -> None:
         self.scenario = scenario
         self._last = (results, scenario, baseline)
-        k = results.kpi(scenario)
-        ref = results.kpi(baseline) if baseline in results.sizings else None
+        # The KPI rows as plain dicts: the first screen needs no DataFrame (nor pandas).
+        k = results.records("kpis", scenario)[0]
+        ref = results.records("kpis", baseline)[0] if baseline in results.sizings else None
         for key, _title, fmt, _tip in TILES:
             value = float(k[key])
             tile = self.tiles[key]
@@ -174,18 +177,19 @@ class Dashboard(QWidget):
             tile.delta.setText(delta)
         self._latency(results, scenario)
         self._bars(self.power, ["accel.", "host", "network", "cooling"],
-                   [k.power_accelerators_kw, k.power_host_kw, k.power_network_kw,
-                    k.power_cooling_kw])
+                   [k["power_accelerators_kw"], k["power_host_kw"], k["power_network_kw"],
+                    k["power_cooling_kw"]])
         self._bars(self.cost, ["CapEx", "energy", "facility", "maint."],
-                   [k.annual_capex_usd / 1e6, k.opex_energy_usd_per_year / 1e6,
-                    k.opex_facility_usd_per_year / 1e6, k.opex_maintenance_usd_per_year / 1e6])
+                   [k["annual_capex_usd"] / 1e6, k["opex_energy_usd_per_year"] / 1e6,
+                    k["opex_facility_usd_per_year"] / 1e6,
+                    k["opex_maintenance_usd_per_year"] / 1e6])
         self._day(results, scenario)
         self._show_basis(results, scenario)
 
     def _show_basis(self, results: Results, scenario: str) -> None:
         """The badge: the weakest basis among the scenario's pools; each pool's in the tip."""
-        pools = results.pools[results.pools.scenario == scenario]
-        bases = [(str(p.get("calibration_basis", "") or ""), p) for _, p in pools.iterrows()]
+        bases = [(str(p.get("calibration_basis", "") or ""), p)
+                 for p in results.records("pools", scenario)]
         bases = [(b, p) for b, p in bases if b]
         if not bases:
             self.basis.setText("")
@@ -218,8 +222,7 @@ class Dashboard(QWidget):
         for tile in self.tiles.values():
             tile.value.setText("—")
             tile.delta.setText("not evaluated")
-        for plot in (self.latency, self.interactivity):
-            plot.clear()
+        self.curves.clear()
 
     @staticmethod
     def _delta(key: str, value: float, ref, scenario: str, baseline: str) -> str:
@@ -238,47 +241,30 @@ class Dashboard(QWidget):
         return f'<span style="color:{color}">{text}</span>' if color else text
 
     def _latency(self, results: Results, scenario: str) -> None:
-        self.latency.clear()
-        self.interactivity.clear()
         sizings = results.sizings.get(scenario, [])
         wss = [ws for ps in sizings for ws in ps.workloads]
         shared = {ws.workload for ws in wss if sum(o.workload == ws.workload for o in wss) > 1}
+        rows = results.records("workloads", scenario)
+        by_name = {r["workload"]: r for r in rows}
+        curves = []
         for i, ws in enumerate(wss):
-            color = COLORS[i % len(COLORS)]
             c = latency_vs_load(ws)
-            # A workload split between pools: each pool's curve says whose it is.
-            name = f"{ws.workload} on {ws.pool}" if ws.workload in shared else ws.workload
-            if len(c["rate_rps"]):
-                self.latency.plot(c["rate_rps"], c["ttft_p99_ms"], pen=pg.mkPen(color, width=2),
-                                  name=f"{name} TTFT")
-                self.latency.plot(c["rate_rps"], c["tpot_p99_ms"],
-                                  pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine),
-                                  name=f"{name} TPOT")
-            w_row = results.workloads[(results.workloads.scenario == scenario)
-                                      & (results.workloads.workload == ws.workload)]
-            if len(w_row):
-                r = w_row.iloc[0]
-                for limit in (r.slo_ttft_p99_ms, r.slo_tpot_p99_ms):
-                    if np.isfinite(limit):
-                        self.latency.addItem(pg.InfiniteLine(
-                            pos=limit, angle=0, pen=pg.mkPen(color, width=1,
-                                                             style=Qt.PenStyle.DotLine)))
-                if ws.point is not None:
-                    x = float(ws.point.rate_rps)
-                    self.latency.plot([x, x], [r.ttft_p99_ms, r.tpot_p99_ms], pen=None,
-                                      symbol="o", symbolBrush=color, symbolSize=9)
             it = interactivity(ws)
-            if len(it["user_tok_s"]):
-                self.interactivity.plot(it["user_tok_s"], it["tok_s_per_accelerator"],
-                                        pen=pg.mkPen(color, width=2))
-                if ws.point is not None:
-                    self.interactivity.plot(
-                        [1.0 / float(ws.point.tpot_s)],
-                        [float(ws.point.output_tok_s) / ws.acc_per_replica],
-                        pen=None, symbol="o", symbolBrush=color, symbolSize=9)
-        limits = results.workloads[results.workloads.scenario == scenario].slo_ttft_p99_ms
-        if len(limits):
-            self.latency.setYRange(0, float(limits.max()) * 1.3)
+            r = by_name.get(ws.workload)
+            point = inter = None
+            if r is not None and ws.point is not None:
+                point = (float(ws.point.rate_rps), r["ttft_p99_ms"], r["tpot_p99_ms"])
+                inter = (1.0 / float(ws.point.tpot_s),
+                         float(ws.point.output_tok_s) / ws.acc_per_replica)
+            curves.append(Curve(
+                # A workload split between pools: each pool's curve says whose it is.
+                f"{ws.workload} on {ws.pool}" if ws.workload in shared else ws.workload,
+                COLORS[i % len(COLORS)], c["rate_rps"], c["ttft_p99_ms"], c["tpot_p99_ms"],
+                (r["slo_ttft_p99_ms"], r["slo_tpot_p99_ms"]) if r is not None
+                else (np.inf, np.inf),
+                point, it["user_tok_s"], it["tok_s_per_accelerator"], inter))
+        limits = [r["slo_ttft_p99_ms"] for r in rows]
+        self.curves.show(curves, float(max(limits)) * 1.3 if limits else None)
 
     def _bars(self, plot: pg.PlotWidget, names: list[str], values: list[float]) -> None:
         # The bars and labels are made once and updated in place: rebuilding pyqtgraph items
@@ -304,8 +290,10 @@ class Dashboard(QWidget):
         plot.setYRange(0, max(max(values), 1e-9) * 1.2)
 
     def _day(self, results: Results, scenario: str) -> None:
-        h = results.hourly[results.hourly.scenario == scenario]
-        peak = max(float(h.facility_kw.max()), 1e-9)
+        h = results.records("hourly", scenario)
+        hours = np.array([r["hour"] for r in h], float)
+        facility = np.array([r["facility_kw"] for r in h], float)
+        peak = max(float(facility.max()), 1e-9)
         name = f"facility power, % of {peak:,.0f} kW"
         items = self._items.get(self.day)
         if items is None:
@@ -314,9 +302,8 @@ class Dashboard(QWidget):
             self.day.setYRange(0, 105)
             self._items[self.day] = items = (util, power)
         util, power = items
-        hours = h.hour.to_numpy()
-        util.setData(hours, h.utilization_pct.to_numpy())
-        power.setData(hours, 100 * h.facility_kw.to_numpy() / peak)
+        util.setData(hours, np.array([r["utilization_pct"] for r in h], float))
+        power.setData(hours, 100 * facility / peak)
         legend = self.day.plotItem.legend
         if legend is not None:
             for sample, label in legend.items:

@@ -28,6 +28,7 @@ from planner_core import (
     merge_results,
     read_plan,
 )
+from planner_core.engine.reuse import Bounded, shared
 from planner_core.plan import Plan, edits
 
 
@@ -42,13 +43,21 @@ class Evaluator(QObject):
         self.calibration = calibration
         self.latest = 0  # newest generation asked for; older queued requests are skipped
         self._cache: dict[tuple[str, str], Results] = {}
+        # The capacity questions of recent plans: most edits (a price, a peak rate, a count)
+        # ask the same ones again.
+        self._capacity = Bounded(512)
         self._lock = threading.Lock()
 
-    def compute(self, plan: Plan, only: list[str] | None = None) -> Results:
-        """Results for ``only`` these scenarios (default all), reusing unchanged ones."""
-        with self._lock:
+    def compute(self, plan: Plan, only: list[str] | None = None,
+                generation: int | None = None) -> Results | None:
+        """Results for ``only`` these scenarios (default all), reusing unchanged ones; None
+        if a newer plan than ``generation`` was asked for meanwhile (its results would be
+        dropped: the worker turns to the newer plan at once)."""
+        with self._lock, shared(self._capacity):
             parts, keep = [], dict(self._cache) if only else {}
             for name in only or plan.scenario_names():
+                if generation is not None and generation != self.latest:
+                    return None
                 variant = plan.variant(name)
                 key = (name, variant.model_dump_json())
                 part = self._cache.get(key)
@@ -66,7 +75,9 @@ class Evaluator(QObject):
         if generation != self.latest:
             return
         try:
-            results = self.compute(plan, only)
+            results = self.compute(plan, only, generation)
+            if results is None:
+                return
         except PlannerError as exc:
             self.finished.emit(generation, None, str(exc), True)
             return

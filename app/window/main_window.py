@@ -25,20 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.charts.compare import CompareView
 from app.charts.dashboard import Dashboard
+from app.window.deferred import Deferred
 from app.window.document import Document
 from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
-from app.window.widgets.evidence_panel import EvidencePanel
 from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_view import RackView
-from app.window.widgets.roadmap_panel import RoadmapPanel
 from app.window.widgets.scenario_panel import ScenarioPanel
 from app.window.widgets.site_editor import SiteEditor
-from app.window.widgets.whatif_panel import WhatIfPanel
 from app.window.widgets.workload_editor import WorkloadEditor
 from planner_core import Results, __version__, load_catalog
 
@@ -90,8 +87,7 @@ class MainWindow(PlanFiles, QMainWindow):
     def _build_central(self) -> None:
         self.dashboard = Dashboard()
         self.dashboard.basisClicked.connect(self._show_evidence)
-        self.compare = CompareView()
-        self.compare.scenarioActivated.connect(self._choose_scenario)
+        self._compare = Deferred(self._new_compare, self._attach)
         self.pools = PoolEditor()
         self.racks = RackView()
         self.racks.poolClicked.connect(lambda name: self.pools.select(name))
@@ -123,18 +119,17 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views = QTabWidget()
         self.views.setObjectName("views")
         self.views.addTab(self.dashboard, "Dashboard")
-        self.views.addTab(self.compare, "Compare scenarios")
-        self.whatif = WhatIfPanel()
-        self.whatif.applyRequested.connect(self._apply_option)
-        self.views.addTab(self.whatif, "What-if")
+        self.views.addTab(self._compare, "Compare scenarios")
+        self._whatif = Deferred(self._new_whatif, self._attach)
+        self.views.addTab(self._whatif, "What-if")
         self.views.setTabToolTip(2, "Sweeps, the cheapest fleet that meets the SLOs, "
                                     "sensitivity and uncertainty")
-        self.evidence = EvidencePanel()
-        self.views.addTab(self.evidence, "Evidence")
+        self._evidence = Deferred(self._new_evidence, self._attach)
+        self.views.addTab(self._evidence, "Evidence")
         self.views.setTabToolTip(3, "How far to trust the numbers: measured against "
                                     "predicted, your own benchmark files, calibration profiles")
-        self.roadmap = RoadmapPanel()
-        self.views.addTab(self.roadmap, "Roadmap")
+        self._roadmap = Deferred(self._new_roadmap, self._attach)
+        self.views.addTab(self._roadmap, "Roadmap")
         self.views.setTabToolTip(4, "Years, not a snapshot: demand growth, power phases, "
                                     "what to buy and when")
         self._stale: set[str] = set()  # panels whose drawing is older than the results
@@ -153,6 +148,57 @@ class MainWindow(PlanFiles, QMainWindow):
         layout.addWidget(self.dashboard.tile_strip)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+
+    # The panels behind the first screen, built when first shown or asked for.
+    @property
+    def compare(self):
+        return self._compare.panel()
+
+    @property
+    def whatif(self):
+        return self._whatif.panel()
+
+    @property
+    def evidence(self):
+        return self._evidence.panel()
+
+    @property
+    def roadmap(self):
+        return self._roadmap.panel()
+
+    def _new_compare(self):
+        from app.charts.compare import CompareView
+
+        view = CompareView()
+        view.scenarioActivated.connect(self._choose_scenario)
+        return view
+
+    def _new_whatif(self):
+        from app.window.widgets.whatif_panel import WhatIfPanel
+
+        panel = WhatIfPanel()
+        panel.applyRequested.connect(self._apply_option)
+        return panel
+
+    def _new_evidence(self):
+        from app.window.widgets.evidence_panel import EvidencePanel
+
+        return EvidencePanel()
+
+    def _new_roadmap(self):
+        from app.window.widgets.roadmap_panel import RoadmapPanel
+
+        return RoadmapPanel()
+
+    def _attach(self, panel) -> None:
+        """A panel just built takes the open plan (the Compare view, its results)."""
+        if self.document is None:
+            return
+        if hasattr(panel, "set_document"):
+            panel.set_document(self.document)
+        else:
+            self._stale.add("compare")
+            self._show_hidden_panels()
 
     def _build_docks(self) -> None:
         self.browser = CatalogBrowser(self.catalog)
@@ -253,9 +299,11 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios,
-                       self.whatif, self.evidence, self.roadmap):
+        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios):
             editor.set_document(doc)
+        for tab in (self._whatif, self._evidence, self._roadmap):
+            if tab.exists:  # the others take it when they are built
+                tab.panel().set_document(doc)
         self._sync_scenarios()
         self._update_title()
         doc.evaluate_now()
@@ -273,8 +321,9 @@ class MainWindow(PlanFiles, QMainWindow):
 
     def shutdown(self) -> None:
         """Stops background work; the window may be dropped without closing it after this."""
-        self.whatif.shutdown()
-        self.roadmap.shutdown()
+        for tab in (self._whatif, self._roadmap):
+            if tab.exists:
+                tab.panel().shutdown()
         if self.document is not None:
             self.document.shutdown()
 
@@ -365,16 +414,16 @@ class MainWindow(PlanFiles, QMainWindow):
                                   doc.view_plan().facility)
             self.racks.select_pool(self.pools.current)
             self._stale.discard("racks")
-        if ("compare" in self._stale and self.views.currentWidget() is self.compare
+        if ("compare" in self._stale and self.views.currentWidget() is self._compare
                 and doc.results_complete):
             baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else "base"
             self.compare.show_results(results, baseline, name)
             self._stale.discard("compare")
 
     def _fill_fleet(self, results: Results, name: str) -> None:
-        pools = results.pools[results.pools.scenario == name]
+        pools = results.records("pools", name)
         self.fleet.setRowCount(len(pools))
-        for r, (_, row) in enumerate(pools.iterrows()):
+        for r, row in enumerate(pools):
             for c, (key, _title, fmt) in enumerate(FLEET_COLUMNS):
                 item = QTableWidgetItem(fmt.format(row[key]))
                 if fmt != "{}":

@@ -7,9 +7,9 @@ the 24-hour profile, and the warnings, each naming the item it concerns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, default_calibration, for_plan
@@ -20,6 +20,9 @@ from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figur
 from planner_core.engine.site_details import site_details
 from planner_core.engine.sizing import Issue
 from planner_core.plan import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # A scenario whose pools serve nothing still has these columns, so views can filter and
 # read an empty table the same way as a full one.
@@ -56,19 +59,76 @@ WORKLOAD_COLUMNS = [
 ]
 
 
-@dataclass
+#: The tables of a Results, each a DataFrame made when first read.
+TABLES = ("kpis", "pools", "workloads", "hourly")
+
+
+@dataclass(eq=False)
 class Results:
-    kpis: pd.DataFrame  # one row per scenario
-    pools: pd.DataFrame  # one row per scenario × pool
-    workloads: pd.DataFrame  # one row per scenario × pool × workload
-    hourly: pd.DataFrame  # one row per scenario × hour
+    """Every figure of an evaluation. The tables (``kpis``: a row per scenario; ``pools``: per
+    scenario × pool; ``workloads``: per scenario × pool × workload; ``hourly``: per scenario
+    × hour) are DataFrames built when first read: the window reads one scenario's rows at a
+    time (:meth:`records`, :meth:`kpi`) and an evaluation that only wants its figures (a
+    roadmap's periods, an optimizer) never pays for them."""
+
+    #: per table, the rows of each scenario evaluated (one list per scenario)
+    rows: dict[str, list[list[dict]]]
     warnings: list[dict] = field(default_factory=list)  # scenario, kind, item, message, severity
     sizings: dict[str, list[PoolSizing]] = field(default_factory=dict)
     #: per scenario: the site itemised (engine.site_details), JSON-ready
     sites: dict[str, dict] = field(default_factory=dict)
+    # Made when first read (dataclasses.replace starts them afresh).
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
+    _records: dict[tuple, list[dict]] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        return self._frame("kpis")
+
+    @property
+    def pools(self) -> pd.DataFrame:
+        return self._frame("pools")
+
+    @property
+    def workloads(self) -> pd.DataFrame:
+        return self._frame("workloads")
+
+    @property
+    def hourly(self) -> pd.DataFrame:
+        return self._frame("hourly")
+
+    def _frame(self, table: str) -> pd.DataFrame:
+        import pandas as pd  # here: a window showing one scenario needs no DataFrame
+
+        if table not in self._frames:
+            columns = WORKLOAD_COLUMNS if table == "workloads" else None
+            frames = [pd.DataFrame(rows, columns=columns) for rows in self.rows[table]]
+            full = [f for f in frames if len(f)]
+            self._frames[table] = (pd.concat(full, ignore_index=True) if full else
+                                   frames[0] if frames else pd.DataFrame())
+        return self._frames[table]
 
     def kpi(self, scenario: str = "base") -> pd.Series:
-        return self.kpis.set_index("scenario").loc[scenario]
+        """One scenario's KPI row."""
+        rows = self.records("kpis", scenario)
+        if not rows:
+            raise KeyError(scenario)
+        import pandas as pd
+
+        row = {k: v for k, v in rows[0].items() if k != "scenario"}
+        return pd.Series(row, dtype=float, name=scenario)  # as a row of the table: floats
+
+    def records(self, table: str, scenario: str) -> list[dict]:
+        """One scenario's rows of ``table`` as dicts (a field some rows lack is NaN, as in the
+        table), made once per results: the window's views read them on every edit, and
+        filtering a DataFrame for each cost more than all of their drawing."""
+        if (table, scenario) not in self._records:
+            rows = [r for part in self.rows[table] for r in part if r["scenario"] == scenario]
+            keys = list(dict.fromkeys(k for r in rows for k in r))
+            self._records[(table, scenario)] = [
+                r if len(r) == len(keys) else {k: r.get(k, np.nan) for k in keys}
+                for r in rows]
+        return self._records[(table, scenario)]
 
 
 def evaluate(plan: Plan, catalog: Catalog | None = None, calibration: Calibration | None = None,
@@ -92,24 +152,14 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
         parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
                               for_plan(variant, calibration))
     kpis, pools, workloads, hourly, warnings, sizings, site = parts
-    return Results(kpis=pd.DataFrame([kpis]), pools=pd.DataFrame(pools),
-                   workloads=pd.DataFrame(workloads, columns=WORKLOAD_COLUMNS),
-                   hourly=pd.DataFrame(hourly),
+    return Results(rows={"kpis": [[kpis]], "pools": [pools], "workloads": [workloads],
+                         "hourly": [hourly]},
                    warnings=warnings, sizings={scenario: sizings}, sites={scenario: site})
 
 
 def merge_results(parts: list[Results]) -> Results:
-    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        full = [f for f in frames if len(f)]
-        if not full:
-            return frames[0] if frames else pd.DataFrame()
-        return pd.concat(full, ignore_index=True)
-
     return Results(
-        kpis=cat([p.kpis for p in parts]),
-        pools=cat([p.pools for p in parts]),
-        workloads=cat([p.workloads for p in parts]),
-        hourly=cat([p.hourly for p in parts]),
+        rows={t: [rows for p in parts for rows in p.rows[t]] for t in TABLES},
         warnings=[w for p in parts for w in p.warnings],
         sizings={k: v for p in parts for k, v in p.sizings.items()},
         sites={k: v for p in parts for k, v in p.sites.items()},

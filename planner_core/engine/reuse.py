@@ -1,15 +1,17 @@
 """Work shared within one evaluation: a replica's capacity under the SLOs depends only on its
 hardware, model, engine, token lengths and limits, not on the workload asking, so within one
 :func:`~planner_core.engine.evaluate.evaluate` every workload and scenario that asks the same
-question gets the answer computed once. Outside an evaluation nothing is kept (no memory grows
-with the edits of a session), and arguments that are arrays (sweeps, optimize) are never keyed:
-they are computed as before.
+question gets the answer computed once. Outside an evaluation nothing is kept, unless the
+caller hands :func:`shared` a :class:`Bounded` memory of its own (the window's evaluator does:
+an edit of a price or a peak rate asks the capacity questions of the edit before). Arguments
+that are arrays (sweeps, optimize) are never keyed: they are computed as before.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,10 +19,31 @@ from contextvars import ContextVar
 _MEMO: ContextVar[dict | None] = ContextVar("planner_reuse", default=None)
 
 
+class Bounded(OrderedDict):
+    """A memory of the ``size`` answers used last, to keep across evaluations."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
 @contextmanager
-def shared() -> Iterator[None]:
-    """Within this block, :func:`reused` functions answer a repeated question from memory."""
-    token = _MEMO.set({}) if _MEMO.get() is None else None
+def shared(memory: dict | None = None) -> Iterator[None]:
+    """Within this block, :func:`reused` functions answer a repeated question from memory
+    (``memory`` if given, else one that lasts as long as the block); an enclosing block's
+    memory is used if there is one."""
+    token = _MEMO.set({} if memory is None else memory) if _MEMO.get() is None else None
     try:
         yield
     finally:

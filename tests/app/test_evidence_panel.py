@@ -78,7 +78,8 @@ def test_the_dashboard_badge_says_the_basis_and_opens_the_evidence(window, panel
     assert "calibrated" in badge.text() and "serving (trtllm on gb200)" in badge.toolTip()
     window.show_panel("dashboard")
     badge.click()
-    assert window.views.currentWidget() is panel
+    assert window.views.currentWidget() is window._evidence  # the tab holding the panel
+    assert window._evidence.panel() is panel
     assert "group(s) of the blackwell family (gb200's) under trtllm" in panel.status.text()
 
 

@@ -42,3 +42,33 @@ def test_the_window_fits_a_1280_by_800_screen(window):
     # Every panel's minimum together: a taller window would be cut off on such a screen.
     hint = window.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 800, hint
+
+
+def test_the_latency_charts_update_in_place_and_follow_the_workloads(window, settle):
+    """An edit moves the curves without rebuilding them; a workload added or removed adds or
+    removes its curves and legend rows."""
+    dash = window.dashboard
+    items = dash.curves.items
+    assert len(items) == 1
+    ttft = items[0].ttft
+    before = ttft.getData()[1].copy()
+    settle(lambda: window.document.edit("workloads.chat.input_tokens.mean", 4000,
+                                        "Longer prompts"))
+    assert dash.curves.items[0].ttft is ttft  # the same item, new data
+    assert len(ttft.getData()[1]) and not (
+        len(before) == len(ttft.getData()[1]) and (before == ttft.getData()[1]).all())
+    legend = dash.latency.plotItem.legend
+    rows = [label.text for _sample, label in legend.items]
+    assert rows == ["chat TTFT", "chat TPOT"]
+    doc = window.document
+    from planner_core.plan import edits
+
+    settle(lambda: doc.apply(lambda p: edits.add_workload(p, "llama-3.1-70b", name="batch"),
+                             "Add a workload"))
+    assert len(dash.curves.items) == 2 and dash.curves.items[0].ttft is ttft
+    assert [label.text for _s, label in legend.items] == [
+        "chat TTFT", "chat TPOT", "batch TTFT", "batch TPOT"]
+    settle(doc.undo_stack.undo)
+    assert len(dash.curves.items) == 1
+    assert [label.text for _s, label in legend.items] == ["chat TTFT", "chat TPOT"]
+    assert len(dash.latency.getPlotItem().listDataItems()) == 3  # TTFT, TPOT, the point

@@ -7,6 +7,8 @@ rather than ignored, so the form never shows a knob that has no effect.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -312,14 +314,13 @@ class PoolEditor(ItemEditor):
         if doc is None or doc.results is None or not self.current:
             return
         r = doc.results
-        rows = r.pools[(r.pools.scenario == doc.scenario) & (r.pools.pool == self.current)]
-        wl = r.workloads[(r.workloads.scenario == doc.scenario)
-                         & (r.workloads.pool == self.current)]
-        if not len(rows):
+        rows = [p for p in r.records("pools", doc.scenario) if p["pool"] == self.current]
+        wl = [w for w in r.records("workloads", doc.scenario) if w["pool"] == self.current]
+        if not rows:
             self.sizing_info.setText("")
             return
-        p = rows.iloc[0]
-        if p.get("calibration_basis"):
+        p = SimpleNamespace(**rows[0])
+        if getattr(p, "calibration_basis", None):
             self.basis.setText(str(p.calibration_basis))
         else:  # the engine cannot run on this system: say so, not a stale basis
             bad = [w["message"] for w in r.warnings if w["scenario"] == doc.scenario
@@ -329,8 +330,8 @@ class PoolEditor(ItemEditor):
         lines = [f"<b>Sized:</b> {p.systems:,} systems · {p.accelerators:,} accelerators · "
                  f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
                  f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
-        for _, w in wl.iterrows():
-            share = w.get("traffic_share_pct", 100.0)
+        for w in (SimpleNamespace(**x) for x in wl):
+            share = getattr(w, "traffic_share_pct", 100.0)
             lines.append(
                 f"{w.workload}"
                 + (f" ({share:.0f}% of its traffic, {w.peak_rps:,.1f} req/s at peak)"
@@ -339,7 +340,7 @@ class PoolEditor(ItemEditor):
                 f"{w.capacity_rps_per_replica:,.2f} req/s within the SLOs, "
                 f"batch ≤ {w.max_batch:,.0f}"
                 + (f", clock {w.clock_pct:.0f} % under the power limit"
-                   if w.get("clock_pct", 100.0) < 99.5 else ""))
+                   if getattr(w, "clock_pct", 100.0) < 99.5 else ""))
         self.sizing_info.setText("<br>".join(lines))
 
     def _speculative_toggled(self, on: bool) -> None:

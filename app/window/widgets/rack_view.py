@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -38,6 +38,9 @@ from PySide6.QtWidgets import (
 from planner_core.engine.pool_sizing import PoolSizing
 from planner_core.engine.sizing import RACK_UNITS
 from planner_core.plan import Facility
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Racks drawn per pool before the rest are summarised as "+ N more racks like these".
 MAX_RACKS_PER_POOL = 12
