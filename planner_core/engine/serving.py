@@ -18,7 +18,6 @@ import numpy as np
 
 from planner_core.engine.memory import max_sequences
 from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp
-from planner_core.engine.reuse import reused
 from planner_core.engine.step_times import (
     Efficiency,
     decode_step,
@@ -28,6 +27,7 @@ from planner_core.engine.step_times import (
 
 #: z-score of the 99th percentile of a normal distribution.
 Z99 = 2.326
+#: Bisection steps of a capacity search (the closed loop's too), from zero to the offline rate.
 _ITERATIONS = 28
 _NEWTON = 5
 #: Further steps where a mixture of experts' concave step time made the map steeper than 1.
@@ -195,96 +195,6 @@ def _rate_free(hw, shape, eff, isl, osl, prefill: bool):
     return (batch_cap(hw, shape, isl, osl),
             prefill_per_request(hw, shape, eff, isl) * runs_prefill,
             prefill_time(hw, shape, eff, 1.0, isl) * runs_prefill)
-
-
-@reused
-@_quiet
-def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
-             prompt_cv: float = 0.0, *, prefill: bool = True) -> LoadPoint:
-    """The highest request rate whose p99 TTFT and p99 TPOT stay within the limits.
-
-    ``tpot_p99_s`` may be ``np.inf`` for no limit. Feasibility is monotone in the rate, so a
-    bisection between zero and the offline maximum finds it. Where even a trickle of requests
-    misses the SLO, the returned rate is zero and ``feasible`` is False.
-
-    A sweep (more than :data:`_WIDE` configurations) over token lengths or limits asks the
-    same question many times: token counts are whole numbers, so a million prompt lengths
-    hold a few tens of thousands of distinct ones. Each distinct configuration is searched
-    once, in chunks of :data:`_CHUNK` (memory stays a few arrays of the chunk's size), and
-    the answers are spread back, each configuration's figures the same as searched alone.
-    """
-    top = offline(hw, shape, eff, isl, osl, prefill=prefill).rate_rps
-    size = int(np.prod(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape))
-    grid = 64 if size <= _WIDE else 2
-    if size > _WIDE and _scalar(hw) and _scalar(eff) and np.ndim(prompt_cv) == 0:
-        args = np.broadcast_arrays(*(np.asarray(a, float) for a in (
-            isl, osl, ttft_p99_s, tpot_p99_s, top)))
-        varying = [a.ravel() for a in args[:4] if np.ptp(a) > 0]
-        if len(varying) == 1:
-            keys, where = np.unique(varying[0], return_index=True, return_inverse=True)[1:]
-        elif varying:
-            keys, where = np.unique(np.stack(varying, axis=1), axis=0, return_index=True,
-                                    return_inverse=True)[1:]
-        else:
-            keys, where = np.zeros(1, int), np.zeros(size, int)
-        flat = [a.ravel()[keys] for a in args]
-        parts = [_search(hw, shape, eff, *(a[i:i + _CHUNK] for a in flat), prompt_cv,
-                         prefill, grid) for i in range(0, len(keys), _CHUNK)]
-        return _spread(parts, where.reshape(args[0].shape))
-    return _search(hw, shape, eff, isl, osl, ttft_p99_s, tpot_p99_s, top, prompt_cv,
-                   prefill, grid)
-
-
-#: Configurations above which the capacity search bisects (two rates a round, then one)
-#: rather than trying 64 rates a round; sweeps this wide are searched per distinct value.
-_WIDE = 1024
-_CHUNK = 1 << 16
-
-
-def _scalar(figures) -> bool:
-    """Every field of a hardware or efficiency record a plain number (no candidates stacked)."""
-    return all(np.ndim(v) == 0 for v in vars(figures).values())
-
-
-def _spread(parts: list[LoadPoint], where: np.ndarray) -> LoadPoint:
-    """The searched distinct configurations' load points, each where it was asked for."""
-    out = {}
-    for name in LoadPoint.__dataclass_fields__:
-        pieces = [np.broadcast_to(getattr(p, name), np.shape(p.rate_rps)) for p in parts]
-        out[name] = np.concatenate(pieces)[where]
-    return LoadPoint(**out)
-
-
-def _search(hw, shape, eff, isl, osl, ttft_p99_s, tpot_p99_s, top, prompt_cv, prefill,
-            grid: int) -> LoadPoint:
-    lo = np.zeros(np.broadcast(top, ttft_p99_s, tpot_p99_s).shape)
-    hi = lo + top
-    # Each round tries `grid` rates per configuration at once and keeps the bracket around the
-    # last one that meets the SLOs. For a few configurations (the app) a wide grid needs 5
-    # vectorized rounds instead of 30 scalar bisection steps; for large arrays (sweeps) the
-    # grid is 2, a plain bisection, so memory stays at a few arrays of the input's size.
-    rounds = -(-_ITERATIONS // int(np.log2(grid)))
-    k = np.arange(1, grid + 1).reshape((grid,) + (1,) * lo.ndim) / grid
-    fixed = _rate_free(hw, shape, eff, isl, osl, prefill)
-
-    def meets(rates):
-        p = at_rate(hw, shape, eff, rates, isl, osl, prompt_cv, prefill=prefill, _fixed=fixed)
-        return p.feasible & (p.ttft_p99_s <= ttft_p99_s) & (p.tpot_p99_s <= tpot_p99_s)
-
-    for r in range(rounds):
-        step = (hi - lo) / grid
-        if grid == 2 and r > 0:
-            # After the first round the bracket's top is a rate already found to miss (or
-            # the bracket has closed on a feasible top, where the step is zero): only the
-            # midpoint decides, as it did when both were tried.
-            n_ok = meets(lo + (hi - lo) * k[0]).astype(float)
-        else:
-            # Feasibility falls with the rate, so the count of feasible rates marks the edge.
-            n_ok = meets(lo + (hi - lo) * k).sum(axis=0)
-        lo, hi = lo + step * n_ok, lo + step * np.minimum(n_ok + 1, grid)
-    point = at_rate(hw, shape, eff, lo, isl, osl, prompt_cv, prefill=prefill, _fixed=fixed)
-    point.feasible = point.feasible & (lo > 0)
-    return point
 
 
 def served_at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0,

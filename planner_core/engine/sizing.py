@@ -25,6 +25,7 @@ from planner_core.catalog import Accelerator, Catalog, System
 from planner_core.catalog.engines import ServingEngine, engine_for
 from planner_core.catalog.mig import place
 from planner_core.engine.calibration import Calibration
+from planner_core.engine.capacity import max_rate
 from planner_core.engine.disagg import MAX_REPLICAS, prefill_capacity, split
 from planner_core.engine.memory import SRAM_USABLE_FRACTION, chain_chips
 from planner_core.engine.packing import packed_accelerators, replicas_in
@@ -40,7 +41,7 @@ from planner_core.engine.replica import (
     replica_hw,
 )
 from planner_core.engine.rollup import ServedWorkload, SizedPool
-from planner_core.engine.serving import batch_cap, max_rate, served_at_rate
+from planner_core.engine.serving import batch_cap, served_at_rate
 from planner_core.engine.step_times import Efficiency, prefill_per_request, prefill_time
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, Workload

@@ -21,6 +21,7 @@ import pandas as pd
 
 from planner_core.catalog import BYTES_PER_VALUE, Catalog
 from planner_core.catalog.engines import ENGINE_CHOICES, ServingEngine, engine_for
+from planner_core.engine.capacity import max_rate
 from planner_core.engine.memory import chain_chips, kv_capacity_bytes
 from planner_core.engine.power import HOST_IDLE_SHARE, PowerKnobs, activity, busy_watts
 from planner_core.engine.power_cap import at_clock, limited_clock
@@ -32,7 +33,7 @@ from planner_core.engine.replica import (
     replica_hw,
     resolve,
 )
-from planner_core.engine.serving import at_rate, closed_loop, max_rate, offline
+from planner_core.engine.serving import at_rate, closed_loop, offline
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 

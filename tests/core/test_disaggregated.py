@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from planner_core import PlannerError, evaluate, read_plan
-from planner_core.engine.serving import at_rate, max_rate
+from planner_core.engine.capacity import max_rate
+from planner_core.engine.serving import at_rate
 from planner_core.engine.step_times import prefill_time
 from planner_core.plan import apply_overrides
 from planner_core.resources import resource_path

@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 
 from planner_core import evaluate, read_plan
+from planner_core.engine.capacity import max_rate
 from planner_core.engine.memory import kv_capacity_bytes
 from planner_core.engine.replica import MAX_BATCH, attention_dp, model_shape, replica_hw
-from planner_core.engine.serving import at_rate, batch_cap, max_rate
+from planner_core.engine.serving import at_rate, batch_cap
 from planner_core.engine.step_times import (
     ACT_BYTES,
     Efficiency,

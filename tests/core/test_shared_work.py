@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planner_core import evaluate, load_catalog
-from planner_core.engine import serving
+from planner_core.engine import capacity, serving
 from planner_core.engine.reuse import reused, shared
 from planner_core.plan import plan_from_dict, plan_from_json
 from planner_core.resources import resource_path
@@ -21,13 +21,13 @@ CHAT = plan_from_json(resource_path("examples", "llama70b-chat.json").read_text(
 def test_identical_workloads_share_one_capacity_search(monkeypatch):
     plan = many_workloads(CHAT, 12, per_pool=4)  # 4 token shapes over 12 workloads
     calls = []
-    search = serving._search
+    search = capacity._search
 
     def counted(*args, **kwargs):
         calls.append(1)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr(serving, "_search", counted)
+    monkeypatch.setattr(capacity, "_search", counted)
     shared_run = evaluate(plan, CATALOG)
     assert len(calls) == 4
     # Each workload asked alone (nothing shared) gets the very same figures.
@@ -96,8 +96,8 @@ def test_the_capacity_search_spreads_distinct_configurations_back_exactly():
     rng = np.random.default_rng(3)
     distinct = np.unique(rng.integers(100, 20_000, 1500)).astype(float)
     sweep = np.concatenate([distinct[::-1], distinct[:700]])
-    whole = serving.max_rate(hw, shape, eff, sweep, 400.0, 1.5, 0.04)
-    once = serving.max_rate(hw, shape, eff, distinct, 400.0, 1.5, 0.04)
+    whole = capacity.max_rate(hw, shape, eff, sweep, 400.0, 1.5, 0.04)
+    once = capacity.max_rate(hw, shape, eff, distinct, 400.0, 1.5, 0.04)
     at = np.searchsorted(distinct, sweep)
     for name in ("rate_rps", "batch", "ttft_p99_s", "tpot_p99_s", "feasible", "max_batch"):
         np.testing.assert_array_equal(getattr(whole, name), getattr(once, name)[at],
