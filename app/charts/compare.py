@@ -118,7 +118,7 @@ class _BarChart(pg.PlotWidget):
     """One small multiple: a bar per scenario, value labels, scenario names as ticks."""
 
     def __init__(self, title: str, digits: int, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, viewBox=pg.ViewBox(enableMenu=False))
         self.title = title
         self.digits = digits
         self.names: list[str] = []

@@ -70,7 +70,13 @@ class KpiTile(QFrame):
 
 
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
-    return style_plot(pg.PlotWidget(), title, left, bottom)
+    return style_plot(plot_widget(), title, left, bottom)
+
+
+def plot_widget() -> pg.PlotWidget:
+    """A chart without pyqtgraph's context menu (these charts are not for exploring), whose
+    making costs more than the chart's."""
+    return pg.PlotWidget(viewBox=pg.ViewBox(enableMenu=False))
 
 
 def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotWidget:

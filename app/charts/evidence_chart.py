@@ -17,7 +17,7 @@ BAND = 0.20
 
 class EvidenceChart(pg.PlotWidget):
     def __init__(self):
-        super().__init__()
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
         style_plot(self, "Measured against predicted", "predicted (log)", "measured (log)")
         self.setMinimumHeight(260)
         self.setLogMode(x=True, y=True)

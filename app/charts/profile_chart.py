@@ -42,7 +42,7 @@ class ProfileChart(pg.PlotWidget):
     profileEdited = Signal(list, int)
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, viewBox=pg.ViewBox(enableMenu=False))
         self._values = [1.0] * HOURS
         self._peak_rps: float | None = None
         # Our own record of the drag, because a synthetic move event may not carry the held

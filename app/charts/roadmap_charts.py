@@ -13,13 +13,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.charts.dashboard import COLORS, style_plot
+from app.charts.dashboard import COLORS, plot_widget, style_plot
 
 DEMAND = "#d9534f"
 
 
 def _plot(title: str, left: str) -> pg.PlotWidget:
-    w = style_plot(pg.PlotWidget(), title, left, "period")
+    w = style_plot(plot_widget(), title, left, "period")
     w.getAxis("bottom").showLabel(False)  # the ticks are the periods; the height is scarce
     return w
 

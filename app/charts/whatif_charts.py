@@ -20,7 +20,7 @@ class SweepChart(pg.PlotWidget):
     """A KPI against the swept values; values missing an SLO are drawn as red crosses."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
         _style(self, "Sweep", "", "")
 
     def show(self, frame: pd.DataFrame, kpi: str, label: str, param_label: str,
@@ -57,7 +57,7 @@ class OptionsChart(pg.PlotWidget):
     pointClicked = Signal(int)
 
     def __init__(self):
-        super().__init__()
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
         _style(self, "Options that meet the SLOs", "p99 latency (s, log)",
                "cost per million output tokens (USD, log)")
         self.setLogMode(x=True, y=True)
@@ -99,7 +99,7 @@ class TornadoChart(pg.PlotWidget):
     """Each assumption's low and high end as bars from the base value, largest first."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
         _style(self, "Sensitivity", "", "")
         left = self.getAxis("left")
         left.setWidth(270)
@@ -141,7 +141,7 @@ class BandChart(pg.PlotWidget):
     """P10–P90 band and P50 line of a KPI over traffic levels."""
 
     def __init__(self, title: str):
-        super().__init__()
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
         _style(self, title, "", "traffic, × today's peak")
 
     def show(self, bands: pd.DataFrame, kpi: str, label: str, scale: float = 1.0) -> None:

@@ -226,21 +226,30 @@ class Document(QObject):
         if not complete and results is not None:
             self._request.emit(generation, self.plan, None)
 
-    def evaluate_now(self) -> None:
-        """Evaluates on the calling thread and publishes (screenshots, tests, first render)."""
+    def evaluate_now(self, shown_first: bool = False) -> None:
+        """Evaluates on the calling thread and publishes (screenshots, tests, first render).
+
+        ``shown_first``: only the scenario on show and the baseline here, the rest on the
+        worker thread afterwards (the first screen needs no more)."""
         self._timer.stop()
         self._generation += 1
         self._evaluator.latest = self._generation
         self._shown = self._generation
+        names = self.plan.scenario_names()
+        first = [n for n in dict.fromkeys([self.scenario, self.plan.baseline]) if n in names]
+        only = first if shown_first and len(first) < len(names) else None
         try:
-            results, error = self._evaluator.compute(self.plan), ""
+            results, error = self._evaluator.compute(self.plan, only), ""
         except PlannerError as exc:
             results, error = None, str(exc)
         except Exception as exc:  # a bug in the engine must not take the window down
             results, error = None, f"internal error: {exc!r}"
-        self.busy = False
-        self.busyChanged.emit(False)
-        self._publish(results, error, True)
+        complete = only is None or results is None
+        self.busy = not complete
+        self.busyChanged.emit(self.busy)
+        self._publish(results, error, complete)
+        if not complete:
+            self._request.emit(self._generation, self.plan, None)
 
     def _publish(self, results: Results | None, error: str, complete: bool) -> None:
         self.last_error = error

@@ -306,7 +306,7 @@ class MainWindow(PlanFiles, QMainWindow):
                 tab.panel().set_document(doc)
         self._sync_scenarios()
         self._update_title()
-        doc.evaluate_now()
+        doc.evaluate_now(shown_first=True)
 
     def _title(self) -> str:
         doc = self.document

@@ -24,6 +24,7 @@ import numpy as np
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.memory import chain_chips
+from planner_core.engine.reuse import shared
 from planner_core.engine.rollup import HOURLY_ONLY, KPI_ORDER, facility_figures, roll_up
 from planner_core.engine.sizing import Inputs, PoolFleet, default_chain, size_pool_fleet
 from planner_core.plan import Plan, Pool
@@ -47,16 +48,85 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     if check:
         check_values(plan, catalog, arrays)
     distinct = _distinct(arrays)
-    if distinct is None:
+    if distinct is not None:
+        rows, where, shape = distinct
+        found = _in_chunks(plan, catalog, cal, rows)
+        return {k: np.broadcast_to(v, shape) if _constant(v) else v[where].reshape(shape)
+                for k, v in found.items()}
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    if int(np.prod(shape)) <= CHUNK:
         return swept_kpis(plan, catalog, cal, SweptInputs(arrays))
-    rows, where, shape = distinct
-    found = swept_kpis(plan, catalog, cal, SweptInputs(rows))
-    return {k: np.broadcast_to(v, shape) if v.ndim == 0 or v.strides == (0,) * v.ndim
-            else v[where].reshape(shape) for k, v in found.items()}
+    flat = {k: np.broadcast_to(a, shape).ravel() if a.size > 1 else a.reshape(())
+            for k, a in arrays.items()}
+    found = _in_chunks(plan, catalog, cal, flat)
+    return {k: np.broadcast_to(v, shape) if _constant(v) else v.reshape(shape)
+            for k, v in found.items()}
+
+
+#: Sweeps longer than this run in parts of about this many values: the engine's arrays of one
+#: part, not of the whole sweep, are what it holds at once.
+CHUNK = 1 << 15
+
+
+def _constant(v: np.ndarray) -> bool:
+    return v.ndim == 0 or v.strides == (0,) * v.ndim
+
+
+def _in_chunks(plan: Plan, catalog: Catalog, cal: Calibration,
+               flat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """swept_kpis over 1-D swept values (scalars kept whole) in parts of about CHUNK values,
+    the parts equal in length (each part takes the same path through the engine as the
+    whole would: long sweeps bisect, see engine.capacity)."""
+    n = max(int(np.size(v)) for v in flat.values())
+    parts = -(-n // CHUNK)
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+    out: dict[str, np.ndarray] = {}
+    with shared():  # the parts ask the same capacity questions where nothing swept moves them
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            _part(plan, catalog, cal, flat, a, b, n, parts, out)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _part(plan, catalog, cal, flat, a: int, b: int, n: int, parts: int, out: dict) -> None:
+    """Values a:b of the sweep, written into ``out`` (a figure every part gives alike stays
+    one value)."""
+    got = swept_kpis(plan, catalog, cal, SweptInputs(
+        {k: v[a:b] if np.ndim(v) else v for k, v in flat.items()}))
+    for name, v in got.items():
+        if parts == 1:
+            out[name] = v
+            continue
+        held = out.get(name)
+        if _constant(v):
+            value = v.reshape(-1)[:1].reshape(())
+            if held is None:
+                out[name] = value
+                continue
+            if held.ndim == 0 and (held == value or (held != held and value != value)):
+                continue
+        if held is None or held.ndim == 0:
+            full = np.empty(n, dtype=v.dtype)
+            if held is not None:
+                full[:a] = held
+            out[name] = held = full
+        held[a:b] = v
 
 
 #: Sweeps at least this long are evaluated once per distinct value (or combination).
 DISTINCT_FROM = 4096
+
+
+def _repeats(values: np.ndarray | None) -> bool:
+    """Whether a sweep repeats itself enough to be worth sorting: whole numbers spanning at
+    most half as many values as there are, or, failing that, repeats among 2,000 values
+    drawn at random (a birthday count: about 2 of them by chance even if all differ)."""
+    if values is None:
+        return True
+    if values.ndim == 1 and np.ptp(values) + 1 <= values.size // 2 \
+            and np.array_equal(values, np.round(values)):
+        return True
+    drawn = values[np.random.default_rng(0).integers(0, len(values), 2000)]
+    return 2000 - len(np.unique(drawn, axis=0)) >= 20
 
 
 def _distinct(arrays: dict[str, np.ndarray]):
@@ -74,6 +144,9 @@ def _distinct(arrays: dict[str, np.ndarray]):
     varying = [k for k, a in full.items() if a.size and np.ptp(a) > 0]
     if len(varying) > 1 and not all(np.array_equal(full[k], np.round(full[k]))
                                     for k in varying):
+        return None
+    if not _repeats(np.stack([full[k] for k in varying], axis=1) if len(varying) > 1
+                    else full[varying[0]] if varying else None):
         return None
     if len(varying) == 1:
         values, where = np.unique(full[varying[0]], return_inverse=True)

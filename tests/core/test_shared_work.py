@@ -102,3 +102,17 @@ def test_the_capacity_search_spreads_distinct_configurations_back_exactly():
     for name in ("rate_rps", "batch", "ttft_p99_s", "tpot_p99_s", "feasible", "max_batch"):
         np.testing.assert_array_equal(getattr(whole, name), getattr(once, name)[at],
                                       err_msg=name)
+
+
+def test_a_long_sweep_in_parts_gives_the_figures_of_one_pass(monkeypatch):
+    rng = np.random.default_rng(5)
+    values = {"workloads.chat.traffic.peak_rps": rng.uniform(1.0, 500.0, 9000),
+              "facility.electricity_usd_per_kwh": 0.12}
+    monkeypatch.setattr(many_module, "CHUNK", 10 ** 9)
+    whole = evaluate_many(CHAT, values, CATALOG)
+    monkeypatch.setattr(many_module, "CHUNK", 2000)  # five parts of 1,800
+    parts = evaluate_many(CHAT, values, CATALOG)
+    assert list(parts) == list(whole)
+    for name in whole:
+        np.testing.assert_array_equal(parts[name], whole[name], err_msg=name)
+        assert many_module._constant(parts[name]) == many_module._constant(whole[name])
