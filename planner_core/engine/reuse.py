@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import numpy as np
+
 _MEMO: ContextVar[dict | None] = ContextVar("planner_reuse", default=None)
 
 
@@ -60,7 +62,8 @@ def reused(fn):
         memo = _MEMO.get()
         if memo is None:
             return fn(*args, **kwargs)
-        key = (fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        key = (fn.__qualname__, tuple(_plain(a) for a in args),
+               tuple(sorted(kwargs.items())))
         try:
             found = memo.get(key)
         except TypeError:  # an array among the arguments: a sweep, computed as it comes
@@ -70,3 +73,8 @@ def reused(fn):
         return copy.copy(found)
 
     return wrapper
+
+
+def _plain(value):
+    """A 0-d array as the number it holds (an array is not a key; a number is)."""
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value

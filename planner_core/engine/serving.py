@@ -18,6 +18,7 @@ import numpy as np
 
 from planner_core.engine.memory import max_sequences
 from planner_core.engine.replica import ModelShape, ReplicaHW, attention_dp
+from planner_core.engine.reuse import reused
 from planner_core.engine.step_times import (
     Efficiency,
     decode_step,
@@ -187,6 +188,7 @@ def at_rate(hw, shape, eff: Efficiency, rate, isl, osl, prompt_cv: float = 0.0, 
     )
 
 
+@reused
 def _rate_free(hw, shape, eff, isl, osl, prefill: bool):
     """What :func:`at_rate` needs that does not depend on the rate: (batch cap, replica-
     seconds per prompt, seconds to prefill one prompt alone)."""

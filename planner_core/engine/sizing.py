@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -485,13 +484,9 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         n_pf = np.where(has_point, n_pf, 0.0)
     else:
         has_point = ok
-    # The point at the peak. Aggregated, the capacity it may interpolate up to is the one
-    # before the masks, which take the shape of the traffic: a sweep of traffic alone keeps
-    # everything else fixed.
-    point = _load_point(
-        lambda r: served_at_rate(hw, shape, eff, r, isl, osl, cv, point_share), peak / active,
-        capacity if disagg else raw, hw, isl, osl, *(() if point_share is None else
-                                                     (point_share,)))
+    # The point at the peak, per serving replica (a long sweep reaches here in parts:
+    # whatif.evaluate_many).
+    point = served_at_rate(hw, shape, eff, peak / active, isl, osl, cv, point_share)
     if count is not None:
         meets = meets & ~(peak > capacity * active * (1 + 1e-9))
     return WorkloadFleet(
@@ -545,24 +540,3 @@ def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Input
     return fleet
 
 
-#: Above this many values of the request rate alone, the load point's latencies are read off
-#: a grid of exact points (tests/core/test_evaluate_many.py bounds the error).
-INTERPOLATE_ABOVE = 65_536
-INTERPOLATION_POINTS = 16_385
-
-
-def _load_point(exact, rate, capacity, hw, *others):
-    """exact(rate), or for a huge array of rates with everything else fixed, the p99
-    latencies interpolated between exact points (a sweep of traffic alone)."""
-    fixed = all(np.ndim(x) == 0 for x in (capacity, hw.tp, hw.pp, hw.ep, hw.bw, *others))
-    if np.size(rate) <= INTERPOLATE_ABOVE or not fixed:
-        return exact(rate)
-    lo = float(np.min(rate))
-    hi = max(min(float(np.max(rate)), float(capacity)), lo)
-    grid = np.linspace(lo, hi, INTERPOLATION_POINTS)
-    p = exact(grid)
-    # Rates above the capacity only occur where the SLOs are missed; their latencies are not
-    # reported, so the edge value stands in for them.
-    r = np.clip(rate, lo, hi)
-    return SimpleNamespace(ttft_p99_s=np.interp(r, grid, p.ttft_p99_s),
-                           tpot_p99_s=np.interp(r, grid, p.tpot_p99_s))

@@ -141,18 +141,18 @@ def test_bad_values_are_refused_naming_the_input(path, values, message):
     assert message in str(err.value)
 
 
-def test_a_huge_traffic_sweep_reads_latencies_off_exact_points():
-    """Past INTERPOLATE_ABOVE values the load point is interpolated; it stays within 1e-4 of
-    the exact figures (taken on a subset small enough to be computed exactly)."""
-    from planner_core.engine.sizing import INTERPOLATE_ABOVE
+def test_a_huge_traffic_sweep_gives_exact_figures():
+    """A sweep longer than a part (evaluate_many.CHUNK) is computed exactly, part by part:
+    its figures are those of the same values asked on their own."""
+    from planner_core.whatif.evaluate_many import CHUNK
 
     plan = _plan("llama70b-chat.json")
-    rps = np.linspace(0.5, 900.0, INTERPOLATE_ABOVE + 1001)
+    rps = np.linspace(0.5, 900.0, 2 * CHUNK + 1001)
     big = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps}, CATALOG)
     picks = np.random.default_rng(7).choice(rps.size, 300, replace=False)
     exact = evaluate_many(plan, {"workloads.chat.traffic.peak_rps": rps[picks]}, CATALOG)
     for name in ("ttft_p99_ms", "tpot_p99_ms", "usd_per_m_output_tokens", "accelerators"):
-        np.testing.assert_allclose(big[name][picks], exact[name], rtol=1e-4, err_msg=name)
+        np.testing.assert_allclose(big[name][picks], exact[name], rtol=1e-12, err_msg=name)
 
 
 def test_mixed_mig_slices_for_one_workload_stop_at_tdp_like_the_engine():
