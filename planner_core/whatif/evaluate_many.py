@@ -160,7 +160,7 @@ def _distinct(arrays: dict[str, np.ndarray]):
     if len(where) and values.shape[0] > size // 2:
         return None
     rows = {k: columns.get(k, full[k][:1].copy()) for k in arrays}
-    return rows, where.ravel(), shape
+    return rows, where.ravel().astype(np.int32), shape  # half the index: a sweep holds < 2^31
 
 
 def swept_kpis(plan: Plan, catalog: Catalog, cal: Calibration, inputs: SweptInputs,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from pydantic import ValidationError
 
 from planner_core.catalog import Catalog, load_catalog
@@ -40,6 +40,9 @@ from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
 from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 from planner_core.whatif.split import split_with
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The numeric fields of ReplicaHW, stacked into arrays across candidates (every field typed
 #: ArrayLike, so a numeric field added to the replica is stacked too; the MLA attention
@@ -227,6 +230,8 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
                                 others)
     if progress:
         progress(1.0, "ranking")
+    import pandas as pd  # here: importing the optimizer (the window, sweeps) costs none of it
+
     frame = pd.DataFrame(rows)
     frame["within_site"] = (True if site_mw is None else
                             frame["site_utility_mw"].to_numpy(float) <= site_mw * (1 + 1e-9))

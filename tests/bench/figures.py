@@ -19,17 +19,18 @@ def repeat(fn: Callable[[], object], times: int) -> list[float]:
 
 
 def line(name: str, values: list[float], unit: str, target: float | None = None,
-         scale: float = 1.0, on: str = "median") -> str:
+         scale: float = 1.0, on: str = "median", at_least: bool = False) -> str:
     """``name: min / median / max unit [target <= T: met]``; ``on`` is the statistic the
-    target is read against."""
+    target is read against; ``at_least``: the target is a floor (a throughput)."""
     v = [x * scale for x in values]
     stats = {"min": min(v), "median": statistics.median(v), "max": max(v)}
     digits = 2 if stats["median"] < 10 else 1 if stats["median"] < 1000 else 0
     shown = " / ".join(f"{stats[k]:,.{digits}f}" for k in ("min", "median", "max"))
     text = f"{name:<46} {shown:>28} {unit:<3}"
     if target is not None:
-        verdict = "met" if stats[on] <= target else "NOT met"
-        text += f"  [{on} target <= {target:,g} {unit}: {verdict}]"
+        met = stats[on] >= target if at_least else stats[on] <= target
+        verdict = "met" if met else "NOT met"
+        text += f"  [{on} target {'>=' if at_least else '<='} {target:,g} {unit}: {verdict}]"
     return text + f"  ({len(v)} runs)"
 
 

@@ -25,10 +25,11 @@ def main() -> None:
         lambda: evaluate(plan, catalog, scenarios=["base"]), 30), "ms", 2, 1e3))
     print(line("evaluate, chat example, 4 scenarios", repeat(
         lambda: evaluate(plan, catalog), 10), "ms", None, 1e3))
+    n = 1_000_000
+    print(offline_throughput(catalog, n))
     big = many_workloads(plan, 500)
     print(line("evaluate, 500 workloads", repeat(
         lambda: evaluate(big, catalog, scenarios=["base"]), 3), "s", 0.5))
-    n = 1_000_000
     prompts = np.round(np.linspace(128.0, 32_768.0, n))
     print(line(f"evaluate_many, {n:,} prompt lengths", repeat(lambda: evaluate_many(
         plan, {"workloads.chat.input_tokens.mean": prompts}, catalog), 3), "s", 1.0))
@@ -50,6 +51,23 @@ def main() -> None:
     from . import gui
 
     gui.main()
+
+
+def offline_throughput(catalog, n: int) -> str:
+    """The engine on a million configurations at once (hardware figures varied)."""
+    from planner_core.engine.replica import model_shape, replica_hw
+    from planner_core.engine.serving import offline
+    from planner_core.engine.step_times import Efficiency
+
+    rng = np.random.default_rng(0)
+    shape = model_shape(catalog.model("llama-3.1-70b"), "fp8", "fp8")
+    hw = replica_hw(catalog.accelerator("h100-sxm-80gb"), tp=8)
+    hw = hw.with_(bw=hw.bw * rng.uniform(0.5, 2.0, n), flops=hw.flops * rng.uniform(0.5, 2.0, n))
+    isl = rng.integers(64, 8192, n).astype(float)
+    osl = rng.integers(64, 4096, n).astype(float)
+    times = repeat(lambda: offline(hw, shape, Efficiency(), isl, osl), 3)
+    return line(f"offline throughput, {n:,} configs", [n / t / 1e6 for t in times], "M/s",
+                1.0, at_least=True)
 
 
 def peak_rss_mb() -> float:
