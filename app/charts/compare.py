@@ -160,14 +160,17 @@ class _BarChart(pg.PlotWidget):
         self._draw()
 
     def _draw(self) -> None:
-        pal = self.palette()
-        fg = pal.color(QPalette.ColorRole.Text)
-        self.clear()
-        self.slo_line = None
-        self.labels = []
+        """Updates the bars, value labels and SLO line in place: rebuilding pyqtgraph items
+        on every result cost more than drawing them."""
+        fg = self.palette().color(QPalette.ColorRole.Text)
         n = len(self.values)
+        while len(self.labels) > n:
+            self.removeItem(self.labels.pop())
         if not n:
-            self.bars = None
+            if self.bars is not None:
+                self.bars.setVisible(False)
+            if self.slo_line is not None:
+                self.slo_line.setVisible(False)
             return
         x = np.arange(n, dtype=float)
         heights = [v if math.isfinite(v) else 0.0 for v in self.values]
@@ -175,22 +178,34 @@ class _BarChart(pg.PlotWidget):
         # independent of which fill color the scenario happens to get.
         pens = [pg.mkPen(fg, width=2.5) if i == self.baseline else pg.mkPen(None)
                 for i in range(n)]
-        self.bars = pg.BarGraphItem(x=x, height=heights, width=0.62, pens=pens,
-                                    brushes=[pg.mkBrush(COLORS[i % len(COLORS)])
-                                             for i in range(n)])
-        self.addItem(self.bars)
-        top = max([h for h in heights if h > 0] + [self.slo or 0.0] + [1e-9])
-        for xi, v, h in zip(x, self.values, heights, strict=True):
-            label = pg.TextItem(number(v, self.digits), anchor=(0.5, 1.0), color=fg)
-            label.setPos(xi, h)
+        brushes = [pg.mkBrush(COLORS[i % len(COLORS)]) for i in range(n)]
+        if self.bars is None:
+            self.bars = pg.BarGraphItem(x=x, height=heights, width=0.62, pens=pens,
+                                        brushes=brushes)
+            self.addItem(self.bars)
+        else:
+            self.bars.setOpts(x=x, height=heights, pens=pens, brushes=brushes)
+            self.bars.setVisible(True)
+        while len(self.labels) < n:
+            label = pg.TextItem("", anchor=(0.5, 1.0))
             self.addItem(label)
             self.labels.append(label)
+        for label, xi, v, h in zip(self.labels, x, self.values, heights, strict=True):
+            label.setText(number(v, self.digits), color=fg)
+            label.setPos(xi, h)
+        top = max([h for h in heights if h > 0] + [self.slo or 0.0] + [1e-9])
         if self.slo is not None:
-            self.slo_line = pg.InfiniteLine(
-                pos=self.slo, angle=0, pen=pg.mkPen(fg, width=1, style=Qt.PenStyle.DashLine),
-                label=f"SLO {number(self.slo, 0)}",
-                labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)], "color": fg})
-            self.addItem(self.slo_line)
+            if self.slo_line is None:
+                self.slo_line = pg.InfiniteLine(angle=0, labelOpts={
+                    "position": 0.02, "anchors": [(0, 1), (0, 1)]}, label="")
+                self.addItem(self.slo_line)
+            self.slo_line.setPen(pg.mkPen(fg, width=1, style=Qt.PenStyle.DashLine))
+            self.slo_line.setValue(self.slo)
+            self.slo_line.label.setFormat(f"SLO {number(self.slo, 0)}")
+            self.slo_line.label.setColor(fg)
+            self.slo_line.setVisible(True)
+        elif self.slo_line is not None:
+            self.slo_line.setVisible(False)
         # Headroom for the value labels above the tallest bar.
         self.setYRange(0, top * 1.22, padding=0)
         self.setXRange(-0.5, n - 0.5, padding=0.02)

@@ -167,6 +167,24 @@ def test_bar_charts_match_the_kpis(view, results):
     assert len(ticks) == 4
 
 
+def test_bar_charts_update_in_place_and_follow_the_scenarios(view, results):
+    cost = view.charts["usd_per_m_output_tokens"]
+    bars, labels = cost.bars, list(cost.labels)
+    view.show_results(results, "base", "base")
+    assert cost.bars is bars and cost.labels == labels  # the same items, redrawn
+    two = dataclasses.replace(results, rows={
+        table: [[r for r in part if r["scenario"] in ("base", "Groq LPU racks")]
+                for part in parts] for table, parts in results.rows.items()},
+        sizings={k: v for k, v in results.sizings.items() if k in ("base", "Groq LPU racks")})
+    view.show_results(two, "base", "base")
+    assert cost.bars is bars and len(cost.labels) == 2
+    assert list(cost.bars.opts["height"]) == pytest.approx(list(two.kpis.usd_per_m_output_tokens))
+    assert [lab.toPlainText() for lab in cost.labels] == [
+        lab.toPlainText() for lab in labels[:1] + [labels[2]]]
+    view.show_results(results, "base", "base")
+    assert len(cost.labels) == 4
+
+
 @pytest.mark.parametrize(("value", "base", "text"), [
     (2.41, 3.6, "−33%"),
     (3.7, 3.6, "+3%"),
