@@ -12,6 +12,7 @@ import ntpath
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 #: Shared libraries Qt's xcb plugin needs, and the Debian/Ubuntu package providing each.
@@ -37,6 +38,8 @@ XCB_PACKAGES = {
     "libdbus-1.so.3": "libdbus-1-3",
     "libglib-2.0.so.0": "libglib2.0-0",
 }
+#: Pauses before each try to reach the X server (seconds): about 1.5 s in all.
+CONNECT_RETRIES_S = (0.0, 0.05, 0.1, 0.2, 0.4, 0.75)
 #: The one line a user can paste to get every library a real display needs.
 APT_LINE = (
     "sudo apt-get install " + " ".join(sorted(set(XCB_PACKAGES.values())))
@@ -93,14 +96,22 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
         libxcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
         libxcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
         libxcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
-        conn = libxcb.xcb_connect(env["DISPLAY"].encode(), None)
-        failed = libxcb.xcb_connection_has_error(conn)
-        libxcb.xcb_disconnect(conn)
     except OSError:
         return (
             f"Qt cannot load libxcb.so.1: install the system packages with `{APT_LINE}`, "
             "or set QT_QPA_PLATFORM=offscreen."
         )
+    # An X server that is resetting (Xvfb after its last client left, a display manager
+    # restarting) refuses connections for a moment; one refusal was reported as an
+    # unreachable display (issue 19 saw about 1 launch in 5 fail so on a bare Xvfb). Only a
+    # display that stays unreachable is reported.
+    for wait in CONNECT_RETRIES_S:
+        time.sleep(wait)
+        conn = libxcb.xcb_connect(env["DISPLAY"].encode(), None)
+        failed = libxcb.xcb_connection_has_error(conn)
+        libxcb.xcb_disconnect(conn)
+        if not failed:
+            break
     if failed:
         return (
             f"Cannot connect to the X display {env['DISPLAY']!r}: check that the display is "

@@ -283,3 +283,41 @@ def test_roadmap_prints_the_strategies_and_writes_a_row_per_period_and_cohort(tm
     assert list(late.power_available_mw) == [10, 10, 10, 40, 40]
     r = run("roadmap", plan, "--scenarios", "--strategy", "nope")
     assert r.returncode == 2 and "the scenarios are base, Grid a year late" in r.stderr
+
+
+def test_a_display_that_is_resetting_is_tried_again_before_it_is_reported(monkeypatch):
+    """A bare Xvfb refuses connections for a moment while it resets: one refusal must not
+    stop the launch (about 1 launch in 5 failed so), a display that stays away must."""
+    import ctypes
+
+    from app import display
+
+    class Call:  # a ctypes function: callable, and takes restype/argtypes
+        def __init__(self, fn):
+            self.fn = fn
+
+        def __call__(self, *args):
+            return self.fn(*args)
+
+    class FakeXcb:
+        def __init__(self, refusals):
+            self.refusals, self.tries = refusals, 0
+            self.xcb_connect = Call(self._connect)
+            self.xcb_connection_has_error = Call(lambda conn: 1 if conn <= self.refusals else 0)
+            self.xcb_disconnect = Call(lambda _conn: None)
+
+        def _connect(self, _display, _screen):
+            self.tries += 1
+            return self.tries
+
+    monkeypatch.setattr(display, "_xcb_plugin", lambda: None)
+    monkeypatch.setattr(display.time, "sleep", lambda _s: None)
+    flaky = FakeXcb(refusals=2)
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: flaky)
+    assert display.display_problem({"DISPLAY": ":99"}) is None
+    assert flaky.tries == 3
+    gone = FakeXcb(refusals=10 ** 6)
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: gone)
+    problem = display.display_problem({"DISPLAY": ":99"})
+    assert "Cannot connect to the X display ':99'" in problem
+    assert gone.tries == len(display.CONNECT_RETRIES_S)
