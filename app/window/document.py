@@ -208,10 +208,7 @@ class Document(QObject):
         self.busyChanged.emit(True)
         # The dashboard needs only the scenario on show and the baseline: those first, drawn,
         # then the rest for the comparison. Drawing and the rest do not compete for the GIL.
-        names = self.plan.scenario_names()
-        first = [n for n in dict.fromkeys([self.scenario, self.plan.baseline]) if n in names]
-        self._request.emit(self._generation, self.plan,
-                           first if len(first) < len(names) else None)
+        self._request.emit(self._generation, self.plan, self._shown_first())
 
     @Slot(int, object, str, bool)
     def _on_finished(self, generation: int, results: Results | None, error: str,
@@ -235,9 +232,7 @@ class Document(QObject):
         self._generation += 1
         self._evaluator.latest = self._generation
         self._shown = self._generation
-        names = self.plan.scenario_names()
-        first = [n for n in dict.fromkeys([self.scenario, self.plan.baseline]) if n in names]
-        only = first if shown_first and len(first) < len(names) else None
+        only = self._shown_first() if shown_first else None
         try:
             results, error = self._evaluator.compute(self.plan, only), ""
         except PlannerError as exc:
@@ -250,6 +245,13 @@ class Document(QObject):
         self._publish(results, error, complete)
         if not complete:
             self._request.emit(self._generation, self.plan, None)
+
+    def _shown_first(self) -> list[str] | None:
+        """The scenarios a draw needs (the one on show and the baseline), or None when that
+        is all of them."""
+        names = self.plan.scenario_names()
+        first = [n for n in dict.fromkeys([self.scenario, self.plan.baseline]) if n in names]
+        return first if len(first) < len(names) else None
 
     def _publish(self, results: Results | None, error: str, complete: bool) -> None:
         self.last_error = error

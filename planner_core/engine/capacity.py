@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner_core.engine.reuse import reused
+from planner_core.engine.reuse import distinct, reused
 from planner_core.engine.serving import (
     _ITERATIONS,
     Z99,
@@ -69,13 +69,7 @@ def max_rate(hw, shape, eff: Efficiency, isl, osl, ttft_p99_s, tpot_p99_s,
         args = np.broadcast_arrays(*(np.asarray(a, float) for a in (
             isl, osl, ttft_p99_s, tpot_p99_s, top)))
         varying = [a.ravel() for a in args[:4] if np.ptp(a) > 0]
-        if len(varying) == 1:
-            keys, where = np.unique(varying[0], return_index=True, return_inverse=True)[1:]
-        elif varying:
-            keys, where = np.unique(np.stack(varying, axis=1), axis=0, return_index=True,
-                                    return_inverse=True)[1:]
-        else:
-            keys, where = np.zeros(1, int), np.zeros(size, int)
+        keys, where = distinct(varying) if varying else (np.zeros(1, int), np.zeros(size, int))
         flat = [a.ravel()[keys] for a in args]
         parts = [_search(hw, shape, eff, *(a[i:i + _CHUNK] for a in flat), prompt_cv,
                          prefill, grid) for i in range(0, len(keys), _CHUNK)]

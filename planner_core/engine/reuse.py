@@ -78,3 +78,15 @@ def reused(fn):
 def _plain(value):
     """A 0-d array as the number it holds (an array is not a key; a number is)."""
     return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+def distinct(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of equal-length 1-D ``columns`` (one or more, not none): (the index
+    of each one's first occurrence, sorted by value; where each row finds its distinct one).
+    A sweep evaluated once per distinct row spreads the answers back with ``where``."""
+    if len(columns) == 1:
+        _values, first, where = np.unique(columns[0], return_index=True, return_inverse=True)
+    else:
+        _values, first, where = np.unique(np.stack(columns, axis=1), axis=0,
+                                          return_index=True, return_inverse=True)
+    return first, where.ravel()

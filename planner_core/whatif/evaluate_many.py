@@ -24,7 +24,7 @@ import numpy as np
 from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.memory import chain_chips
-from planner_core.engine.reuse import shared
+from planner_core.engine.reuse import distinct, shared
 from planner_core.engine.rollup import HOURLY_ONLY, KPI_ORDER, facility_figures, roll_up
 from planner_core.engine.sizing import Inputs, PoolFleet, default_chain, size_pool_fleet
 from planner_core.plan import Plan, Pool
@@ -116,12 +116,10 @@ def _part(plan, catalog, cal, flat, a: int, b: int, n: int, parts: int, out: dic
 DISTINCT_FROM = 4096
 
 
-def _repeats(values: np.ndarray | None) -> bool:
+def _repeats(values: np.ndarray) -> bool:
     """Whether a sweep repeats itself enough to be worth sorting: whole numbers spanning at
     most half as many values as there are, or, failing that, repeats among 2,000 values
     drawn at random (a birthday count: about 2 of them by chance even if all differ)."""
-    if values is None:
-        return True
     if values.ndim == 1 and np.ptp(values) + 1 <= values.size // 2 \
             and np.array_equal(values, np.round(values)):
         return True
@@ -142,25 +140,17 @@ def _distinct(arrays: dict[str, np.ndarray]):
         return None
     full = {k: np.broadcast_to(a, shape).ravel() for k, a in arrays.items()}
     varying = [k for k, a in full.items() if a.size and np.ptp(a) > 0]
-    if len(varying) > 1 and not all(np.array_equal(full[k], np.round(full[k]))
-                                    for k in varying):
+    if not varying or (len(varying) > 1 and not all(
+            np.array_equal(full[k], np.round(full[k])) for k in varying)):
         return None
     if not _repeats(np.stack([full[k] for k in varying], axis=1) if len(varying) > 1
-                    else full[varying[0]] if varying else None):
+                    else full[varying[0]]):
         return None
-    if len(varying) == 1:
-        values, where = np.unique(full[varying[0]], return_inverse=True)
-        columns = {varying[0]: values}
-    elif varying:
-        values, where = np.unique(np.stack([full[k] for k in varying], axis=1), axis=0,
-                                  return_inverse=True)
-        columns = {k: values[:, i] for i, k in enumerate(varying)}
-    else:
+    first, where = distinct([full[k] for k in varying])
+    if len(first) > size // 2:
         return None
-    if len(where) and values.shape[0] > size // 2:
-        return None
-    rows = {k: columns.get(k, full[k][:1].copy()) for k in arrays}
-    return rows, where.ravel().astype(np.int32), shape  # half the index: a sweep holds < 2^31
+    rows = {k: full[k][first] if k in varying else full[k][:1].copy() for k in arrays}
+    return rows, where.astype(np.int32), shape  # half the index: a sweep holds < 2^31
 
 
 def swept_kpis(plan: Plan, catalog: Catalog, cal: Calibration, inputs: SweptInputs,

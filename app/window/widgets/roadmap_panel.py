@@ -233,12 +233,12 @@ class RoadmapPanel(QWidget):
         return "<br>".join(lines)
 
     def _other_timelines(self) -> bool:
-        from planner_core.roadmap.scenarios import scenario_names
-
-        try:
-            return bool(scenario_names(self.doc.plan))
-        except PlannerError:
-            return False
+        """Whether some scenario may have a timeline to run, read off the plan without
+        applying every scenario's overrides on each edit (Compare scenarios checks exactly)."""
+        plan = self.doc.plan
+        return bool(plan.timeline and plan.timeline.options) or any(
+            k == "timeline" or k.startswith("timeline.")
+            for s in plan.scenarios for k in s.overrides)
 
     def _current(self) -> bool:
         return self._ran_for == (self.doc.plan, self.doc.scenario)
