@@ -152,6 +152,14 @@ def _edge_over_batch(hw, shape, eff, isl, osl, limits, prompt_cv, fixed, size_sh
     return lo / (osl * decode_step(hw, shape, eff, lo, ctx) + lo * t_pf_req)
 
 
+def _pick(values, rows: np.ndarray, shape: tuple):
+    """Per configuration (the trailing axes of ``shape``), ``values`` at its row ``rows``."""
+    if rows.ndim == 0:  # one configuration: the app's common case, without fancy indexing
+        return values[int(rows)] if np.ndim(values) else values
+    flat = np.broadcast_to(values, shape).reshape(shape[0], -1)
+    return flat[rows.ravel(), np.arange(rows.size)].reshape(rows.shape)
+
+
 def _by_batch(hw, shape, eff, isl, osl, limits, top, prompt_cv, prefill, fixed, grid: int,
               rounds: int):
     """The rate search's answer (a LoadPoint), or its bracket at a later level to resume
@@ -190,10 +198,9 @@ def _by_batch(hw, shape, eff, isl, osl, limits, top, prompt_cv, prefill, fixed, 
         return None
     if np.all(level == 0):
         start, n, _ = finest
-        picked = np.maximum(n - 1, 0).astype(int)[None]
-        point = LoadPoint(**{name: np.take_along_axis(np.broadcast_to(
-            getattr(p, name), tried.shape)[start:start + len(picks[0][3])], picked, axis=0)[0]
-            for name in LoadPoint.__dataclass_fields__})
+        rows = (start + np.maximum(n - 1, 0)).astype(int)  # per configuration, its answer
+        point = LoadPoint(**{name: _pick(getattr(p, name), rows, tried.shape)
+                             for name in LoadPoint.__dataclass_fields__})
         point.feasible = point.feasible & (point.rate_rps > 0)
         return point
     # Resume every configuration from the coarsest level confirmed: its bracket there holds

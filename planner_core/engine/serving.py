@@ -31,6 +31,8 @@ Z99 = 2.326
 #: Bisection steps of a capacity search (the closed loop's too), from zero to the offline rate.
 _ITERATIONS = 28
 _NEWTON = 5
+#: A Newton step that moves no batch by more than this share of it ends the steps.
+_SETTLED = 1e-12
 #: Further steps where a mixture of experts' concave step time made the map steeper than 1.
 _CLIMB = 40
 
@@ -89,7 +91,9 @@ def offline(hw, shape, eff: Efficiency, isl, osl, *, prefill: bool = True) -> Lo
 def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
     """Fixed point b = λ·osl·decode_step(b)/(1 − ρ), by Newton steps on a nearly linear map.
 
-    decode_step is close to a + c·b, so a few Newton steps (with a numeric slope) converge.
+    decode_step is close to a + c·b, so a few Newton steps (with a numeric slope) converge;
+    they stop early once a step moves no batch by more than a part in 10^12 (each step
+    shrinks the change by orders of magnitude, so the rest would not move it further).
     Where the map's slope reaches 1 the batch grows without bound: the replica cannot keep up,
     and the result is +inf. A mixture of experts is the exception: its step time is concave
     at small batches (each added sequence still routes to experts no other one touched), so
@@ -113,11 +117,15 @@ def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
         climb = ~stable & (f0 > b) & concave
         b_new = np.where(stable, b + (f0 - b) / (1.0 - np.minimum(slope, 0.999)),
                          np.where(climb, f0, np.inf))
-        return np.clip(b_new, 0.0, np.inf), climb, f0
+        return np.maximum(b_new, 0.0), climb, f0
 
     for _ in range(_NEWTON):
-        b, climb, _ = newton(b)
+        b_next, climb, _ = newton(b)
         climbed = climbed | climb
+        settled = np.all((b_next == b) | (np.abs(b_next - b) <= _SETTLED * b_next))
+        b = b_next
+        if settled:
+            break
     if np.any(climbed):
         for _ in range(_CLIMB):
             b_next, _, f0 = newton(b)
@@ -133,8 +141,10 @@ def _batch_at_rate(hw, shape, eff, rate, isl, osl, rho, limit=np.inf):
 def _decode_steps(hw, shape, eff, b1, b2, ctx):
     """decode_step at two batches of one shape in one pass over the arrays (the same
     figures as two calls; the Newton steps and the p99 ask for pairs)."""
-    b1, b2 = np.broadcast_arrays(np.asarray(b1, float), np.asarray(b2, float))
-    both = decode_step(hw, shape, eff, np.stack([b1, b2]), ctx)
+    b1, b2 = np.asarray(b1, float), np.asarray(b2, float)
+    if b1.shape != b2.shape:
+        b1, b2 = np.broadcast_arrays(b1, b2)
+    both = decode_step(hw, shape, eff, np.concatenate((b1[None], b2[None])), ctx)
     return both[0], both[1]
 
 

@@ -60,23 +60,28 @@ class Efficiency:
     ttft_overhead_ms: float | np.ndarray = 20.0
 
 
+_TINY = 5e-324  # the smallest positive float
+
+
 def _soft_max(a, b, k):
     """(a^k + b^k)^(1/k): the roofline's max with a rounded corner; k → ∞ is the hard max."""
     hi = np.maximum(a, b)
     lo = np.minimum(a, b)
-    safe = np.where(hi > 0, hi, 1.0)
-    return np.where(hi > 0, hi * (1.0 + (lo / safe) ** k) ** (1.0 / k), 0.0)
+    # Times are never negative: where both are 0 the ratio is 0 / 5e-324 = 0 and so is the
+    # result, without a second pass to pick it.
+    return hi * (1.0 + (lo / np.maximum(hi, _TINY)) ** k) ** (1.0 / k)
 
 
-def weights_read(shape: ModelShape, tokens) -> np.ndarray:
+def weights_read(shape: ModelShape, tokens):
     """Weight bytes one forward pass over ``tokens`` tokens reads (MoE: the experts it routes to).
 
     With E experts and k active per token, T tokens touch E·(1 − (1 − k/E)^T) distinct experts
-    in each MoE layer if routing is uniform; a dense model reads everything.
+    in each MoE layer if routing is uniform; a dense model reads everything, whatever the
+    tokens: one number, which broadcasts with them.
     """
-    tokens = np.asarray(tokens, dtype=float)
     if shape.moe_experts == 0:
-        return np.broadcast_to(np.asarray(shape.weight_bytes, float), tokens.shape) + 0.0
+        return float(shape.weight_bytes)
+    tokens = np.asarray(tokens, dtype=float)
     e, k = shape.moe_experts, shape.moe_active
     touched = e * (1.0 - (1.0 - k / e) ** np.maximum(tokens, 0.0))
     return shape.dense_weight_bytes + shape.moe_layers * shape.expert_bytes * touched
@@ -109,10 +114,11 @@ def _comm(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, senders=Non
     dp = attention_dp(hw, shape)
     tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
     t = 2.0 * shape.layers * _all_reduce(hw, eff, act, tp_attn)  # after attention and the MLP
-    pp = np.asarray(hw.pp, float)
     # Stage hand-offs: those between systems cross the scale-out network.
     crossing = _crossings(hw)
-    t = t + (pp - 1.0 - crossing) * (hw.link_lat + act / (hw.link_bw * eff.comm))
+    if not (_is_one(hw.pp) and _is_zero(crossing)):
+        pp = np.asarray(hw.pp, float)
+        t = t + (pp - 1.0 - crossing) * (hw.link_lat + act / (hw.link_bw * eff.comm))
     if not _is_zero(crossing):
         t = t + crossing * (hw.xlink_lat + act / (np.maximum(hw.xlink_bw, 1.0) * eff.comm))
     if shape.moe_experts:
@@ -219,7 +225,8 @@ def _step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context, per
     ctx = np.asarray(context, float)
     tokens = b if _is_one(per_seq) else b * per_seq
     dp, copies = attention_dp(hw, shape), kv_copies(hw, shape)
-    par = hw.tp * np.minimum(hw.pp, b)
+    # One stage (the common case): every rank has work whatever the batch (b >= 1).
+    par = hw.tp if _is_one(hw.pp) else hw.tp * np.minimum(hw.pp, b)
     # Accelerators sharing the non-expert work: tensor-parallel ranks of each busy data-
     # parallel rank and pipeline stage.
     par_dense = par if _is_one(dp) else hw.tp / dp * np.minimum(hw.pp * dp, b)
@@ -244,7 +251,8 @@ def _step(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, batch, context, per
     # In an SRAM chain the batch flows through the stages in micro-batches, one per stage,
     # and each stage's collectives overlap the others': a step pays each layer's collectives
     # once, for one micro-batch.
-    flowing = np.where(np.asarray(hw.sram, float) > 0, tokens / np.minimum(hw.pp, b), tokens)
+    flowing = tokens if _is_zero(hw.sram) else np.where(
+        np.asarray(hw.sram, float) > 0, tokens / np.minimum(hw.pp, b), tokens)
     return t + _comm(hw, shape, eff, flowing, senders) + _fixed(shape, eff)
 
 
