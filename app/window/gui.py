@@ -24,22 +24,10 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     offscreen_fonts()
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
-    from app.window.main_window import MainWindow
-    from planner_core.resources import resource_path
+    from app.main import start_up_done
 
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    qapp.setApplicationName("Inference Planner")
-    qapp.setOrganizationName("Inference Planner")
-    qapp.setApplicationVersion(__version__)
-    # Wayland desktops match the window to the installed inference-planner.desktop by this
-    # name, which gives the taskbar its icon and title.
-    qapp.setDesktopFileName("inference-planner")
-    qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
-
-    window = MainWindow()
+    qapp, window = open_window()
     if (plan is not None and not window.open_plan(Path(plan), interactive=screenshot is None)
             and screenshot is not None):
         window.shutdown()
@@ -72,7 +60,28 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
             window.shutdown()
     QTimer.singleShot(0, window.raise_)
     QTimer.singleShot(0, window.offer_recovery)  # after a crash: the work left unsaved
+    QTimer.singleShot(0, start_up_done)  # after the first paint
     return qapp.exec()
+
+
+def open_window():
+    """The application and its main window on the built-in example, not yet shown:
+    ``(QApplication, MainWindow)``."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from app.window.main_window import MainWindow
+    from planner_core.resources import resource_path
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setApplicationName("Inference Planner")
+    qapp.setOrganizationName("Inference Planner")
+    qapp.setApplicationVersion(__version__)
+    # Wayland desktops match the window to the installed inference-planner.desktop by this
+    # name, which gives the taskbar its icon and title.
+    qapp.setDesktopFileName("inference-planner")
+    qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+    return qapp, MainWindow()
 
 
 def save_screenshot(window, path: Path) -> int:
@@ -85,7 +94,12 @@ def save_screenshot(window, path: Path) -> int:
     window.render_now()
     QApplication.processEvents()
     image = window.grab()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"inference-planner: cannot write the screenshot {path}: {err.strerror}",
+              file=sys.stderr)
+        return 4
     if not image.save(str(path), "PNG"):
         print(f"inference-planner: cannot write the screenshot {path}", file=sys.stderr)
         return 4
