@@ -11,14 +11,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
-    QHBoxLayout,
+    QCheckBox,
+    QFrame,
+    QGridLayout,
     QHeaderView,
+    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.charts.dashboard import COLORS
+from app.charts.bar_rows import ROW_PX, BarRows
 from app.figures import MINUS, MISSING, number
 from planner_core import Results
 
@@ -67,9 +69,9 @@ HEADER_MAX_WIDTH = 180
 
 #: (kpi key, chart title, digits) for the small multiples.
 CHARTS = [
-    ("usd_per_m_output_tokens", "Cost per M output tokens (USD)", 2),
-    ("facility_mw_provisioned", "Provisioned MW", 3),
-    ("ttft_p99_ms", "p99 TTFT (ms)", 0),
+    ("usd_per_m_output_tokens", "$/M output tokens", 2),
+    ("facility_mw_provisioned", "MW provisioned", 1),
+    ("ttft_p99_ms", "TTFT p99 ms", 0),
     ("accelerators", "Accelerators", 0),
 ]
 
@@ -114,145 +116,6 @@ def _elide(text: str, metrics: QFontMetrics, width: int) -> str:
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 24))
 
 
-class _BarChart(pg.PlotWidget):
-    """One small multiple: a bar per scenario, value labels, scenario names as ticks."""
-
-    def __init__(self, title: str, digits: int, parent=None):
-        super().__init__(parent, viewBox=pg.ViewBox(enableMenu=False))
-        self.title = title
-        self.digits = digits
-        self.names: list[str] = []
-        self.values: list[float] = []
-        self.baseline = -1
-        self.slo: float | None = None
-        self.bars: pg.BarGraphItem | None = None
-        self.slo_line: pg.InfiniteLine | None = None
-        self.labels: list[pg.TextItem] = []
-        pi = self.getPlotItem()
-        pi.setMouseEnabled(x=False, y=False)
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
-        pi.showGrid(x=False, y=True, alpha=0.2)
-        pi.getAxis("left").setWidth(46)
-        # pyqtgraph sizes the bottom axis for one line of tick text; the baseline's tick has two,
-        # and its second line may reach a little past the plot's left edge, which pyqtgraph
-        # would otherwise answer by hiding the label.
-        bottom = pi.getAxis("bottom")
-        bottom.setHeight(2 * self.fontMetrics().lineSpacing() + 12)
-        bottom.setStyle(hideOverlappingLabels=False)
-        self.setMinimumSize(160, 150)
-        self.scene().sigMouseMoved.connect(self._hover)
-        # Tick and value labels depend on the pixels per bar, known once the view box is laid out.
-        pi.getViewBox().sigResized.connect(self._fit_labels)
-
-    def apply_palette(self, palette: QPalette) -> None:
-        fg = palette.color(QPalette.ColorRole.Text)
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
-        for name in ("left", "bottom"):
-            axis = self.getAxis(name)
-            axis.setPen(pg.mkPen(fg))
-            axis.setTextPen(pg.mkPen(fg))
-        self.getPlotItem().setTitle(self.title, color=fg, size="9pt")
-
-    def set_bars(self, names: list[str], values: list[float], baseline: int,
-                 slo: float | None = None) -> None:
-        self.names, self.values, self.baseline, self.slo = names, values, baseline, slo
-        self._draw()
-
-    def _draw(self) -> None:
-        """Updates the bars, value labels and SLO line in place: rebuilding pyqtgraph items
-        on every result cost more than drawing them."""
-        fg = self.palette().color(QPalette.ColorRole.Text)
-        n = len(self.values)
-        while len(self.labels) > n:
-            self.removeItem(self.labels.pop())
-        if not n:
-            if self.bars is not None:
-                self.bars.setVisible(False)
-            if self.slo_line is not None:
-                self.slo_line.setVisible(False)
-            return
-        x = np.arange(n, dtype=float)
-        heights = [v if math.isfinite(v) else 0.0 for v in self.values]
-        # The baseline bar gets a thick outline in the text color: visible on any palette and
-        # independent of which fill color the scenario happens to get.
-        pens = [pg.mkPen(fg, width=2.5) if i == self.baseline else pg.mkPen(None)
-                for i in range(n)]
-        brushes = [pg.mkBrush(COLORS[i % len(COLORS)]) for i in range(n)]
-        if self.bars is None:
-            self.bars = pg.BarGraphItem(x=x, height=heights, width=0.62, pens=pens,
-                                        brushes=brushes)
-            self.addItem(self.bars)
-        else:
-            self.bars.setOpts(x=x, height=heights, pens=pens, brushes=brushes)
-            self.bars.setVisible(True)
-        while len(self.labels) < n:
-            label = pg.TextItem("", anchor=(0.5, 1.0))
-            self.addItem(label)
-            self.labels.append(label)
-        for label, xi, v, h in zip(self.labels, x, self.values, heights, strict=True):
-            label.setText(number(v, self.digits), color=fg)
-            label.setPos(xi, h)
-        top = max([h for h in heights if h > 0] + [self.slo or 0.0] + [1e-9])
-        if self.slo is not None:
-            if self.slo_line is None:
-                self.slo_line = pg.InfiniteLine(angle=0, labelOpts={
-                    "position": 0.02, "anchors": [(0, 1), (0, 1)]}, label="")
-                self.addItem(self.slo_line)
-            self.slo_line.setPen(pg.mkPen(fg, width=1, style=Qt.PenStyle.DashLine))
-            self.slo_line.setValue(self.slo)
-            self.slo_line.label.setFormat(f"SLO {number(self.slo, 0)}")
-            self.slo_line.label.setColor(fg)
-            self.slo_line.setVisible(True)
-        elif self.slo_line is not None:
-            self.slo_line.setVisible(False)
-        # Headroom for the value labels above the tallest bar.
-        self.setYRange(0, top * 1.22, padding=0)
-        self.setXRange(-0.5, n - 0.5, padding=0.02)
-        self._fit_labels()
-
-    def _fit_labels(self) -> None:
-        if not self.names:
-            return
-        metrics = QFontMetrics(self.getAxis("bottom").style.get("tickFont") or self.font())
-        per_bar = int(self.getPlotItem().getViewBox().width() / len(self.names)) - 4
-        ticks = []
-        for i, name in enumerate(self.names):
-            text = _elide(name, metrics, per_bar)
-            # A cut-off "basel…" says nothing; the outline and the tooltip still mark it then.
-            if i == self.baseline and metrics.horizontalAdvance("baseline") <= per_bar + 16:
-                text += "\nbaseline"
-            ticks.append((float(i), text))
-        self.getAxis("bottom").setTicks([ticks, []])
-        # Value labels that would run into each other get a smaller font, and if even that is
-        # too wide they go away: the tooltip has the numbers.
-        if not self.labels:
-            return
-        font = QFont(self.font())
-        widest = max(QFontMetrics(font).horizontalAdvance(t.textItem.toPlainText())
-                     for t in self.labels)
-        if widest > per_bar:
-            font.setPointSizeF(font.pointSizeF() * 0.8)
-            widest = max(QFontMetrics(font).horizontalAdvance(t.textItem.toPlainText())
-                         for t in self.labels)
-        for label in self.labels:
-            label.setFont(font)
-            label.setVisible(widest <= per_bar + 2)
-
-    def _hover(self, scene_pos: QPointF) -> None:
-        # Full names and exact values live in the tooltip, since tick labels may be elided.
-        vb = self.getPlotItem().vb
-        if not self.names or not vb.sceneBoundingRect().contains(scene_pos):
-            self.setToolTip("")
-            return
-        i = int(math.floor(vb.mapSceneToView(scene_pos).x() + 0.5))
-        if 0 <= i < len(self.names):
-            tip = f"{self.names[i]}: {number(self.values[i], max(self.digits, 2))}"
-            if i == self.baseline:
-                tip += " (baseline)"
-            self.setToolTip(f"{self.title}\n{tip}")
-
-
 class CompareView(QWidget):
     """Scenarios side by side, against a baseline scenario."""
 
@@ -284,20 +147,38 @@ class CompareView(QWidget):
         hh.setToolTip("Double-click a scenario to switch to it")
         hh.sectionDoubleClicked.connect(self._header_double_clicked)
 
-        self.charts: dict[str, _BarChart] = {}
-        chart_box = QWidget()
-        row = QHBoxLayout(chart_box)
-        row.setContentsMargins(0, 0, 0, 0)
-        for key, title, digits in CHARTS:
-            chart = _BarChart(title, digits)
+        self.charts: dict[str, BarRows] = {}
+        self.chart_box = QWidget()
+        grid = QGridLayout(self.chart_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        for i, (key, title, digits) in enumerate(CHARTS):
+            # Two charts a row; the left one of each row names the scenarios.
+            chart = BarRows(title, digits, names_axis=i % 2 == 0)
             self.charts[key] = chart
-            row.addWidget(chart)
-
-        chart_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            grid.addWidget(chart, i // 2, i % 2)
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip(
+            "Bars on a log scale, so that a scenario many times larger than the others does "
+            "not flatten them (on a linear scale such a bar is cut short, marked ≫, with its "
+            "value printed)")
+        self.log_scale.toggled.connect(self._set_log)
+        # The table, then the charts below it, in one scrolling page: many scenarios make
+        # both taller rather than squeezing their rows below a readable height.
+        page = QWidget()
+        inner = QVBoxLayout(page)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.table)
+        inner.addWidget(self.log_scale)
+        inner.addWidget(self.chart_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.table)
-        lay.addWidget(chart_box, 1)
+        lay.addWidget(scroll)
         self._style_charts()
 
     # -- public ---------------------------------------------------------------------------------
@@ -311,6 +192,7 @@ class CompareView(QWidget):
         self._fill_table(results)
         self._fill_charts(results)
         self._fit_columns()
+        self._fit_table_height()
 
     def cell(self, key: str, scenario: str) -> QTableWidgetItem:
         """The table item for a KPI key (or "issues") and a scenario name."""
@@ -424,6 +306,13 @@ class CompareView(QWidget):
                     values.append(math.nan)
             self.charts[key].set_bars(self.names, values, base_idx,
                                       slo if key == "ttft_p99_ms" else None)
+        # Room for every row of both rows of charts: a title, the rows, the value axis.
+        lines = QFontMetrics(self.font()).lineSpacing()
+        self.chart_box.setMinimumHeight(2 * (len(self.names) * ROW_PX + 4 * lines + 16))
+
+    def _set_log(self, log: bool) -> None:
+        for chart in self.charts.values():
+            chart.set_log(log)
 
     @staticmethod
     def _tightest_ttft_slo(results: Results) -> float | None:
@@ -460,6 +349,13 @@ class CompareView(QWidget):
             natural = [w + spare for w in natural]
         for c, width in enumerate(natural):
             hh.resizeSection(c, width)
+
+    def _fit_table_height(self) -> None:
+        """The table shows all its rows: the page scrolls, not the table inside it."""
+        t = self.table
+        bar = t.horizontalScrollBar().sizeHint().height()
+        t.setFixedHeight(t.horizontalHeader().height() + t.verticalHeader().length()
+                         + 2 * t.frameWidth() + bar)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)

@@ -8,6 +8,7 @@ import math
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from app.charts.bar_rows import ROW_PX
 from app.charts.compare import VERDICT_ROLE, CompareView, format_change, verdict_colors
 from planner_core import evaluate
 
@@ -135,7 +136,7 @@ def test_nan_and_inf_show_a_dash(view, results):
     assert view.cell("ttft_p99_ms", "HGX H200").text() != "—"
     assert _header(view, 2).font().bold()
     # The bar charts survive the gaps and label them too.
-    assert view.charts["ttft_p99_ms"].bars.opts["height"][2] == 0.0
+    assert view.charts["ttft_p99_ms"].bars.opts["width"][2] == 0.0
 
 
 def test_issue_counts(view, results):
@@ -155,16 +156,21 @@ def test_issue_counts(view, results):
 
 def test_bar_charts_match_the_kpis(view, results):
     cost = view.charts["usd_per_m_output_tokens"]
-    assert list(cost.bars.opts["height"]) == pytest.approx(
-        list(results.kpis.usd_per_m_output_tokens))
+    assert cost.values == pytest.approx(list(results.kpis.usd_per_m_output_tokens))
+    assert list(cost.bars.opts["width"]) == pytest.approx(
+        [cost.shown_width(v) for v in cost.values])
     assert cost.baseline == 0
     ttft = view.charts["ttft_p99_ms"]
     assert ttft.slo_line is not None
-    assert ttft.slo_line.value() == pytest.approx(results.workloads.slo_ttft_p99_ms.min())
+    slo = results.workloads.slo_ttft_p99_ms.min()
+    assert ttft.slo_line.value() == pytest.approx(slo)
+    assert f"SLO {slo:,.0f}" in ttft.toolTip()
     assert view.charts["accelerators"].slo_line is None
-    ticks = view.charts["accelerators"].getAxis("bottom")._tickLevels[0]
-    assert ticks[0][1].endswith("baseline")
-    assert len(ticks) == 4
+    # The scenarios are named once per row of charts, on the left one.
+    names = cost.getAxis("left")._tickLevels[0]
+    assert names[0][1].endswith("(baseline)")
+    assert len(names) == 4
+    assert not view.charts["facility_mw_provisioned"].names_axis
 
 
 def test_bar_charts_update_in_place_and_follow_the_scenarios(view, results):
@@ -178,9 +184,9 @@ def test_bar_charts_update_in_place_and_follow_the_scenarios(view, results):
         sizings={k: v for k, v in results.sizings.items() if k in ("base", "Groq LPU racks")})
     view.show_results(two, "base", "base")
     assert cost.bars is bars and len(cost.labels) == 2
-    assert list(cost.bars.opts["height"]) == pytest.approx(list(two.kpis.usd_per_m_output_tokens))
+    assert list(cost.bars.opts["width"]) == pytest.approx(list(two.kpis.usd_per_m_output_tokens))
     assert [lab.toPlainText() for lab in cost.labels] == [
-        lab.toPlainText() for lab in labels[:1] + [labels[2]]]
+        f"{v:,.2f}" for v in two.kpis.usd_per_m_output_tokens]
     view.show_results(results, "base", "base")
     assert len(cost.labels) == 4
 
@@ -212,3 +218,41 @@ def test_switching_to_a_dark_palette_recolors(view):
     assert view.cell("usd_per_m_output_tokens", "Power +50%").foreground().color() == dark_bad
     chart = view.charts["usd_per_m_output_tokens"]
     assert chart.backgroundBrush().color() == QColor("#1e1e1e")
+
+
+def test_an_outlier_breaks_the_axis_and_the_log_scale_shows_it_whole(view, results):
+    """Groq's cost per token is many times the others': on a linear axis its bar stops a
+    little past the next longest, marked and with its value printed; on a log scale every
+    bar is whole."""
+    cost = view.charts["usd_per_m_output_tokens"]
+    kpis = results.kpis.set_index("scenario").usd_per_m_output_tokens
+    groq = list(kpis.index).index("Groq LPU racks")
+    assert cost.cut is not None and cost.cut < kpis["Groq LPU racks"]
+    widths = list(cost.bars.opts["width"])
+    assert widths[groq] == pytest.approx(cost.cut)
+    assert cost.labels[groq].toPlainText() == f"{kpis['Groq LPU racks']:,.2f} ≫"
+    assert all("≫" not in lab.toPlainText() for i, lab in enumerate(cost.labels) if i != groq)
+    right = cost.viewRange()[0][1]
+    assert right < kpis["Groq LPU racks"]  # the others are not flattened
+    view.log_scale.setChecked(True)
+    assert cost.cut is None
+    assert list(cost.bars.opts["width"]) == pytest.approx(
+        [math.log10(v) - math.floor(math.log10(kpis.min())) for v in kpis])
+    assert all("≫" not in lab.toPlainText() for lab in cost.labels)
+    ticks = [t[1] for t in cost.getAxis("bottom")._tickLevels[0]]
+    assert ticks[:2] == ["1", "10"]
+    view.log_scale.setChecked(False)
+    assert cost.cut is not None
+
+
+def test_many_scenarios_keep_readable_rows(view, results):
+    """Twelve scenarios: every row keeps its height (the page scrolls), every name is on
+    its row."""
+    rows = {table: [[dict(r, scenario=f"{r['scenario']} {k}") for r in part]
+                    for k in range(3) for part in parts] for table, parts in results.rows.items()}
+    many = dataclasses.replace(results, rows=rows, sizings={
+        f"{name} {k}": v for k in range(3) for name, v in results.sizings.items()})
+    view.show_results(many, "base 0", "base 0")
+    cost = view.charts["usd_per_m_output_tokens"]
+    assert len(cost.getAxis("left")._tickLevels[0]) == 12
+    assert view.chart_box.minimumHeight() >= 2 * 12 * ROW_PX
