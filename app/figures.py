@@ -12,12 +12,96 @@ from dataclasses import dataclass
 MISSING = "—"
 MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
 
+#: The thousands separator and decimal point numbers are shown with. The window sets the
+#: user's own (where 40.000 reads as forty thousand, a decimal comma); the command line and
+#: files keep "," and "." (files are read by programs, and tests compare text).
+_SEPARATORS = {"group": ",", "decimal": "."}
+
+
+def set_separators(group: str, decimal: str) -> None:
+    _SEPARATORS.update(group=group, decimal=decimal)
+
+
+def _localized(text: str) -> str:
+    """Python's ``,`` and ``.`` as the reader's separators, and a real minus sign."""
+    if _SEPARATORS["group"] != "," or _SEPARATORS["decimal"] != ".":
+        text = text.translate(str.maketrans({",": _SEPARATORS["group"],
+                                             ".": _SEPARATORS["decimal"]}))
+    return text.replace("-", MINUS)
+
 
 def number(value, digits: int = 0) -> str:
     """Thousands separators and a fixed number of decimals, as the window's tiles show them."""
     if value is None or not finite(value):
         return MISSING
-    return f"{float(value):,.{digits}f}".replace("-", MINUS)
+    return _localized(f"{float(value):,.{digits}f}")
+
+
+#: Units that scale with the size of the number: each family's units, smallest first, with
+#: their size in the family's first unit. Money is written before the number ($2.3M).
+SCALES = {
+    "W": (("W", 1.0), ("kW", 1e3), ("MW", 1e6), ("GW", 1e9)),
+    "Wh": (("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9)),
+    "B": (("B", 1.0), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)),
+    "$": (("$", 1.0), ("$k", 1e3), ("$M", 1e6), ("$B", 1e9)),
+    "tok/s": (("tok/s", 1.0), ("k tok/s", 1e3), ("M tok/s", 1e6), ("G tok/s", 1e9)),
+}
+#: A unit of a family, to its family and its size there.
+_UNITS = {unit: (family, size) for family, units in SCALES.items() for unit, size in units}
+
+
+def significant(value: float, sig: int = 3) -> str:
+    """``value`` with ``sig`` significant digits but never its whole part cut (1,234 stays
+    1,234; 0.0123 keeps its 3 digits), grouped, no exponent and no trailing zeros (40, 2.5)."""
+    if value is None or not finite(value):
+        return MISSING
+    v = float(value)
+    if v == 0:
+        return "0"
+    whole = math.floor(math.log10(abs(v))) + 1  # digits before the point
+    if whole < sig:
+        v = float(f"{v:.{sig}g}")  # 0.99996 rounds to 1, which has a digit more
+        whole = math.floor(math.log10(abs(v))) + 1
+    decimals = max(sig - whole, 0) if whole > 0 else min(sig - whole, 12)
+    text = f"{v:,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".")  # 40 req/s, not 40.0
+    return _localized(text)
+
+
+def quantity(value, unit: str, sig: int = 3) -> str:
+    """``value`` (in ``unit``) at the unit of its family that suits its size, with ``sig``
+    significant digits: 0.0123 MW is "12.3 kW", 0.23 GB is "230 MB", 1.2e6 $ is "$1.2M".
+    A unit without a family is kept as it is."""
+    if value is None or not finite(value):
+        return MISSING
+    if unit not in _UNITS:
+        return f"{significant(value, sig)} {unit}".strip()
+    family = _UNITS[unit][0]
+    if float(value) == 0:
+        return "$0" if family == "$" else f"0 {unit}"
+    name, factor = unit_for(value, unit)
+    text = significant(float(value) * factor, sig)
+    if family == "$":
+        sign = MINUS if text.startswith(MINUS) else ""
+        return f"{sign}${text.lstrip(MINUS)}{name[1:]}"
+    return f"{text} {name}"
+
+
+def unit_for(value, unit: str) -> tuple[str, float]:
+    """The unit of ``unit``'s family that suits ``value`` (given in ``unit``), and the factor
+    from ``unit`` to it: a chart scales all its values by the largest one's."""
+    if unit not in _UNITS or not finite(value):
+        return unit, 1.0
+    family, size = _UNITS[unit]
+    base = abs(float(value)) * size
+    if base == 0:
+        return unit, 1.0
+    name, scale = SCALES[family][0]
+    for candidate, candidate_scale in SCALES[family]:
+        if base >= candidate_scale * 0.9995:  # 999.96 kW shows as 1 MW, not 1,000 kW
+            name, scale = candidate, candidate_scale
+    return name, size / scale
 
 
 def money(value, digits: int = 2) -> str:
@@ -41,7 +125,7 @@ def figure(value) -> str:
         text = f"{v:,.2f}".rstrip("0").rstrip(".")
     else:
         text = f"{v:,.6f}".rstrip("0").rstrip(".")
-    return text.replace("-", MINUS)
+    return _localized(text)
 
 
 def finite(value) -> bool:

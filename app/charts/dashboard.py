@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -17,25 +17,29 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.load_curves import Curve, LoadCurves
+from app.figures import MINUS, money, number, quantity, significant, unit_for
 from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
 
 TILES = [
-    ("facility_mw_provisioned", "Facility power", "{:,.2f} MW",
-     "Facility power to provision, MW: every system at its rated draw × PUE (what the halls "
+    ("facility_mw_provisioned", "Facility power", lambda v: quantity(v, "MW"),
+     "Facility power to provision: every system at its rated draw × PUE (what the halls "
      "and the colocation bill are sized for). Beneath it: the expected draw at the peak hour "
      "and the utility connection (the electrical chain at its redundancy, cooling on the "
      "design day)"),
-    ("usd_per_m_output_tokens", "Cost", "${:,.2f} /M tok",
+    ("usd_per_m_output_tokens", "Cost", lambda v: f"${money(v)} /M tok",
      "TCO per million output tokens, USD: (annualized CapEx + yearly OpEx) / tokens per year"),
-    ("ttft_p99_ms", "p99 TTFT", "{:,.0f} ms",
+    ("ttft_p99_ms", "p99 TTFT", lambda v: f"{number(v)} ms",
      "Worst workload's p99 time to first token at peak, ms"),
-    ("tpot_p99_ms", "p99 TPOT", "{:,.1f} ms", "Worst workload's p99 time per output token, ms"),
-    ("utilization_peak_pct", "Utilization", "{:,.0f} %",
+    ("tpot_p99_ms", "p99 TPOT", lambda v: f"{significant(v)} ms",
+     "Worst workload's p99 time per output token, ms"),
+    ("utilization_peak_pct", "Utilization", lambda v: f"{number(v)} %",
      "Peak load as a share of the fleet's SLO capacity, %"),
-    ("accelerators", "Accelerators", "{:,.0f}", "Accelerators installed"),
-    ("racks", "Racks", "{:,.0f}", "Racks, within the power budget and the air-cooling limit"),
+    ("accelerators", "Accelerators", number, "Accelerators installed"),
+    ("racks", "Racks", number, "Racks, within the power budget and the air-cooling limit"),
 ]
+#: A money chart's axis, by the scale of its largest bar.
+MONEY_AXIS = {"$": "USD", "$k": "thousand USD", "$M": "million USD", "$B": "billion USD"}
 COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1"]
 
 
@@ -69,6 +73,15 @@ class KpiTile(QFrame):
         lay.addWidget(self.delta)
 
 
+def _legend(plot: pg.PlotWidget) -> None:
+    """A key in the top right corner on a backing of the chart's own color, so that a curve
+    running under it does not garble its names."""
+    legend = plot.addLegend(offset=(-10, 10))
+    back = QColor(plot.palette().color(QPalette.ColorRole.Base))
+    back.setAlpha(215)
+    legend.setBrush(pg.mkBrush(back))
+
+
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     return style_plot(plot_widget(), title, left, bottom)
 
@@ -86,7 +99,7 @@ def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotW
     w.setLabel("left", left)
     w.setLabel("bottom", bottom)
     w.showGrid(x=True, y=True, alpha=0.25)
-    w.setMinimumHeight(160)  # three rows of them fit a 1280×800 screen
+    w.setMinimumHeight(150)  # three rows of them and their key fit a 1280×800 screen
     w.setMouseEnabled(x=False, y=False)
     w.setMenuEnabled(False)
     w.getAxis("left").enableAutoSIPrefix(False)  # the label carries the unit already
@@ -123,27 +136,36 @@ class Dashboard(QWidget):
         strip.addWidget(self.basis)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.latency = _plot("Latency vs load (one replica)", "p99 latency (ms)",
-                             "requests/s per replica")
-        self.latency.addLegend(offset=(-10, 10))
-        self.interactivity = _plot("Interactivity trade-off", "output tok/s per accelerator",
-                                   "tokens/s per user")
+        # Titles and axis labels short enough for a third of a 1280-pixel window; the
+        # tooltips say the rest.
+        self.latency = _plot("Latency vs load", "p99 ms", "requests/s per replica")
+        self.latency.setToolTip("p99 time to first token (solid) and per output token "
+                                "(dashed) of one replica as its load grows, ms; the dot is "
+                                "the plan's peak, the dotted lines the SLOs")
+        self.interactivity = _plot("Interactivity", "tok/s/accel.", "tokens/s per user")
+        self.interactivity.setToolTip(
+            "The trade-off a replica offers: output tokens/s per accelerator (throughput) "
+            "against tokens/s each user sees (speed); the dot is the plan's peak")
         self.power = _plot("Power at peak", "kW", "")
         self.cost = _plot("Cost per year", "million USD", "")
-        self.power.setToolTip("Facility power at the peak hour, kW: accelerators (accel.), host "
+        self.power.setToolTip("Facility power at the peak hour: accelerators (accel.), host "
                               "CPUs/memory/fans, scale-out network, and cooling and losses "
                               "(PUE − 1)")
-        self.cost.setToolTip("Cost per year, million USD: annualized hardware CapEx, energy, "
+        self.cost.setToolTip("Cost per year, USD: annualized hardware CapEx, energy, "
                              "facility (colocation or owned building), maintenance (maint.)")
-        self.day = _plot("24 hours", "% (utilization, power of peak)", "hour")
-        self.day.addLegend(offset=(-10, 10))
-        self.curves = LoadCurves(self.latency, self.interactivity)
+        self.day = _plot("24 hours", "%", "hour")
+        self.day.setToolTip("Over the day: utilization of the fleet, % of its SLO capacity, "
+                            "and facility power, % of its peak")
+        _legend(self.day)
+        self.curves_key = QLabel()
+        self.curves = LoadCurves(self.latency, self.interactivity, self.curves_key)
         self.plots = [self.latency, self.interactivity, self.power, self.cost, self.day]
-        grid.addWidget(self.latency, 0, 0)
-        grid.addWidget(self.interactivity, 0, 1)
-        grid.addWidget(self.power, 1, 0)
-        grid.addWidget(self.cost, 1, 1)
-        grid.addWidget(self.day, 2, 0, 1, 2)
+        grid.addWidget(self.curves_key, 0, 0, 1, 2)
+        grid.addWidget(self.latency, 1, 0)
+        grid.addWidget(self.interactivity, 1, 1)
+        grid.addWidget(self.power, 2, 0)
+        grid.addWidget(self.cost, 2, 1)
+        grid.addWidget(self.day, 3, 0, 1, 2)
         self.scenario = "base"
         self._last: tuple[Results, str, str] | None = None
         self._items: dict = {}  # plot → its reusable items
@@ -175,20 +197,19 @@ class Dashboard(QWidget):
         for key, _title, fmt, _tip in TILES:
             value = float(k[key])
             tile = self.tiles[key]
-            tile.value.setText(fmt.format(value) if np.isfinite(value) else "—")
+            tile.value.setText(fmt(value) if np.isfinite(value) else "—")
             delta = self._delta(key, value, ref, scenario, baseline)
             if key == "facility_mw_provisioned":
-                delta = (f"expected {float(k['facility_mw_peak']):,.2f} · utility "
-                         f"{float(k['utility_mw']):,.2f} MW · {delta}")
+                delta = (f"expected {quantity(k['facility_mw_peak'], 'MW')} · utility "
+                         f"{quantity(k['utility_mw'], 'MW')} · {delta}")
             tile.delta.setText(delta)
         self._latency(results, scenario)
         self._bars(self.power, ["accel.", "host", "network", "cooling"],
                    [k["power_accelerators_kw"], k["power_host_kw"], k["power_network_kw"],
-                    k["power_cooling_kw"]])
+                    k["power_cooling_kw"]], "kW")
         self._bars(self.cost, ["CapEx", "energy", "facility", "maint."],
-                   [k["annual_capex_usd"] / 1e6, k["opex_energy_usd_per_year"] / 1e6,
-                    k["opex_facility_usd_per_year"] / 1e6,
-                    k["opex_maintenance_usd_per_year"] / 1e6])
+                   [k["annual_capex_usd"], k["opex_energy_usd_per_year"],
+                    k["opex_facility_usd_per_year"], k["opex_maintenance_usd_per_year"]], "$")
         self._day(results, scenario)
         self._show_basis(results, scenario)
 
@@ -243,7 +264,7 @@ class Dashboard(QWidget):
         color = ""
         if key in LOWER_IS_BETTER:
             color = BETTER if change < 0 else WORSE
-        text = f"{change:+,.1f}% vs {baseline}".replace("-", "−")
+        text = f"{change:+,.1f}% vs {baseline}".replace("-", MINUS)
         return f'<span style="color:{color}">{text}</span>' if color else text
 
     def _latency(self, results: Results, scenario: str) -> None:
@@ -272,10 +293,14 @@ class Dashboard(QWidget):
         limits = [r["slo_ttft_p99_ms"] for r in rows]
         self.curves.show(curves, float(max(limits)) * 1.3 if limits else None)
 
-    def _bars(self, plot: pg.PlotWidget, names: list[str], values: list[float]) -> None:
-        # The bars and labels are made once and updated in place: rebuilding pyqtgraph items
-        # on every edit costs more than drawing them.
-        values = [float(v) for v in values]
+    def _bars(self, plot: pg.PlotWidget, names: list[str], values: list[float],
+              unit: str) -> None:
+        """Bars in the unit that suits the largest (kW or MW; $k, $M or $B a year), each
+        with its value. The bars and labels are made once and updated in place: rebuilding
+        pyqtgraph items on every edit costs more than drawing them."""
+        shown, factor = unit_for(max((abs(float(v)) for v in values), default=0.0), unit)
+        values = [float(v) * factor for v in values]
+        plot.setLabel("left", MONEY_AXIS.get(shown, shown))
         x = np.arange(len(names))
         color = self.palette().color(QPalette.ColorRole.Text)
         items = self._items.get(plot)
@@ -291,7 +316,7 @@ class Dashboard(QWidget):
         bars, labels = items
         bars.setOpts(height=values)
         for xi, v, label in zip(x, values, labels, strict=True):
-            label.setText(f"{v:,.2f}", color=color)
+            label.setText(significant(v), color=color)
             label.setPos(xi, v)
         plot.setYRange(0, max(max(values), 1e-9) * 1.2)
 
@@ -300,7 +325,7 @@ class Dashboard(QWidget):
         hours = np.array([r["hour"] for r in h], float)
         facility = np.array([r["facility_kw"] for r in h], float)
         peak = max(float(facility.max()), 1e-9)
-        name = f"facility power, % of {peak:,.0f} kW"
+        name = f"facility power, % of {quantity(peak, 'kW')}"
         items = self._items.get(self.day)
         if items is None:
             util = self.day.plot(pen=pg.mkPen(COLORS[0], width=2), name="utilization %")

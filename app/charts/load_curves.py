@@ -1,14 +1,19 @@
 """The dashboard's two per-workload charts, latency against load and the interactivity
 trade-off, kept as one set of plot items per workload and updated in place: clearing and
-rebuilding them on every edit cost more than drawing them (pyqtgraph items, legend rows)."""
+rebuilding them on every edit cost more than drawing them (pyqtgraph items, legend rows).
+
+Their key is a line of text above both charts, not a legend inside one: in a chart a third
+of a 1280-pixel window high, a legend of three workloads' TTFT and TPOT covered the curves."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 _NONE = np.array([], float)
 
@@ -33,8 +38,8 @@ class _Items:
     """The plot items of one workload, made once."""
 
     def __init__(self, latency: pg.PlotWidget, inter: pg.PlotWidget):
-        self.ttft = latency.plot(name=" ")
-        self.tpot = latency.plot(name=" ")
+        self.ttft = latency.plot()
+        self.tpot = latency.plot()
         self.limits = [pg.InfiniteLine(angle=0) for _ in range(2)]
         for line in self.limits:
             latency.addItem(line)
@@ -45,11 +50,11 @@ class _Items:
 
     def remove(self, latency: pg.PlotWidget, inter: pg.PlotWidget) -> None:
         for item in (self.ttft, self.tpot, *self.limits, self.point):
-            latency.removeItem(item)  # and its legend row
+            latency.removeItem(item)
         for item in (self.curve, self.inter_point):
             inter.removeItem(item)
 
-    def show(self, c: Curve, legend) -> None:
+    def show(self, c: Curve) -> None:
         if (c.name, c.color) != (self.name, self.color):
             self.ttft.setPen(pg.mkPen(c.color, width=2))
             self.tpot.setPen(pg.mkPen(c.color, width=2, style=Qt.PenStyle.DashLine))
@@ -58,8 +63,6 @@ class _Items:
             self.point.setSymbolBrush(c.color)
             self.curve.setPen(pg.mkPen(c.color, width=2))
             self.inter_point.setSymbolBrush(c.color)
-            _rename(legend, self.ttft, f"{c.name} TTFT")
-            _rename(legend, self.tpot, f"{c.name} TPOT")
             self.name, self.color = c.name, c.color
         self.ttft.setData(c.rate_rps, c.ttft_p99_ms)
         self.tpot.setData(c.rate_rps, c.tpot_p99_ms)
@@ -77,27 +80,31 @@ class _Items:
                                    else (_NONE, _NONE)))
 
 
-def _rename(legend, item, name: str) -> None:
-    if legend is None:
-        return
-    for sample, label in legend.items:
-        if sample.item is item:
-            label.setText(name)
-
-
 class LoadCurves:
-    def __init__(self, latency: pg.PlotWidget, interactivity: pg.PlotWidget):
-        self.latency, self.interactivity = latency, interactivity
+    def __init__(self, latency: pg.PlotWidget, interactivity: pg.PlotWidget, key: QLabel):
+        self.latency, self.interactivity, self.key = latency, interactivity, key
         self.items: list[_Items] = []
+        self.names: list[str] = []
+        key.setTextFormat(Qt.TextFormat.RichText)
+        key.setWordWrap(True)
+        key.setToolTip("Latency vs load: p99 TTFT solid, p99 TPOT dashed, SLOs dotted, the "
+                       "dot at the plan's peak. Interactivity: the same workloads' trade-off")
 
     def show(self, curves: list[Curve], y_max: float | None) -> None:
-        legend = self.latency.plotItem.legend
         while len(self.items) < len(curves):
             self.items.append(_Items(self.latency, self.interactivity))
         while len(self.items) > len(curves):
             self.items.pop().remove(self.latency, self.interactivity)
         for items, c in zip(self.items, curves, strict=True):
-            items.show(c, legend)
+            items.show(c)
+        names = [c.name for c in curves]
+        if names != self.names or not curves:
+            self.names = names
+            # Names are the user's own text: shown as text, never as markup.
+            self.key.setText("&nbsp;&nbsp; ".join(
+                f'<span style="color:{c.color}">&#9632;</span>&nbsp;{html.escape(c.name)}'
+                for c in curves) + ("&nbsp;&nbsp;&nbsp; TTFT ━ &nbsp;TPOT ╍ &nbsp;SLO ┈"
+                                    if curves else ""))
         if y_max is not None:
             self.latency.setYRange(0, y_max)
 

@@ -6,6 +6,7 @@ import json
 
 from app.cli.evaluate import EXIT_INVALID, EXIT_OK, add_catalog_option, fail
 from app.cli.tables import fmt, table
+from app.figures import quantity
 from planner_core import Catalog, PlannerError, load_catalog
 
 KINDS = ("accelerators", "systems", "models")
@@ -47,15 +48,20 @@ def _spec(spec, pattern="{:,.0f}", scale=1.0) -> str:
     return "—" if spec is None else f"{fmt(spec.value * scale, pattern)} [{spec.grade}]"
 
 
+def _memory(spec) -> str:
+    """Memory at the unit that suits it: an SRAM chip holds 230 MB, not "0" GB."""
+    return "—" if spec is None else f"{quantity(spec.value, 'GB')} [{spec.grade}]"
+
+
 def _accelerators(catalog: Catalog) -> str:
     rows = []
     for a in catalog.accelerators.values():
         best = max(a.dense_tflops.values(), key=lambda s: s.value)
         rows.append([a.id, _short(a.name), a.status, a.architecture,
-                     _spec(a.memory_gb), _spec(a.memory_bw_gbs, "{:,.2f}", 1e-3),
+                     _memory(a.memory_gb), _spec(a.memory_bw_gbs, "{:,.2f}", 1e-3),
                      _spec(a.dense_tflops.get("bf16")), _spec(best), _spec(a.tdp_w),
                      ",".join(a.precisions)])
-    return table(["id", "name", "status", "weights in", "memory GB", "bandwidth TB/s",
+    return table(["id", "name", "status", "weights in", "memory", "bandwidth TB/s",
                   "BF16 TFLOPS", "peak dense TFLOPS", "TDP W", "precisions"], rows, left=4)
 
 

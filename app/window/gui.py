@@ -67,13 +67,18 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
 def open_window():
     """The application and its main window on the built-in example, not yet shown:
     ``(QApplication, MainWindow)``."""
+    from PySide6.QtCore import QLocale
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.figures import set_separators
     from app.window.main_window import MainWindow
     from planner_core.resources import resource_path
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    # Numbers in the window read with the user's own separators (1.234,5 in much of Europe).
+    locale = QLocale()
+    set_separators(locale.groupSeparator(), locale.decimalPoint())
     qapp.setApplicationName("Inference Planner")
     qapp.setOrganizationName("Inference Planner")
     qapp.setApplicationVersion(__version__)

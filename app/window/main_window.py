@@ -32,6 +32,7 @@ from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
 from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
+from app.window.widgets.notes_panel import NotesPanel
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_view import RackView
 from app.window.widgets.scenario_panel import ScenarioPanel
@@ -220,7 +221,10 @@ class MainWindow(PlanFiles, QMainWindow):
             lambda r, _c: self.select_item(f"pools.{self.fleet.item(r, 0).text()}"))
         self.fleet_dock = self._dock("Fleet summary", self.fleet,
                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.notes = NotesPanel()
+        self.notes_dock = self._dock("Notes", self.notes, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.warnings_dock, self.fleet_dock)
+        self.tabifyDockWidget(self.fleet_dock, self.notes_dock)
         self.warnings_dock.raise_()
 
     def _dock(self, title: str, widget, area) -> QDockWidget:
@@ -259,7 +263,7 @@ class MainWindow(PlanFiles, QMainWindow):
             view.addAction(self._action(f"Show {tabs.tabText(index).replace('&&', '&')}",
                                         lambda _c=False, n=name: self.show_panel(n)))
         view.addSeparator()
-        for dock in (self.catalog_dock, self.warnings_dock, self.fleet_dock):
+        for dock in (self.catalog_dock, self.warnings_dock, self.fleet_dock, self.notes_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About Inference Planner", self._about))
@@ -299,7 +303,8 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios):
+        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios,
+                       self.notes):
             editor.set_document(doc)
         for tab in (self._whatif, self._evidence, self._roadmap):
             if tab.exists:  # the others take it when they are built

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from app.figures import MISSING, quantity, significant
 from planner_core.catalog import Catalog, Spec
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,10 +43,14 @@ class _CatalogModel(QStandardItemModel):
         return data
 
 
-def _fmt(spec: Spec | None, unit: str, scale: float = 1.0, digits: int = 0) -> str:
+def _fmt(spec: Spec | None, unit: str, scale: float = 1.0, scaled: bool = True) -> str:
+    """A catalog figure at the unit that suits it (Groq's SRAM is 230 MB, not "0 GB"), with
+    its grade; ``scaled=False`` keeps the unit (a chip's TDP reads in W)."""
     if spec is None:
-        return "—"
-    return f"{spec.value * scale:,.{digits}f} {unit} [{spec.grade}]"
+        return MISSING
+    value = spec.value * scale
+    shown = quantity(value, unit) if scaled else f"{significant(value)} {unit}"
+    return f"{shown} [{spec.grade}]"
 
 
 def _tip(label: str, spec: Spec | None) -> str:
@@ -51,6 +58,25 @@ def _tip(label: str, spec: Spec | None) -> str:
         return ""
     note = f" — {spec.note}" if spec.note else ""
     return f"<b>{label}</b>: {spec.value:,g} [{spec.grade}]<br><i>{spec.source}</i>{note}"
+
+
+class _WrappedRows(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to the column (Qt's own size hint ignores the
+    wrap and cuts an entry to the lines its text breaks itself)."""
+
+    def __init__(self, tree: QTreeView):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index):  # noqa: N802 (Qt's name)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = self.tree.columnWidth(0) - self.tree.indentation() * (depth + 1) - 8
+        text = str(index.data() or "")
+        rect = option.fontMetrics.boundingRect(QRect(0, 0, max(width, 40), 10_000),
+                                               Qt.TextFlag.TextWordWrap, text)
+        return QSize(max(width, 40), rect.height() + 6)
 
 
 class CatalogBrowser(QWidget):
@@ -72,7 +98,18 @@ class CatalogBrowser(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
-        self.tree.setUniformRowHeights(True)
+        # One column as wide as the dock, each entry its name over its key figures, wrapped:
+        # in a dock a fifth of the window wide, side-by-side columns cut every name.
+        self.tree.setHeaderHidden(True)
+        self.tree.setColumnHidden(1, True)  # still searched by the filter
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setStretchLastSection(False)
+        # Rows are as tall as their wrapped text at the width the dock has now.
+        self.tree.viewport().installEventFilter(self)
+        self.tree.setItemDelegateForColumn(0, _WrappedRows(self.tree))
         self.tree.setAlternatingRowColors(True)
         self.tree.doubleClicked.connect(self._on_double_click)
         self.tree.setDragEnabled(True)
@@ -94,6 +131,11 @@ class CatalogBrowser(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(hint)
         self.populate()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize and obj is self.tree.viewport():
+            self.tree.doItemsLayout()
+        return False
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
@@ -119,20 +161,20 @@ class CatalogBrowser(QWidget):
                 spec_item.setEditable(False)
                 status = getattr(entry, "status", "shipping")
                 suffix = "" if status == "shipping" else f" — {status}"
-                name.setText(f"{entry.name}  ({ident}){suffix}")
+                name.setText(f"{entry.name} ({ident}){suffix}\n{specs}")
                 name.setToolTip(tip)
                 spec_item.setToolTip(tip)
                 parent.appendRow([name, spec_item])
+            parent.setText(f"{title} ({len(entries)})")
             self.model.appendRow([parent, QStandardItem(f"{len(entries)} entries")])
         self.tree.expandToDepth(0)
-        self.tree.resizeColumnToContents(0)
 
     def _describe(self, kind: str, e) -> tuple[str, str]:
         if kind == "accelerator":
             flops = e.dense_tflops.get("fp8") or e.dense_tflops.get("bf16")
             key = "FP8" if "fp8" in e.dense_tflops else "BF16"
-            text = (f"{_fmt(e.memory_gb, 'GB')} · {_fmt(e.memory_bw_gbs, 'TB/s', 1e-3, 1)} · "
-                    f"{key} {_fmt(flops, 'TFLOPS')} · {_fmt(e.tdp_w, 'W')}")
+            text = (f"{_fmt(e.memory_gb, 'GB')} · {_fmt(e.memory_bw_gbs, 'TB/s', 1e-3)} · "
+                    f"{key} {_fmt(flops, 'TFLOPS')} · {_fmt(e.tdp_w, 'W', scaled=False)}")
             tip = "<br>".join(filter(None, [
                 _tip("Memory (GB)", e.memory_gb),
                 _tip("Memory the driver reports (GiB)", e.memory_reported_gib),
@@ -144,7 +186,7 @@ class CatalogBrowser(QWidget):
         elif kind == "system":
             text = (f"{e.accelerators}× {e.accelerator} · {e.cooling}-cooled · "
                     f"{'whole rack' if e.form == 'rack' else f'{e.rack_units} U'} · "
-                    f"{_fmt(e.price_usd, 'USD')}")
+                    f"{_fmt(e.price_usd, '$')}")
             tip = "<br>".join(filter(None, [
                 _tip("Host power (W)", e.host_power_w), _tip("Price (USD)", e.price_usd),
                 _tip("Scale-up (GB/s per accelerator)", e.scaleup_bw_gbs),

@@ -39,10 +39,22 @@ class _Binding:
     scale: float = 1.0
 
 
+class TrimmedSpinBox(QDoubleSpinBox):
+    """Decimals only as far as the value needs them: 40 req/s, not "40.000" (which reads as
+    forty thousand where the point groups thousands); 0.125 keeps its three."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        if point in text:
+            text = text.rstrip("0").rstrip(point)
+        return text
+
+
 def spin(minimum: float, maximum: float, decimals: int = 0, step: float = 1.0,
          suffix: str = "", special: str = "", tip: str = "") -> QAbstractSpinBox:
     """A spin box that edits on Enter / focus out, not on every keystroke."""
-    box: QAbstractSpinBox = QSpinBox() if decimals == 0 else QDoubleSpinBox()
+    box: QAbstractSpinBox = QSpinBox() if decimals == 0 else TrimmedSpinBox()
     if decimals:
         box.setDecimals(decimals)
     box.setRange(minimum, maximum)

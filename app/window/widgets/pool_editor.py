@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.figures import quantity, significant
 from app.window.widgets.fields import spin
 from app.window.widgets.item_editor import ItemEditor
 from app.window.widgets.mig_editor import MigEditor
@@ -212,7 +213,8 @@ class PoolEditor(ItemEditor):
         form = "whole rack" if system.form == "rack" else f"{system.rack_units or '?'} U"
         self.system_info.setText(
             f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
-            f"{acc.memory_gb.value:,.0f} GB at {acc.memory_bw_gbs.value / 1e3:,.1f} TB/s each")
+            f"{quantity(acc.memory_gb.value, 'GB')} at "
+            f"{significant(acc.memory_bw_gbs.value / 1e3)} TB/s each")
         sram = acc.architecture == "sram"
         tip = f"{POWER_LIMIT_TIP}\n\n{acc.name}: TDP {acc.tdp_w.value:,.0f} W, idle " \
               f"{acc.idle_w.value:,.0f} W."
@@ -328,7 +330,7 @@ class PoolEditor(ItemEditor):
             if bad:
                 self.basis.setText(f"<b>{bad[0]}</b>")
         lines = [f"<b>Sized:</b> {p.systems:,} systems · {p.accelerators:,} accelerators · "
-                 f"{p.racks:,} racks · peak IT {p.it_kw_peak:,.0f} kW · "
+                 f"{p.racks:,} racks · peak IT {quantity(p.it_kw_peak, 'kW')} · "
                  f"utilization at peak {p.utilization_peak_pct:,.0f} %"]
         for w in (SimpleNamespace(**x) for x in wl):
             share = getattr(w, "traffic_share_pct", 100.0)

@@ -1,0 +1,115 @@
+"""At 1280×800 and at 1920×1080, with the six-scenario 5,000 req/s example, nothing that
+carries a figure is cut: the KPI tiles, the Compare table's cells, and every chart's title and
+axis titles fit in the room they are given."""
+
+import re
+
+import pytest
+from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtWidgets import QApplication
+
+from app.window.main_window import MainWindow
+from planner_core.resources import resource_path
+
+PLAN = resource_path("examples", "platform-5000rps.json")
+SIZES = [(1280, 800), (1920, 1080)]
+
+
+def _plain(text: str) -> str:
+    if "<" not in text:
+        return text
+    doc = QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()
+
+
+def _settle(window, panel: str) -> None:
+    window.show_panel(panel)
+    for _ in range(4):
+        QApplication.processEvents()
+    window.render_now()
+    QApplication.processEvents()
+
+
+def _cut_labels(widgets) -> list[str]:
+    cut = []
+    for label in widgets:
+        if not label.isVisible() or label.wordWrap():
+            continue
+        text = _plain(label.text())
+        if not text:
+            continue
+        width = QFontMetrics(label.font()).horizontalAdvance(text)
+        if width > label.contentsRect().width() + 1:
+            cut.append(f"{text!r}: {width} px in {label.contentsRect().width()}")
+    return cut
+
+
+def _cut_chart_titles(plots) -> list[str]:
+    """A title or axis title wider than its room (pyqtgraph clips it), or elided."""
+    cut = []
+    for plot in plots:
+        item = plot.getPlotItem()
+        title = item.titleLabel
+        if title.isVisible() and title.text:
+            shown = title.item.boundingRect().width()
+            if shown > title.boundingRect().width() + 1 or "…" in title.text:
+                cut.append(f"title {_plain(title.text)!r}")
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            if not axis.isVisible() or not axis.label.isVisible():
+                continue
+            text = axis.label.toPlainText()
+            length = item.getViewBox().height() if side == "left" \
+                else item.getViewBox().width()
+            if text and axis.label.boundingRect().width() > length + 1:
+                cut.append(f"{side} axis {text!r}")
+    return cut
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    w = MainWindow(open_example=False)
+    w.ask_before_discarding = False
+    assert w.open_plan(PLAN, interactive=False)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("scenario", ["base", "Groq LPU racks"])
+def test_tiles_and_dashboard_charts_are_not_cut(window, size, scenario):
+    window.resize(*size)
+    window.document.set_scenario(scenario)
+    _settle(window, "dashboard")
+    dash = window.dashboard
+    labels = [lab for tile in dash.tiles.values()
+              for lab in (tile.title, tile.value, tile.delta)]
+    assert not _cut_labels(labels)
+    assert not _cut_chart_titles(dash.plots)
+    # The tiles say what they measure in units that suit the number.
+    assert re.fullmatch(r"[\d.,]+ (kW|MW|GW)", dash.tiles["facility_mw_provisioned"]
+                        .value.text())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare_cells_and_charts_are_not_cut(window, size):
+    window.resize(*size)
+    window.document.set_scenario("base")
+    _settle(window, "compare")
+    view = window.compare
+    table = view.table
+    assert table.columnCount() == 6
+    cut = []
+    for c in range(table.columnCount()):
+        width = table.columnWidth(c)
+        for r in range(table.rowCount()):
+            item = table.item(r, c)
+            text_width = QFontMetrics(item.font()).horizontalAdvance(item.text())
+            if text_width + 6 > width:
+                cut.append(f"{item.text()!r} in column {c}: {text_width} px in {width}")
+    assert not cut
+    assert not _cut_chart_titles(view.charts.values())
+    names = view.charts["usd_per_m_output_tokens"].getAxis("left")._tickLevels[0]
+    assert [n for _i, n in names if "…" in n] == []
