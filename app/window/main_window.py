@@ -34,6 +34,7 @@ from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
 from app.window.widgets.notes_panel import NotesPanel
 from app.window.widgets.pool_editor import PoolEditor
+from app.window.widgets.rack_summary import rack_summary
 from app.window.widgets.rack_view import RackView
 from app.window.widgets.scenario_panel import ScenarioPanel
 from app.window.widgets.site_editor import SiteEditor
@@ -92,8 +93,16 @@ class MainWindow(PlanFiles, QMainWindow):
         self.pools = PoolEditor()
         self.racks = RackView()
         self.racks.poolClicked.connect(lambda name: self.pools.select(name))
+        self.rack_summary = QLabel()
+        self.rack_summary.setWordWrap(True)
+        self.rack_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.rack_page = QWidget()
+        rack_box = QVBoxLayout(self.rack_page)
+        rack_box.setContentsMargins(4, 4, 4, 0)
+        rack_box.addWidget(self.rack_summary)
+        rack_box.addWidget(self.racks, 1)
         self.floor = FloorView()
-        self.rack_tabs = _subtabs("rack-tabs", (self.racks, "Elevations", ""), (
+        self.rack_tabs = _subtabs("rack-tabs", (self.rack_page, "Elevations", ""), (
             self.floor, "Floor plan", "Halls, rows and rack positions, racks coloured by pool; "
             "hover a rack for its power and weight"))
         self.rack_tabs.currentChanged.connect(self._show_hidden_panels)
@@ -413,10 +422,13 @@ class MainWindow(PlanFiles, QMainWindow):
             self.floor.show_floor(results.sites[name]["floor"],
                                   [p.name for p in doc.view_plan().pools])
             self._stale.discard("floor")
-        if "racks" in self._stale and on_racks and self.rack_tabs.currentWidget() is self.racks:
+        if ("racks" in self._stale and on_racks
+                and self.rack_tabs.currentWidget() is self.rack_page):
             self.racks.show_fleet(results.sizings[name],
                                   results.pools[results.pools.scenario == name],
                                   doc.view_plan().facility)
+            self.rack_summary.setText(rack_summary(results.sizings[name], {
+                r["pool"]: float(r["it_kw_peak"]) for r in results.records("pools", name)}))
             self.racks.select_pool(self.pools.current)
             self._stale.discard("racks")
         if ("compare" in self._stale and self.views.currentWidget() is self._compare
@@ -488,7 +500,7 @@ class MainWindow(PlanFiles, QMainWindow):
         attr, index = PANELS[name]
         getattr(self, attr).setCurrentIndex(index)
         if name in ("racks", "floor"):
-            self.rack_tabs.setCurrentWidget(self.floor if name == "floor" else self.racks)
+            self.rack_tabs.setCurrentWidget(self.floor if name == "floor" else self.rack_page)
         if name in ("facility", "site"):
             self.facility_tabs.setCurrentWidget(self.site if name == "site" else self.facility)
         if name == "mig":
