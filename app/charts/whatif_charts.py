@@ -4,6 +4,8 @@ they are given."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
@@ -11,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
 from app.charts.dashboard import COLORS, style_plot
+from app.figures import money, significant
 
 INFEASIBLE = "#d9534f"
 FRONT = "#e15759"
@@ -50,49 +53,114 @@ class SweepChart(pg.PlotWidget):
                       name="misses an SLO")
 
 
+#: Systems coloured one by one in the options chart, cheapest first; the rest are "other".
+SHOWN_SYSTEMS = 7
+SYSTEM_COLORS = COLORS + ["#ff9da7", "#9c755f", "#17becf"]
+OTHER = "#bab0ac"
+#: A precision's marker, and the same shape as text for the title that explains them.
+SYMBOLS = {"fp4": "t", "int4": "t1", "fp8": "o", "int8": "d", "bf16": "s", "fp16": "s"}
+GLYPHS = {"t": "▼", "t1": "▲", "o": "●", "d": "◆", "s": "■"}
+
+
+class LogAxis(pg.AxisItem):
+    """Log-scale ticks written as plain numbers (20, 0.5, 1,000), never as 2·10¹."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        # Only 1, 2 and 5 of each decade are named: all nine crowd into each other.
+        out = []
+        for v in values:
+            mantissa = round(10.0 ** (v - np.floor(v)), 6)
+            out.append(significant(10.0 ** v * scale, 2) if mantissa in (1.0, 2.0, 5.0) else "")
+        return out
+
+
 class OptionsChart(pg.PlotWidget):
-    """Cost against p99 request latency of every option meeting the SLOs (log axes); the
-    Pareto front joined; a clicked point emits its row index."""
+    """Cost against p99 request latency of every option meeting the SLOs (log axes), a
+    colour per system and a marker per precision; the Pareto front joined; hovering a point
+    names its option; a clicked point emits its row index."""
 
     pointClicked = Signal(int)
 
     def __init__(self):
-        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
-        _style(self, "Options that meet the SLOs", "p99 latency (s, log)",
-               "cost per million output tokens (USD, log)")
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems={
+            "left": LogAxis("left"), "bottom": LogAxis("bottom")})
+        _style(self, "Options that meet the SLOs", "p99 latency, s",
+               "cost per million output tokens, USD (both axes log)")
+        self.setMinimumHeight(240)  # the points and, below them, their key
         self.setLogMode(x=True, y=True)
         self._scatter = pg.ScatterPlotItem()
         self._scatter.sigClicked.connect(self._clicked)
-        self._selected = pg.ScatterPlotItem()
+        self._frame: pd.DataFrame | None = None
+        # The key sits below the axes, in rows: a legend inside covered the points.
+        self.key = pg.LegendItem(colCount=5, labelTextSize="8pt", verSpacing=-6)
+        self.key.setParentItem(None)
+        self.getPlotItem().layout.addItem(self.key, 4, 1)
+        self.colors: dict[str, str] = {}
 
     def show(self, frame: pd.DataFrame, selected: int | None = None) -> None:
         self.clear()
+        self.key.clear()
         ok = frame[frame["meets_slo"]]
+        self._frame = ok
         if not len(ok):
             return
         cost = ok["usd_per_m_output_tokens"].to_numpy(float)
         lat = ok["latency_p99_ms"].to_numpy(float) / 1e3
+        ranked = ok.groupby("system", sort=False)["usd_per_m_output_tokens"].min().sort_values()
+        self.colors = {name: SYSTEM_COLORS[i] for i, name in
+                       enumerate(ranked.index[:SHOWN_SYSTEMS])}
+        brushes = [pg.mkBrush(self.colors.get(sys_, OTHER)) for sys_ in ok["system"]]
+        symbols = [SYMBOLS.get(p, "o") for p in ok["precision"]]
         self._scatter = pg.ScatterPlotItem(
-            x=np.log10(cost), y=np.log10(lat), data=ok.index.to_numpy(), size=6,
-            brush=pg.mkBrush(QColor(COLORS[0]).lighter(130)), pen=None, hoverable=True,
-            tip=None)
+            x=np.log10(cost), y=np.log10(lat), data=ok.index.to_numpy(), size=7,
+            brush=brushes, symbol=symbols, pen=None, hoverable=True, tip=self._describe,
+            hoverPen=pg.mkPen("k", width=1.5))
         self._scatter.sigClicked.connect(self._clicked)
         self.addItem(self._scatter)
         front = ok[ok["pareto"]].sort_values("usd_per_m_output_tokens")
         if len(front):
             self.plot(front["usd_per_m_output_tokens"].to_numpy(float),
                       front["latency_p99_ms"].to_numpy(float) / 1e3,
-                      pen=pg.mkPen(FRONT, width=2), symbol="o", symbolSize=8,
-                      symbolBrush=FRONT, symbolPen=None, name="Pareto front")
+                      pen=pg.mkPen(FRONT, width=2))
         if selected is not None and selected in ok.index:
             row = ok.loc[selected]
             self.plot([row["usd_per_m_output_tokens"]], [row["latency_p99_ms"] / 1e3],
                       pen=None, symbol="star", symbolSize=18, symbolBrush="#edc948",
                       symbolPen=pg.mkPen("k"))
+        self._fill_key(ok, ranked)
+
+    def _fill_key(self, ok: pd.DataFrame, ranked: pd.Series) -> None:
+        for system, color in self.colors.items():
+            self.key.addItem(_marker(color, "s"), html.escape(str(system)))
+        if len(ranked) > SHOWN_SYSTEMS:
+            self.key.addItem(_marker(OTHER, "s"),
+                             f"{len(ranked) - SHOWN_SYSTEMS} other systems")
+        self.key.addItem(pg.PlotDataItem(pen=pg.mkPen(FRONT, width=2)), "Pareto front")
+        # Marker shapes are named in the title, so the key keeps to two rows.
+        shapes: dict[str, list[str]] = {}
+        for precision in sorted(set(ok["precision"]), key=lambda p: list(SYMBOLS).index(p)
+                                if p in SYMBOLS else len(SYMBOLS)):
+            shapes.setdefault(GLYPHS[SYMBOLS.get(precision, "o")], []).append(precision)
+        self.setTitle("Options that meet the SLOs · " + "  ".join(
+            f"{glyph} {'/'.join(names)}" for glyph, names in shapes.items()))
+
+    def _describe(self, x: float, y: float, data) -> str:
+        """The hovered option in words (the table below has every figure)."""
+        if self._frame is None or data not in self._frame.index:
+            return ""
+        row = self._frame.loc[data]
+        return (f"{row.get('system_name', row['system'])}\n{row['layout']} · "
+                f"{row['precision']} · {row['engine']}\n"
+                f"${money(row['usd_per_m_output_tokens'])} per M output tokens · "
+                f"p99 {significant(row['latency_p99_ms'] / 1e3)} s")
 
     def _clicked(self, _item, points, *_):
         if len(points):
             self.pointClicked.emit(int(points[0].data()))
+
+
+def _marker(color: str, symbol: str) -> pg.ScatterPlotItem:
+    return pg.ScatterPlotItem(symbol=symbol, brush=pg.mkBrush(color), pen=None, size=9)
 
 
 class TornadoChart(pg.PlotWidget):
