@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_gui(getattr(args, "plan", None), getattr(args, "screenshot", None),
                            getattr(args, "panel", None), getattr(args, "scenario", None),
-                           getattr(args, "whatif", None))
+                           getattr(args, "whatif", None), getattr(args, "catalog", None),
+                           getattr(args, "builtin_catalog", False))
         start_up_done()
         return run(args)
     finally:

@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --screenshot: run this What-if page with its defaults first")
     g.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to show (default: the base plan)")
+    g.add_argument("--catalog", action="append", type=Path, metavar="FILE", default=None,
+                   help="your own catalog file (repeatable; later files override earlier "
+                   "ones): whole entries, or one field of a built-in entry; remembered for "
+                   "the next start (see README, 'Your own hardware and models')")
+    g.add_argument("--builtin-catalog", action="store_true",
+                   help="forget the remembered catalog files: the built-in catalog only")
 
     cli_evidence.add_parsers(sub)
     cli_measurements.add_parsers(sub)

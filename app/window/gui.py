@@ -6,11 +6,12 @@ import os
 import sys
 from pathlib import Path
 
-from planner_core import __version__
+from planner_core import PlannerError, __version__
 
 
 def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str | None = None,
-            scenario: str | None = None, whatif: str | None = None) -> int:
+            scenario: str | None = None, whatif: str | None = None,
+            catalogs: list[Path] | None = None, builtin_catalog: bool = False) -> int:
     from app.display import display_problem, offscreen_fonts
 
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
@@ -27,7 +28,11 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
 
     from app.main import start_up_done
 
-    qapp, window = open_window()
+    try:
+        qapp, window = open_window(catalogs, builtin_catalog)
+    except PlannerError as exc:  # a catalog file named on the command line is broken
+        print(f"inference-planner: {exc}", file=sys.stderr)
+        return 3
     if (plan is not None and not window.open_plan(Path(plan), interactive=screenshot is None)
             and screenshot is not None):
         window.shutdown()
@@ -64,15 +69,17 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
     return qapp.exec()
 
 
-def open_window():
+def open_window(catalogs: list[Path] | None = None, builtin_catalog: bool = False):
     """The application and its main window on the built-in example, not yet shown:
-    ``(QApplication, MainWindow)``."""
+    ``(QApplication, MainWindow)``, with the user's catalog files (named now or remembered:
+    :mod:`app.window.user_catalogs`)."""
     from PySide6.QtCore import QLocale
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.figures import set_separators
     from app.window.main_window import MainWindow
+    from app.window.user_catalogs import describe, window_catalog
     from planner_core.resources import resource_path
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
@@ -86,7 +93,12 @@ def open_window():
     # name, which gives the taskbar its icon and title.
     qapp.setDesktopFileName("inference-planner")
     qapp.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
-    return qapp, MainWindow()
+    # Settings are read once the application has its names: they say where settings live.
+    catalog, problem = window_catalog(catalogs, builtin_catalog)
+    window = MainWindow(catalog=catalog)
+    window.statusBar().showMessage(problem or f"Catalog: {describe(catalog)}", 0 if problem
+                                   else 8000)
+    return qapp, window
 
 
 def save_screenshot(window, path: Path) -> int:

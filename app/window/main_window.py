@@ -72,9 +72,9 @@ def _subtabs(name: str, *pages: tuple[QWidget, str, str]) -> QTabWidget:
 class MainWindow(PlanFiles, QMainWindow):
     EXAMPLE_PLAN = EXAMPLE_PLAN
 
-    def __init__(self, open_example: bool = True):
+    def __init__(self, open_example: bool = True, catalog=None):
         super().__init__()
-        self.catalog = load_catalog()
+        self.catalog = catalog or load_catalog()
         self.document: Document | None = None
         self.ask_before_discarding = True  # tests turn the modal question off
         self.setWindowTitle("Inference Planner[*]")

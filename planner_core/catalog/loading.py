@@ -1,7 +1,8 @@
 """The catalog as loaded: every entry by id, the built-in files first, then the user's.
 
 A user catalog file (same layout as the built-in ones) adds entries or overrides built-in ones
-by id; references between entries are checked after every file.
+by id, whole or field by field (:mod:`planner_core.catalog.overrides`); references between
+entries are checked after every file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from planner_core.catalog.entries import Accelerator, CatalogFile, Model, System
+from planner_core.catalog.overrides import SECTIONS, expand
 from planner_core.errors import PlannerError, from_validation_error
 from planner_core.resources import resource_path
 
@@ -28,9 +30,12 @@ class Catalog:
         self.origin: dict[str, str] = {}
 
     # -- loading ---------------------------------------------------------------------------
-    def add_file(self, path: Path) -> None:
+    def add_file(self, path: Path, origin: str | None = None) -> None:
+        """Adds the entries of one catalog file; ``origin`` (default: the file's path) is
+        what :attr:`origin` records for them."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            # utf-8-sig: a file saved by an editor that writes a byte-order mark reads too.
+            text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise PlannerError(f"cannot read catalog file: {exc}", source=str(path)) from exc
         try:
@@ -40,11 +45,15 @@ class Catalog:
                 f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
                 source=str(path),
             ) from exc
+        if isinstance(raw, dict):
+            # Entries keyed by id change only the fields they give (planner_core.catalog.
+            # overrides); lists hold whole entries.
+            raw = expand(raw, self._as_json(), f"your catalog file {Path(path).name}")
         try:
             data = CatalogFile.model_validate(raw)
         except ValidationError as exc:
             raise from_validation_error(exc, source=str(path)) from exc
-        self.add(data, origin=str(path))
+        self.add(data, origin=origin or str(path))
 
     def add(self, data: CatalogFile, origin: str = "built-in") -> None:
         for a in data.accelerators:
@@ -59,6 +68,12 @@ class Catalog:
             for alias in m.aliases:
                 self._aliases[alias] = m.id
         self._check_references()
+
+    def _as_json(self) -> dict[str, dict[str, dict]]:
+        """Every entry as JSON, by section and id: what an override by id is laid over."""
+        return {section: {ident: entry.model_dump(mode="json", exclude_none=True)
+                          for ident, entry in getattr(self, section).items()}
+                for section in SECTIONS}
 
     def _check_references(self) -> None:
         for s in self.systems.values():
@@ -116,7 +131,7 @@ def load_catalog(user_files: Iterable[Path] = ()) -> Catalog:
     if _BUILTIN is None or user_files:
         cat = Catalog()
         for f in builtin_catalog_files():
-            cat.add_file(f)
+            cat.add_file(f, origin="built-in")
         if not user_files:
             _BUILTIN = cat
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -161,6 +163,9 @@ class CatalogBrowser(QWidget):
                 spec_item.setEditable(False)
                 status = getattr(entry, "status", "shipping")
                 suffix = "" if status == "shipping" else f" — {status}"
+                origin = cat.origin.get(ident, "built-in")
+                if origin != "built-in":  # the user's own entry, or a built-in they changed
+                    suffix += f" — from {Path(origin).name}"
                 name.setText(f"{entry.name} ({ident}){suffix}\n{specs}")
                 name.setToolTip(tip)
                 spec_item.setToolTip(tip)
