@@ -3,15 +3,13 @@ every other command is the command line's (:mod:`app.cli`), which never imports 
 
 from __future__ import annotations
 
-import gc
 import sys
+
+from app import start_up
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Start-up builds hundreds of thousands of objects (Qt's and pydantic's types, the
-    # catalog) that all live on: collecting among them while they are made is time lost.
-    # The collector comes back once the window has first painted, or before a command runs.
-    gc.disable()
+    start_up.begin()  # the collector is back once the window has painted or a command runs
     try:
         from app.cli.parser import build_parser, run
 
@@ -23,18 +21,10 @@ def main(argv: list[str] | None = None) -> int:
                            getattr(args, "panel", None), getattr(args, "scenario", None),
                            getattr(args, "whatif", None), getattr(args, "catalog", None),
                            getattr(args, "builtin_catalog", False))
-        start_up_done()
+        start_up.done()
         return run(args)
     finally:
-        start_up_done()
-
-
-def start_up_done() -> None:
-    """Back to normal memory management: what start-up built is set aside for good (it
-    lives as long as the program), so later collections need not walk it again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+        start_up.done()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def run_gui(plan: Path | None = None, screenshot: Path | None = None, panel: str
 
     from PySide6.QtCore import QTimer
 
-    from app.main import start_up_done
+    from app.start_up import done as start_up_done
 
     try:
         qapp, window = open_window(catalogs, builtin_catalog)
