@@ -26,12 +26,19 @@ from planner_core import (
 )
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_WRITE = 0, 2, 3, 4
+#: evaluate only: a scenario could not be evaluated, or a pool of it cannot serve a workload
+#: (an error among its warnings). The other scenarios are still printed and written.
+EXIT_SCENARIO = 5
+
 
 def add_parser(sub) -> None:
     e = sub.add_parser("evaluate", help="evaluate a plan: summary, CSV, PDF report or JSON",
                        description="Evaluates every scenario of a plan (or one) and prints a "
                        "summary. Exit codes: 0 ok, 2 usage, 3 invalid plan or catalog, "
-                       "4 cannot write an output.")
+                       "4 cannot write an output, 5 a scenario failed (it could not be "
+                       "evaluated, or has an error: a pool that cannot serve a workload; one "
+                       "line on stderr per such scenario, the others' results still printed "
+                       "and written).")
     e.add_argument("plan", type=Path, help="plan file (.json)")
     e.add_argument("--scenario", metavar="NAME", help="only this scenario (default: all)")
     e.add_argument("--csv", type=Path, metavar="OUT.csv",
@@ -85,15 +92,14 @@ def cmd_evaluate(args) -> int:
             return fail(f"no scenario named {args.scenario!r}; the plan has "
                         f"{', '.join(repr(n) for n in names)}", EXIT_USAGE)
         names = [args.scenario]
-    try:
-        with ProgressBar("evaluating") as bar:
-            parts = []
-            for i, name in enumerate(names):
-                bar(i / len(names), f"evaluating {name}")
-                parts.append(evaluate_scenario(plan.variant(name), name, catalog))
-            results = merge_results(parts)
-    except PlannerError as exc:
-        return fail(str(exc), EXIT_INVALID)
+    parts, failed = evaluate_each(plan, names, catalog)
+    failed.update(scenario_errors(parts))
+    for name, reason in failed.items():
+        fail(f"scenario {name!r}: {reason}", EXIT_SCENARIO)
+    names = [n for n in names if any(n in p.sizings for p in parts)]
+    if not names:
+        return EXIT_SCENARIO
+    results = merge_results(parts)
     if args.csv is not None:
         from planner_core.exports.results_csv import write_results_csv
 
@@ -112,7 +118,37 @@ def cmd_evaluate(args) -> int:
         for kind, path in (("CSV", args.csv), ("PDF report", args.pdf)):
             if path is not None:
                 print(f"{kind} written to {path}")
-    return EXIT_OK
+    return EXIT_SCENARIO if failed else EXIT_OK
+
+
+def evaluate_each(plan: Plan, names: list[str], catalog: Catalog
+                  ) -> tuple[list[Results], dict[str, str]]:
+    """Each scenario's results, and why each that raised could not be evaluated: one
+    scenario's failure leaves the others' results to print and write."""
+    parts, failed = [], {}
+    with ProgressBar("evaluating") as bar:
+        for i, name in enumerate(names):
+            bar(i / len(names), f"evaluating {name}")
+            try:
+                parts.append(evaluate_scenario(plan.variant(name), name, catalog))
+            except PlannerError as exc:
+                failed[name] = f"could not be evaluated: {exc}"
+    return parts, failed
+
+
+def scenario_errors(parts: list[Results]) -> dict[str, str]:
+    """Per scenario whose evaluation found errors (a pool that cannot serve a workload), the
+    first of them, and how many more the summary's warnings list."""
+    out = {}
+    for part in parts:
+        for name in part.sizings:
+            errors = [w for w in part.warnings
+                      if w["scenario"] == name and w["severity"] == "error"]
+            if errors:
+                more = len(errors) - 1
+                out[name] = f"{errors[0]['item']}: {errors[0]['message']}" + (
+                    f" (and {more} more error(s) among the warnings)" if more else "")
+    return out
 
 
 def write_pdf(path: Path, plan: Plan, results: Results, catalog: Catalog) -> int:

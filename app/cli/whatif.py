@@ -25,7 +25,7 @@ from planner_core import PlannerError, load_catalog, read_plan
 if TYPE_CHECKING:  # the window starts through the parser, which imports this module:
     import pandas as pd  # pandas is imported where a table is made, never at start-up
 
-#: Columns the sweep table prints (all of them go to --csv).
+#: Figures the sweep table prints (--csv writes every KPI).
 SWEEP_COLUMNS = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "racks",
                  "ttft_p99_ms", "tpot_p99_ms", "utilization_peak_pct"]
 #: A sweep prints at most this many rows, evenly spread over its values.
@@ -39,6 +39,7 @@ def add_parsers(sub) -> None:
         "PATH is an override path, like workloads.chat.traffic.peak_rps, facility.pue, "
         "pools.serving.layout.tp, catalog.systems.hgx-h200.price_usd, or a categorical one: "
         "workloads.chat.weight_precision, pools.serving.system, pools.serving.serving. "
+        "A value that misses an SLO says why (reason column); its figures are left blank. "
         "Exit codes: 0 ok, 2 usage, 3 invalid plan, path or value, 4 cannot write.")
     s.add_argument("plan", type=Path, help="plan file (.json)")
     s.add_argument("--param", required=True, metavar="PATH", help="the input to vary")
@@ -46,7 +47,9 @@ def add_parsers(sub) -> None:
                    help="comma-separated values, or START:STOP:COUNT for numbers")
     s.add_argument("--scenario", default="base", metavar="NAME",
                    help="vary this scenario's plan (default: base)")
-    s.add_argument("--csv", type=Path, metavar="OUT.csv", help="write every row as CSV")
+    s.add_argument("--csv", type=Path, metavar="OUT.csv", help=(
+        "write every row as CSV: the input named with its unit, every KPI, meets_slo and the "
+        "reason; a value that misses has empty cells, not 0"))
     add_catalog_option(s)
     add_calibration_option(s)
     s.set_defaults(func=cmd_sweep)
@@ -113,7 +116,7 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from planner_core.whatif.sweep import is_numeric, parse_values, sweep
+    from planner_core.whatif.sweep import is_numeric, labelled, parse_values, sweep, value_column
 
     loaded = load_plan_and_scenario(args)
     if isinstance(loaded, int):
@@ -125,7 +128,7 @@ def cmd_sweep(args) -> int:
             frame = sweep(plan, args.param, values, args.scenario, catalog, progress=bar)
     except PlannerError as exc:
         return fail(str(exc), EXIT_INVALID)
-    if args.csv is not None and (code := _write_csv(args.csv, frame)):
+    if args.csv is not None and (code := _write_csv(args.csv, labelled(frame, args.param))):
         return code
     n = len(frame)
     picks = np.unique(np.linspace(0, n - 1, min(n, SHOWN_ROWS)).round().astype(int))
@@ -135,10 +138,16 @@ def cmd_sweep(args) -> int:
         value = r["value"]
         shown = f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value)
         rows.append([shown, *(show_kpi(k, r[k]) for k in SWEEP_COLUMNS),
-                     "yes" if r["meets_slo"] else "NO"])
+                     "yes" if r["meets_slo"] else "NO", r["reason"]])
+    # Text reads from the left: the reasons are padded alike, so the table's right-alignment
+    # of every column after the first leaves them flush left.
+    wide = max(len(row[-1]) for row in [["reason"], *rows])
+    for row in rows:
+        row[-1] = row[-1].ljust(wide)
     print(f"{plan.name}, scenario {args.scenario}: {args.param} over {n:,} value(s)")
     print()
-    print(table([args.param, *(kpi_label(k) for k in SWEEP_COLUMNS), "meets SLOs"], rows))
+    print(table([value_column(args.param), *(kpi_label(k) for k in SWEEP_COLUMNS),
+                 "meets SLOs", "reason".ljust(wide)], rows))
     if len(picks) < n:
         print(f"\n{len(picks)} of {n:,} rows shown" + (
             "" if args.csv else "; --csv OUT.csv writes them all"))

@@ -16,7 +16,7 @@ is the figure at the accelerator's default precision and scales all its precisio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -26,7 +26,14 @@ from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.engine.memory import chain_chips
 from planner_core.engine.reuse import distinct, shared
 from planner_core.engine.rollup import HOURLY_ONLY, KPI_ORDER, facility_figures, roll_up
-from planner_core.engine.sizing import Inputs, PoolFleet, default_chain, size_pool_fleet
+from planner_core.engine.sizing import (
+    Inputs,
+    Issue,
+    PoolFleet,
+    WorkloadFleet,
+    default_chain,
+    size_pool_fleet,
+)
 from planner_core.plan import Plan, Pool
 from planner_core.whatif.numeric_inputs import check_values
 
@@ -36,11 +43,18 @@ KPI_NAMES = (*(k for k in KPI_ORDER
                if k not in (*HOURLY_ONLY, "wh_per_1k_output_tokens")), "meets_slo")
 
 
+#: Figures of the sized pools beyond the KPIs, as arrays by name: called with the plan, its
+#: pools as sized for some of the values, the engine's errors for them and the inputs.
+Explain = Callable[[Plan, list[PoolFleet], list[Issue], "SweptInputs"], dict]
+
+
 def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog | None = None,
-                  calibration: Calibration | None = None, check: bool = True) -> dict:
+                  calibration: Calibration | None = None, check: bool = True,
+                  explain: Explain | None = None) -> dict:
     """KPI arrays (broadcast shape of the values) for ``plan`` with each path set to its array.
 
-    ``plan`` is one scenario's plan (``plan.variant(name)``). Returns every name in KPI_NAMES.
+    ``plan`` is one scenario's plan (``plan.variant(name)``). Returns every name in KPI_NAMES,
+    and the arrays ``explain`` makes (a sweep's reasons: whatif.sweep), spread like them.
     """
     catalog = catalog or load_catalog()
     cal = for_plan(plan, calibration)
@@ -50,15 +64,16 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     distinct = _distinct(arrays)
     if distinct is not None:
         rows, where, shape = distinct
-        found = _in_chunks(plan, catalog, cal, rows)
-        return {k: np.broadcast_to(v, shape) if _constant(v) else v[where].reshape(shape)
-                for k, v in found.items()}
+        found = _in_chunks(plan, catalog, cal, rows, explain)
+        # A figure alike for every distinct value is one value, whatever its shape there.
+        return {k: np.broadcast_to(v[(0,) * v.ndim], shape) if _constant(v)
+                else v[where].reshape(shape) for k, v in found.items()}
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     if int(np.prod(shape)) <= CHUNK:
-        return swept_kpis(plan, catalog, cal, SweptInputs(arrays))
+        return swept_kpis(plan, catalog, cal, SweptInputs(arrays), explain=explain)
     flat = {k: np.broadcast_to(a, shape).ravel() if a.size > 1 else a.reshape(())
             for k, a in arrays.items()}
-    found = _in_chunks(plan, catalog, cal, flat)
+    found = _in_chunks(plan, catalog, cal, flat, explain)
     return {k: np.broadcast_to(v, shape) if _constant(v) else v.reshape(shape)
             for k, v in found.items()}
 
@@ -73,7 +88,8 @@ def _constant(v: np.ndarray) -> bool:
 
 
 def _in_chunks(plan: Plan, catalog: Catalog, cal: Calibration,
-               flat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+               flat: dict[str, np.ndarray], explain: Explain | None = None
+               ) -> dict[str, np.ndarray]:
     """swept_kpis over 1-D swept values (scalars kept whole) in parts of about CHUNK values,
     the parts equal in length (each part takes the same path through the engine as the
     whole would: long sweeps bisect, see engine.capacity)."""
@@ -83,15 +99,16 @@ def _in_chunks(plan: Plan, catalog: Catalog, cal: Calibration,
     out: dict[str, np.ndarray] = {}
     with shared():  # the parts ask the same capacity questions where nothing swept moves them
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            _part(plan, catalog, cal, flat, a, b, n, parts, out)
+            _part(plan, catalog, cal, flat, a, b, n, parts, out, explain)
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def _part(plan, catalog, cal, flat, a: int, b: int, n: int, parts: int, out: dict) -> None:
+def _part(plan, catalog, cal, flat, a: int, b: int, n: int, parts: int, out: dict,
+          explain: Explain | None = None) -> None:
     """Values a:b of the sweep, written into ``out`` (a figure every part gives alike stays
     one value)."""
     got = swept_kpis(plan, catalog, cal, SweptInputs(
-        {k: v[a:b] if np.ndim(v) else v for k, v in flat.items()}))
+        {k: v[a:b] if np.ndim(v) else v for k, v in flat.items()}), explain=explain)
     for name, v in got.items():
         if parts == 1:
             out[name] = v
@@ -154,15 +171,25 @@ def _distinct(arrays: dict[str, np.ndarray]):
 
 
 def swept_kpis(plan: Plan, catalog: Catalog, cal: Calibration, inputs: SweptInputs,
-               pools: list[PoolFleet] | None = None) -> dict:
+               pools: list[PoolFleet] | None = None, explain: Explain | None = None) -> dict:
     """The KPI row of ``plan`` with ``inputs`` (arrays) in place: the engine's own sizing and
     roll-up. ``pools`` are pools sized already (optimize stacks its candidates in one)."""
+    issues: list[Issue] = []
+
+    def seen(found: WorkloadFleet | Issue) -> None:
+        if isinstance(found, Issue):
+            issues.append(found)
+
     if pools is None:
-        pools = [size_pool_fleet(catalog, plan, pool, cal, inputs) for pool in plan.pools]
+        pools = [size_pool_fleet(catalog, plan, pool, cal, inputs,
+                                 on_workload=seen if explain is not None else None)
+                 for pool in plan.pools]
     f = {name: inputs.value(f"facility.{name}", value)
          for name, value in facility_figures(plan).items()}
     k = roll_up([p.sized() for p in pools], f, plan.facility.cost_model, site=plan.site).kpis
     result = {name: k[name] for name in KPI_NAMES}
+    if explain is not None:
+        result.update(explain(plan, pools, issues, inputs))
     shape = np.broadcast_shapes(*(np.shape(v) for v in result.values()),
                                 *(np.shape(v) for v in inputs.values.values()))
     # Read-only views: a figure that does not vary is not copied a million times.

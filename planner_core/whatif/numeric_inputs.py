@@ -49,6 +49,59 @@ NUMERIC_PATHS = (
 #: Inputs that must be whole numbers.
 INTEGER_FIELDS = ("count", "redundancy", "tp", "pp", "ep", "chips", "mean", "max_batch")
 
+#: The unit of each numeric input, as a sweep's first column names it: a field's name hints at
+#: its unit, but a CSV read months later must not depend on decoding "usd_per_kw_month".
+UNITS = {
+    "facility.pue": "ratio",
+    "facility.electricity_usd_per_kwh": "$/kWh",
+    "facility.rack_power_budget_kw": "kW per rack",
+    "facility.max_air_cooled_rack_kw": "kW per rack",
+    "facility.colocation_usd_per_kw_month": "$ per kW per month",
+    "facility.facility_capex_usd_per_mw": "$ per MW",
+    "facility.facility_life_years": "years",
+    "facility.amortization_years": "years",
+    "facility.cost_of_capital": "fraction per year",
+    "facility.maintenance_pct_per_year": "% of hardware CapEx per year",
+    "facility.installation_capex_pct": "% of hardware CapEx",
+    "site.fabric.switch_usd": "$ per switch",
+    "site.fabric.transceiver_usd_per_100g": "$ per 100G",
+    "site.fabric.switch_w": "W per switch",
+    "site.fabric.oversubscription": "ratio",
+    "workloads.*.traffic.peak_rps": "req/s",
+    "workloads.*.input_tokens.mean": "tokens",
+    "workloads.*.output_tokens.mean": "tokens",
+    "workloads.*.slo.ttft_p99_ms": "ms",
+    "workloads.*.slo.tpot_p99_ms": "ms",
+    "workloads.*.prefix_cache_share": "fraction",
+    "pools.*.count": "systems",
+    "pools.*.target_utilization": "fraction",
+    "pools.*.redundancy": "spare replicas",
+    "pools.*.prefill_share": "fraction",
+    "pools.*.power_limit_w": "W per accelerator",
+    "pools.*.layout.tp": "accelerators",
+    "pools.*.layout.pp": "stages",
+    "pools.*.layout.ep": "accelerators",
+    "pools.*.layout.chips": "chips",
+    "pools.*.layout.max_batch": "sequences",
+    "pools.*.speculative.acceptance": "fraction",
+    "pools.*.performance": "× calibrated speed",
+    "catalog.accelerators.*.memory_gb": "GB",
+    "catalog.accelerators.*.memory_bw_gbs": "GB/s",
+    "catalog.accelerators.*.dense_tflops": "TFLOPS",
+    "catalog.accelerators.*.tdp_w": "W",
+    "catalog.accelerators.*.idle_w": "W",
+    "catalog.accelerators.*.scaleup_bw_gbs": "GB/s",
+    "catalog.systems.*.price_usd": "$",
+    "catalog.systems.*.host_power_w": "W",
+    "catalog.systems.*.scaleup_bw_gbs": "GB/s",
+}
+
+
+def unit_of(path: str) -> str:
+    """The unit of a numeric input ("" for a categorical one, such as a precision)."""
+    return UNITS.get(pattern_of(path), "")
+
+
 def pattern_of(path: str) -> str:
     """The NUMERIC_PATHS pattern a concrete path matches ("" if none)."""
     parts = path.split(".")

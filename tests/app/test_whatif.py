@@ -49,6 +49,20 @@ def test_sweep_draws_a_row_per_value_and_refuses_bad_values(qtbot, panel):
     assert not panel.runner.running
 
 
+def test_sweep_table_names_the_input_and_says_why_a_value_misses(qtbot, panel):
+    panel.sweep_param.setCurrentIndex(panel.sweep_param.findText("chat: p99 TPOT SLO (ms)"))
+    panel.sweep_values.setText("2,40")
+    _finish(qtbot, panel, panel.run_sweep)
+    table = panel.sweep_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[0] == "workloads.chat.slo.tpot_p99_ms (ms)" and headers[-1] == "reason"
+    missed = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert missed[1:6] == ["—"] * 5 and missed[6] == "NO"
+    assert missed[7].startswith("chat: TPOT p99 limit 2.0 ms not met even at low load")
+    met = [table.item(1, c).text() for c in range(table.columnCount())]
+    assert "—" not in met[1:6] and met[6] == "yes" and met[7] == ""
+
+
 def test_sensitivity_and_uncertainty_fill_their_views(qtbot, panel):
     _finish(qtbot, panel, panel.run_sensitivity)
     assert panel.sens_table.rowCount() > 10

@@ -40,6 +40,12 @@ from planner_core import PlannerError
 #: KPIs a sweep or tornado may chart: key → (label, scale).
 CHART_KPIS = {r.key: (r.label, r.scale) for r in KPI_ROWS}
 TABLE_ROWS = 200
+#: The sweep table's columns; the first is renamed for the input swept (its path and unit).
+SWEEP_HEADERS = ["value", "$/M out", "MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
+                 "meets SLOs", "reason"]
+#: Figures of the sweep table, after its value: a value that misses shows "—" for each.
+SWEEP_FIGURES = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "ttft_p99_ms",
+                 "tpot_p99_ms"]
 
 
 def sweep_inputs(plan, catalog) -> list[tuple[str, str, str]]:
@@ -159,8 +165,7 @@ class WhatIfPanel(QWidget):
         form.addRow("Values", self.sweep_values)
         form.addRow("Chart", self.sweep_kpi)
         self.sweep_chart = SweepChart()
-        self.sweep_table = _table(["value", "$/M out", "MW", "accelerators", "TTFT p99 ms",
-                                   "TPOT p99 ms", "meets SLOs"])
+        self.sweep_table = _table(SWEEP_HEADERS)
         self.sweep_note = QLabel("")
         return self._page(form, self.sweep_run, self.sweep_note, self.sweep_chart,
                           self.sweep_table)
@@ -429,6 +434,8 @@ class WhatIfPanel(QWidget):
 
     # -- drawing -----------------------------------------------------------------------------
     def _draw_sweep(self) -> None:
+        from planner_core.whatif.sweep import value_column
+
         if "sweep" not in self.results:
             return
         label, path, frame = self.results["sweep"]
@@ -437,19 +444,19 @@ class WhatIfPanel(QWidget):
         self.sweep_chart.show(frame, key, kpi_label, label, scale)
         n = len(frame)
         picks = np.unique(np.linspace(0, n - 1, min(n, TABLE_ROWS)).round().astype(int))
+        self.sweep_table.setHorizontalHeaderLabels([value_column(path), *SWEEP_HEADERS[1:]])
         self.sweep_table.setRowCount(len(picks))
         for r, i in enumerate(picks):
             row = frame.iloc[int(i)]
             value = row["value"]
             cells = [f"{value:,.6g}" if isinstance(value, float | np.floating) else str(value),
-                     show_kpi("usd_per_m_output_tokens", row["usd_per_m_output_tokens"]),
-                     show_kpi("facility_mw_peak", row["facility_mw_peak"]),
-                     show_kpi("accelerators", row["accelerators"]),
-                     show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
-                     show_kpi("tpot_p99_ms", row["tpot_p99_ms"]),
-                     "yes" if row["meets_slo"] else "NO"]
+                     *(show_kpi(k, row[k]) for k in SWEEP_FIGURES),
+                     "yes" if row["meets_slo"] else "NO", row["reason"]]
             for c, text in enumerate(cells):
-                self.sweep_table.setItem(r, c, _cell(text, c != 6))
+                item = _cell(text, c < len(cells) - 2)
+                if c == len(cells) - 1:
+                    item.setToolTip(text)  # a long reason is cut off at the table's edge
+                self.sweep_table.setItem(r, c, item)
         ok = int(frame["meets_slo"].sum())
         self.sweep_note.setText(f"{path}: {n:,} values, {ok:,} meet every SLO"
                                 + (f" (table shows {len(picks)})" if len(picks) < n else ""))
