@@ -135,6 +135,9 @@ class WorkloadFleet:
     layout: str = ""  # as the views name it: "TP8", "DP24 EP24", "MIG 3g.40gb", ...
     precision: str = ""
     kv_precision: str = ""
+    #: The p99 TTFT and TPOT limits the replicas were sized against, seconds (swept or not;
+    #: a minimum per-user speed tightens the TPOT one).
+    limits_s: tuple = (np.inf, np.inf)
 
     def served(self) -> ServedWorkload:
         """This workload as the roll-up reads it."""
@@ -495,7 +498,7 @@ def size_workload(pool: Pool, w: Workload, hw, shape, eff, acc_per_replica, slot
         fits=fits, raw_capacity=raw, capacity=capacity, ok=ok, enough=enough,
         replicas_needed=needed, replicas=replicas, active=active, serving=serving, meets=meets,
         has_point=has_point, point=point, kv_ms=kv_ms, activity=act, prefill_replicas=n_pf,
-        prefill_share=point_share if disagg else None)
+        prefill_share=point_share if disagg else None, limits_s=(ttft_lim, tpot_lim))
 
 
 def finish_pool(fleet: PoolFleet, plan: Plan, count, accelerators, inputs: Inputs = AS_PLANNED,

@@ -27,7 +27,7 @@ from planner_core.engine.reuse import shared
 from planner_core.engine.serving import served_at_rate
 from planner_core.engine.sizing import Inputs, Issue, PoolFleet, WorkloadFleet
 from planner_core.errors import PlannerError
-from planner_core.plan import Plan, Workload, apply_overrides
+from planner_core.plan import Plan, apply_overrides
 from planner_core.whatif.evaluate_many import KPI_NAMES, evaluate_many
 from planner_core.whatif.numeric_inputs import NUMERIC_PATHS, pattern_of, unit_of
 
@@ -330,20 +330,7 @@ def _slo(fleet: PoolFleet, ws: WorkloadFleet, inputs: Inputs) -> tuple[np.ndarra
     p = served_at_rate(ws.hw, ws.shape, ws.eff, TRICKLE_RPS, ws.isl, ws.osl, ws.cv, share)
     ttft = 1e3 * np.asarray(p.ttft_p99_s) + ws.kv_ms
     tpot = 1e3 * np.asarray(p.tpot_p99_s)
-    ttft_limit, tpot_limit = _limits_ms(ws.workload, inputs)
+    ttft_limit, tpot_limit = (1e3 * np.asarray(lim, float) for lim in ws.limits_s)
     slow, halting = ttft > ttft_limit, tpot > tpot_limit
     which = np.select([slow & halting, slow, halting], [BOTH, TTFT, TPOT], NO_RATE)
     return which.astype(float), {"a": ttft, "b": ttft_limit, "c": tpot, "d": tpot_limit}
-
-
-def _limits_ms(w: Workload, inputs: Inputs) -> tuple:
-    """The workload's p99 TTFT and TPOT limits (ms), swept or not, as sizing.size_workload
-    reads them (a minimum per-user speed tightens the TPOT limit)."""
-    key = f"workloads.{w.name}.slo"
-    ttft = inputs.value(f"{key}.ttft_p99_ms", w.slo.ttft_p99_ms)
-    tpot = inputs.value(f"{key}.tpot_p99_ms", None)
-    if tpot is None:
-        return ttft, 1e3 * w.slo.tpot_limit_s()
-    if w.slo.min_user_tok_s is not None:
-        tpot = np.minimum(tpot, 1e3 / w.slo.min_user_tok_s)
-    return ttft, tpot
