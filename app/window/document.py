@@ -30,6 +30,7 @@ from planner_core import (
 )
 from planner_core.engine.reuse import Bounded, shared
 from planner_core.plan import Plan, edits
+from planner_core.plan.embedded import embed, with_embedded
 
 
 class Evaluator(QObject):
@@ -47,6 +48,12 @@ class Evaluator(QObject):
         # ask the same ones again.
         self._capacity = Bounded(512)
         self._lock = threading.Lock()
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """A changed catalog: results kept for the old one would be stale."""
+        with self._lock:
+            self.catalog = catalog
+            self._cache.clear()
 
     def compute(self, plan: Plan, only: list[str] | None = None,
                 generation: int | None = None) -> Results | None:
@@ -99,7 +106,9 @@ class Document(QObject):
     def __init__(self, catalog: Catalog, plan: Plan, path: Path | None = None, parent=None,
                  calibration: Calibration | None = None):
         super().__init__(parent)
-        self.catalog = catalog
+        # A plan opened with entries of someone's catalog files carries them: the editors
+        # list them and the evaluation uses them.
+        self.catalog = with_embedded(plan, catalog)
         self.calibration = calibration or default_calibration()
         self.plan = plan
         self.path = path
@@ -131,9 +140,19 @@ class Document(QObject):
     def save(self, path: Path | None = None) -> None:
         """Writes the plan (QSaveFile: all or nothing), keeping the previous file as .bak."""
         target = Path(path or self.path)
-        save_plan(target, self.plan)
+        # The file carries the entries of your catalog files the plan uses, so it opens with
+        # the same figures where those files are not; the plan on show stays as edited.
+        save_plan(target, embed(self.plan, self.catalog))
         self.path = target
         self.undo_stack.setClean()
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Your catalog changed (an entry added or edited): the editors list it anew and the
+        plan is evaluated with it."""
+        self.catalog = with_embedded(self.plan, catalog)
+        self._evaluator.use_catalog(self.catalog)
+        self.planChanged.emit()
+        self.schedule()
 
     def shutdown(self) -> None:
         """Stops the worker thread (before the document goes away)."""

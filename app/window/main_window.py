@@ -30,6 +30,7 @@ from app.window.deferred import Deferred
 from app.window.document import Document
 from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
+from app.window.widgets.catalog_editor import edit_catalog
 from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
 from app.window.widgets.notes_panel import NotesPanel
@@ -213,6 +214,8 @@ class MainWindow(PlanFiles, QMainWindow):
     def _build_docks(self) -> None:
         self.browser = CatalogBrowser(self.catalog)
         self.browser.activated.connect(self._add_from_catalog)
+        self.browser.newEntry.connect(
+            lambda kind, ident: edit_catalog(self, kind or "system", ident or None))
         self.catalog_dock = self._dock("Catalog", self.browser,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.warnings = QListWidget()
@@ -235,6 +238,13 @@ class MainWindow(PlanFiles, QMainWindow):
         self.tabifyDockWidget(self.warnings_dock, self.fleet_dock)
         self.tabifyDockWidget(self.fleet_dock, self.notes_dock)
         self.warnings_dock.raise_()
+
+    def use_catalog(self, catalog) -> None:
+        """The catalog with your new or changed entry: listed, and the plan evaluated on it."""
+        self.catalog = self.browser.catalog = catalog
+        self.browser.populate()
+        if self.document is not None:
+            self.document.set_catalog(catalog)
 
     def _dock(self, title: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

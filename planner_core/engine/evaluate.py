@@ -20,6 +20,7 @@ from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figur
 from planner_core.engine.site_details import site_details
 from planner_core.engine.sizing import Issue
 from planner_core.plan import Plan
+from planner_core.plan.embedded import with_embedded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,7 +134,7 @@ class Results:
 
 def evaluate(plan: Plan, catalog: Catalog | None = None, calibration: Calibration | None = None,
              scenarios: list[str] | None = None) -> Results:
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     cal = calibration or default_calibration()
     names = scenarios or plan.scenario_names()
     with shared():  # scenarios asking the same capacity question share its answer
@@ -149,8 +150,8 @@ def evaluate_scenario(variant: Plan, scenario: str, catalog: Catalog | None = No
     changed) combine them with :func:`merge_results`.
     """
     with shared():
-        parts = _evaluate_one(variant, scenario, catalog or load_catalog(),
-                              for_plan(variant, calibration))
+        catalog = with_embedded(variant, catalog or load_catalog())
+        parts = _evaluate_one(variant, scenario, catalog, for_plan(variant, calibration))
     kpis, pools, workloads, hourly, warnings, sizings, site = parts
     return Results(rows={"kpis": [[kpis]], "pools": [pools], "workloads": [workloads],
                          "hourly": [hourly]},

@@ -26,6 +26,8 @@ History:
   notes say so.
 - **5 → 6**: a plan may carry a ``timeline`` (periods, demand paths, power phases, options,
   purchases). Nothing is rewritten: a plan without one is the snapshot it was.
+- **6 → 7**: a plan may carry ``embedded_catalog``, the entries of the user's own catalog files
+  it uses. Nothing is rewritten: a plan without them uses the catalog it is opened with.
 """
 
 from __future__ import annotations
@@ -152,10 +154,17 @@ def _v5_to_v6(data: dict) -> dict:
     return data
 
 
+def _v6_to_v7(data: dict) -> dict:
+    # Version 7 adds the optional embedded catalog entries; a version-6 plan has none.
+    return data
+
+
 #: MIGRATIONS[n] upgrades version n to n + 1.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
-                                                 4: _v4_to_v5, 5: _v5_to_v6}
+                                                 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7}
 OLDEST_READABLE = 1
+#: The versions whose step to the next only allows new fields and rewrites nothing.
+ADDS_ONLY = frozenset({2, 5, 6})
 
 
 def migrate(data: dict, current: int) -> tuple[dict, list[int]]:

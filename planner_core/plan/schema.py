@@ -14,14 +14,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from planner_core.catalog.entries import CatalogFile
 from planner_core.errors import FieldValueError, PlannerError, from_validation_error
-from planner_core.plan.migrations import migrate
+from planner_core.plan.migrations import ADDS_ONLY, migrate
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
 from planner_core.plan.site import Site
 from planner_core.plan.timeline import Timeline
 
 PLAN_FORMAT = "inference-planner-plan"
-SCHEMA_VERSION = 6  # planner_core.plan.migrations upgrades older files
+SCHEMA_VERSION = 7  # planner_core.plan.migrations upgrades older files
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -255,7 +256,7 @@ class CalibrationProfile(_Model):
 
 class Plan(_Model):
     format: Literal["inference-planner-plan"] = PLAN_FORMAT
-    schema_version: Literal[6] = SCHEMA_VERSION
+    schema_version: Literal[7] = SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Untitled plan"
     notes: str = Field("", max_length=MAX_TEXT)
     facility: Facility = Field(default_factory=Facility)
@@ -269,6 +270,10 @@ class Plan(_Model):
     timeline: Timeline | None = Field(None, description=(
         "years, not a snapshot: demand paths, power phases, options and purchases per period "
         "(inference-planner roadmap); None = the plan as one snapshot"))
+    embedded_catalog: CatalogFile | None = Field(None, description=(
+        "the catalog entries the plan uses that are not built in (from your catalog files), "
+        "written when the plan is saved so that it opens, with the same figures, where those "
+        "files are not (planner_core.plan.embedded)"))
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
@@ -470,8 +475,10 @@ def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
         loc = tuple(exc.field.split(".")) if exc.field else ()
         raise PlannerError(exc.detail, field=exc.field, source=source,
                            line=line_of(field_lines(text), loc) if loc else None) from exc
-    # A migrated dict no longer matches the text's lines; errors then name fields only.
-    return plan_from_dict(data, source, None if passed else text), bool(passed)
+    # A rewritten dict no longer matches the text's lines; errors then name fields only.
+    # Steps that only allow new fields rewrite nothing: the lines still hold.
+    rewritten = [v for v in passed if v not in ADDS_ONLY]
+    return plan_from_dict(data, source, None if rewritten else text), bool(rewritten)
 
 
 def _json_kind(value: Any) -> str:

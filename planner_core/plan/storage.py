@@ -22,6 +22,7 @@ from planner_core.files import (
 )
 from planner_core.json_lines import field_lines, line_of
 from planner_core.plan import Plan, Scenario, parse_plan, plan_to_json
+from planner_core.plan.embedded import with_embedded
 
 #: Real plans are a few kilobytes; anything this big is not one, and reading it would only
 #: tie up memory.
@@ -52,6 +53,9 @@ def check_against_catalog(plan: Plan, catalog: Catalog | None, source: str | Non
     """
     lines = _Lines(text)
     if catalog is not None:
+        # The entries the plan brought with it count: a mailed plan opens without the
+        # sender's catalog files.
+        catalog = with_embedded(plan, catalog)
         _check_ids(plan, catalog, source, lines, None)
     for index, scenario in enumerate(plan.scenarios):
         try:

@@ -35,6 +35,7 @@ from planner_core.engine.sizing import (
     size_pool_fleet,
 )
 from planner_core.plan import Plan, Pool
+from planner_core.plan.embedded import with_embedded
 from planner_core.whatif.numeric_inputs import check_values
 
 #: The KPIs a sweep reports: the KPI row less the power split at peak (a day's tables give it)
@@ -56,7 +57,7 @@ def evaluate_many(plan: Plan, values: Mapping[str, np.ndarray], catalog: Catalog
     ``plan`` is one scenario's plan (``plan.variant(name)``). Returns every name in KPI_NAMES,
     and the arrays ``explain`` makes (a sweep's reasons: whatif.sweep), spread like them.
     """
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     cal = for_plan(plan, calibration)
     arrays = {k: np.asarray(v, float) for k, v in values.items()}
     if check:

@@ -38,6 +38,7 @@ from planner_core.engine.sizing import (
 from planner_core.engine.step_times import Efficiency
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, Pool, apply_overrides
+from planner_core.plan.embedded import with_embedded
 from planner_core.whatif.evaluate_many import SweptInputs, swept_kpis
 from planner_core.whatif.split import split_with
 
@@ -194,7 +195,7 @@ def optimize(plan: Plan, workload: str, catalog: Catalog | None = None,
     for the rest, with it charged to the site (``alongside_share_pct`` says the split)."""
     if site_mw is not None and not (np.isfinite(site_mw) and site_mw > 0):
         raise PlannerError("the site's power must be a positive number of MW", field="site_mw")
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
     variant.workload(workload)  # PlannerError naming it if unknown

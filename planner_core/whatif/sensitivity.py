@@ -22,6 +22,7 @@ from planner_core.catalog.engines import engine_for
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.errors import PlannerError
 from planner_core.plan import Facility, Plan, Pool
+from planner_core.plan.embedded import with_embedded
 from planner_core.plan.site import Fabric
 from planner_core.whatif.evaluate_many import evaluate_many
 
@@ -174,7 +175,7 @@ def tornado(plan: Plan, pct: float = 20.0, kpi: str = "usd_per_m_output_tokens",
     first. Rows where a move leaves the SLOs unmet say so (``meets_low``/``meets_high``)."""
     if not 0 < pct < 100:
         raise PlannerError(f"the move must be between 0 and 100%, not {pct:g}%", field="pct")
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
     items = assumptions(variant, catalog, cal)

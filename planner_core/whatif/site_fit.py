@@ -19,6 +19,7 @@ from planner_core.catalog import Catalog, load_catalog
 from planner_core.engine.calibration import Calibration
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, apply_overrides
+from planner_core.plan.embedded import with_embedded
 from planner_core.whatif.evaluate_many import evaluate_many
 
 #: The factors tried first: from a ten-thousandth of the plan's traffic up to a million times
@@ -44,7 +45,7 @@ def fits(plan: Plan, site_mw: float | None = None, catalog: Catalog | None = Non
     """The most traffic ``plan``'s scenario (every pool on ``system``, if given) serves within
     ``site_mw`` at the utility meter (default: the plan's ``site.limits.utility_mw``) and the
     plan's other site limits."""
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     lim = variant.site.limits
     site_mw = lim.utility_mw if site_mw is None else site_mw

@@ -28,6 +28,7 @@ from planner_core.engine.serving import served_at_rate
 from planner_core.engine.sizing import Inputs, Issue, PoolFleet, WorkloadFleet
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan, apply_overrides
+from planner_core.plan.embedded import with_embedded
 from planner_core.whatif.evaluate_many import KPI_NAMES, evaluate_many
 from planner_core.whatif.numeric_inputs import NUMERIC_PATHS, pattern_of, unit_of
 
@@ -91,7 +92,7 @@ def sweep(plan: Plan, path: str, values: Sequence, scenario: str = "base",
           progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
     """One row per value: ``value``, the KPI columns of :data:`KPI_NAMES` and ``reason``
     ("" where the value meets every SLO; there the KPIs are NaN)."""
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
     if len(values) > MAX_VALUES:

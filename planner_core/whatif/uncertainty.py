@@ -16,6 +16,7 @@ from planner_core.catalog import GRADE_SPREAD, Catalog, load_catalog
 from planner_core.engine.calibration import Calibration, for_plan
 from planner_core.errors import PlannerError
 from planner_core.plan import Plan
+from planner_core.plan.embedded import with_embedded
 from planner_core.whatif.evaluate_many import evaluate_many
 from planner_core.whatif.sensitivity import assumptions, within_bounds
 
@@ -53,7 +54,7 @@ def monte_carlo(plan: Plan, samples: int = 2000, seed: int = 0, scenario: str = 
     """
     if not 10 <= samples <= 1_000_000:
         raise PlannerError(f"samples must be 10 to 1,000,000, not {samples:,}", field="samples")
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
     values = _draws(variant, catalog, cal, np.random.default_rng(seed), (samples,),
@@ -80,7 +81,7 @@ def uncertainty_bands(plan: Plan, samples: int = 500, seed: int = 0, scenario: s
     chart of cost against traffic shows. One array pass of samples × levels."""
     if not 10 <= samples <= 100_000:
         raise PlannerError(f"samples must be 10 to 100,000, not {samples:,}", field="samples")
-    catalog = catalog or load_catalog()
+    catalog = with_embedded(plan, catalog or load_catalog())
     variant = plan.variant(scenario)
     cal = for_plan(variant, calibration)
     levels = np.asarray(factors, float)[None, :]

@@ -378,7 +378,7 @@ def test_v1_index_override_is_renamed_to_the_item_name(tmp_path, data, catalog):
     path = write(tmp_path, pretty(v1(data, {"pools.0.count": 5,
                                             "workloads.0.traffic.peak_rps": 80.0})))
     plan = read_plan(path, catalog)
-    assert plan.schema_version == SCHEMA_VERSION == 6
+    assert plan.schema_version == SCHEMA_VERSION == 7
     assert plan.scenario("Bigger").overrides == {
         f"pools.{pool}.count": 5, f"workloads.{workload}.traffic.peak_rps": 80.0}
     bigger = plan.variant("Bigger")

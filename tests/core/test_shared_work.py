@@ -73,9 +73,9 @@ def test_a_long_sweep_is_evaluated_once_per_distinct_value_with_the_same_figures
     sizes = []
     swept = many_module.swept_kpis
 
-    def spy(plan, catalog, cal, inputs, pools=None):
+    def spy(plan, catalog, cal, inputs, pools=None, explain=None):
         sizes.append(np.size(inputs.values[path]))
-        return swept(plan, catalog, cal, inputs, pools)
+        return swept(plan, catalog, cal, inputs, pools, explain=explain)
 
     monkeypatch.setattr(many_module, "swept_kpis", spy)
     long = evaluate_many(CHAT, {path: sweep}, CATALOG)

@@ -85,6 +85,8 @@ class CatalogBrowser(QWidget):
     """Shows the catalog; emits ``activated(kind, id)`` when an entry is chosen."""
 
     activated = Signal(str, str)
+    #: "New entry…": a copy of the current entry (kind, id; empty when none is current).
+    newEntry = Signal(str, str)
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
@@ -123,8 +125,13 @@ class CatalogBrowser(QWidget):
         self.add_btn.clicked.connect(self._add_current)
         hint = QLabel("Grades: P primary · S secondary · S? weak · claim · assumption")
         hint.setWordWrap(True)
+        self.new_btn = QPushButton("New entry…")
+        self.new_btn.setToolTip("Your own accelerator, system or model: a copy of the entry "
+                                "selected here, with your figures, saved to your catalog file")
+        self.new_btn.clicked.connect(lambda: self.newEntry.emit(*(self.current() or ("", ""))))
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_btn)
+        buttons.addWidget(self.new_btn)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
