@@ -14,8 +14,9 @@ from planner_core.files import atomic_write_bytes
 
 __all__ = ["ReportCancelled", "write_pdf_report", "write_pdf_report_offscreen"]
 
-# Shares of the progress bar: the charts take most of the time, then the pages.
-_CHARTS, _PAGES = 0.55, 0.40
+# Shares of the progress bar, as the time goes: recording the charts, then laying out and
+# drawing the pages.
+_CHARTS, _PAGES = 0.30, 0.65
 
 
 class ReportCancelled(Exception):
@@ -43,10 +44,10 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
     step(0.0, "Preparing the report")
     scenarios = [s for s in plan.scenario_names() if s in set(results.kpis.scenario)]
     n = max(len(scenarios), 1)
-    images = render_dashboards(
+    charts = render_dashboards(
         results, scenarios, plan.baseline,
         step=lambda i, s: step(0.02 + _CHARTS * i / n, f"Drawing the charts of {s}"))
-    names = {s: f"chart{i}.png" for i, s in enumerate(images)}
+    names = {s: f"chart{i}" for i, s in enumerate(charts)}
     roadmap = compared = None
     if plan.timeline is not None and plan.timeline.options:
         from app.report.charts import render_roadmap
@@ -56,8 +57,8 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
 
         step(0.02 + _CHARTS, "Running the roadmap")
         roadmap = choose(plan, catalog, for_plan(plan, None))
-        images[ROADMAP_PICTURE] = render_roadmap(roadmap)
-        names[ROADMAP_PICTURE] = "roadmap.png"
+        charts[ROADMAP_PICTURE] = render_roadmap(roadmap)
+        names[ROADMAP_PICTURE] = "roadmap"
         if len(scenario_names(plan)) > 1:
             compared = compare(plan, catalog, lambda v: for_plan(v, None),
                                lambda f, label: step(0.02 + _CHARTS, f"Roadmap of {label}"),
@@ -65,7 +66,7 @@ def write_pdf_report(path: Path, plan: Plan, results: Results, catalog: Catalog,
     html = report_html(plan, results, catalog, names, text_width_px96(), roadmap=roadmap,
                        roadmap_scenarios=compared)
     pdf = render_pdf(
-        html, STYLE, {names[s]: image for s, image in images.items()},
+        html, STYLE, {names[s]: chart for s, chart in charts.items()},
         title=plan.name, creator=f"Inference Planner {__version__}",
         footer=f"{plan.name} · Inference Planner {__version__}",
         step=lambda f, label: step(0.02 + _CHARTS + _PAGES * f, label))

@@ -21,7 +21,7 @@ from app.report.roadmap_section import roadmap_section
 from app.report.site_section import site
 from app.report.tables import Group, nowrap, paragraphs, table, text
 from planner_core import Catalog, Results, __version__
-from planner_core.plan import Facility, Plan
+from planner_core.plan import Facility, Plan, describe_overrides
 
 #: Scenario columns per table: more and the numbers no longer fit A4 portrait at a legible size.
 SCENARIOS_PER_TABLE = 5
@@ -39,6 +39,7 @@ h3 { font-size: 10.5pt; color: #1f2328; margin-top: 14px; margin-bottom: 4px; }
 p { margin-top: 0px; margin-bottom: 6px; }
 .lead { color: #444c56; }
 .small { font-size: 8pt; color: #57606a; }
+.sub { color: #57606a; }
 .kicker { font-size: 9pt; color: #57606a; letter-spacing: 1px; }
 .title { font-size: 26pt; color: #1f3b5c; margin-top: 6px; margin-bottom: 18px; }
 .big { font-size: 17pt; font-weight: 600; color: #1f3b5c; }
@@ -157,13 +158,13 @@ def cover(plan: Plan, results: Results, scenarios: list[str], today: date) -> st
         ("Accelerators", number(base.accelerators)),
         ("Racks", number(base.racks)),
     ]
-    width = 100 // len(glance)
-    tiles = "".join(f'<td width="{width}%" valign="top"><span class="big">{nowrap(v)}</span><br>'
-                    f'<span class="small">{text(k)}</span></td>' for k, v in glance)
+    # Rows of three: six big figures side by side run into one another.
+    per_row = 3
+    rows = ["".join(f'<td width="{100 // per_row}%" valign="top"><span class="big">{nowrap(v)}'
+                    f'</span><br><span class="small">{text(k)}</span></td>'
+                    for k, v in glance[i:i + per_row]) for i in range(0, len(glance), per_row)]
     notes = paragraphs(plan.notes) if plan.notes.strip() else '<p class="small">No notes.</p>'
-    described = [[f"<b>{_scenario_header(plan, s)}</b>",
-                  text(plan.scenario(s).description) if s != "base"
-                  else "The plan as written, before any scenario's overrides."]
+    described = [[f"<b>{_scenario_header(plan, s)}</b>", _what_it_changes(plan, s)]
                  for s in scenarios]
     return (
         '<p class="kicker">INFERENCE PLANNER · PLAN REPORT</p>'
@@ -171,10 +172,20 @@ def cover(plan: Plan, results: Results, scenarios: list[str], today: date) -> st
         f"{meta}"
         f"<h3>Baseline ({text(plan.baseline)}) at a glance</h3>"
         f'<table width="100%" cellspacing="0" cellpadding="4">'
-        f"<tr>{tiles}</tr></table>"
-        f"<h3>Notes</h3>{notes}"
+        + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+        # The scenarios before the notes: free text can run to pages, and what each scenario
+        # changes belongs at a glance.
         f"<h3>Scenarios</h3>{table(['Scenario', 'What it changes'], described, widths=[25, 75])}"
+        f"<h3>Notes</h3>{notes}"
     )
+
+
+def _what_it_changes(plan: Plan, scenario: str) -> str:
+    """The scenario's own description, or where it has none, its overrides in words."""
+    written = plan.scenario(scenario).description.strip() if scenario != "base" else ""
+    if written:
+        return text(written)
+    return text(describe_overrides(plan, scenario))
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -200,10 +211,10 @@ def key_figures(plan: Plan, results: Results, scenarios: list[str]) -> str:
 
 
 def fleet(results: Results, scenarios: list[str]) -> str:
-    # Soft hyphens let the long header words break: eleven columns share A4's width.
-    header = ["Pool", "System", "Accel&shy;erator", "Accel&shy;erators", "Sys&shy;tems",
-              "Racks", "Systems per rack", "Cool&shy;ing", "Rack kW (max)", "IT kW (peak)",
-              "CapEx (million USD)"]
+    # Ten columns share A4's width: the accelerator sits under its system, and the headers
+    # are short, each with its unit.
+    header = ["Pool", "System<br>accelerator", "Accel&shy;erators", "Sys&shy;tems", "Racks",
+              "Systems per rack", "Cool&shy;ing", "Rack kW, max", "IT kW, peak", "CapEx, $M"]
     rows: list = []
     pools = results.pools
     for s in scenarios:
@@ -212,7 +223,8 @@ def fleet(results: Results, scenarios: list[str]) -> str:
         if not len(mine):
             rows.append(["no pools"] + [""] * (len(header) - 1))
         for p in mine.itertuples():
-            rows.append([text(p.pool), text(p.system), text(p.accelerator),
+            rows.append([text(p.pool),
+                         f'{text(p.system)}<br><span class="sub">{text(p.accelerator)}</span>',
                          number(p.accelerators), number(p.systems), number(p.racks),
                          number(p.systems_per_rack), text(p.cooling),
                          number(p.rack_kw_provisioned, 1),
@@ -220,13 +232,14 @@ def fleet(results: Results, scenarios: list[str]) -> str:
     return ('<p class="lead">Each pool of identical systems: how many, how they are racked '
             "within the rack power budget and the air-cooling limit, their draw and their "
             "hardware CapEx (systems plus network and installation).</p>"
-            + table(header, rows, align="lllrrrrlrrr", small=True))
+            + table(header, rows, align="llrrrrlrrr", small=True,
+                    widths=[14, 20, 9, 7, 7, 8, 7, 9, 9, 10]))
 
 
 def latency(results: Results, scenarios: list[str]) -> str:
-    header = ["Pool", "Work&shy;load", "Layout", "Rep&shy;licas", "TTFT p99 / SLO (ms)",
-              "TPOT p99 / SLO (ms)", "Tokens/s per user", "Output tok/s per accel&shy;erator",
-              "Utili&shy;zation at peak (%)", "Meets SLO"]
+    header = ["Pool", "Work&shy;load", "Layout", "Rep&shy;licas", "TTFT p99 / SLO, ms",
+              "TPOT p99 / SLO, ms", "Tok/s per user", "Output tok/s per accel&shy;erator",
+              "Utili&shy;zation at peak, %", "Meets SLO"]
     rows: list = []
     wl = results.workloads
     for s in scenarios:
@@ -296,11 +309,16 @@ def chart_pages(plan: Plan, scenarios: list[str], charts: dict[str, str], width:
            "tokens/s per accelerator against tokens/s per user. Middle: power at the peak "
            "hour (kW) and cost per year (million USD). Bottom: utilization and facility power "
            "over the 24 hours.</p>"]
+    first = True
     for s in scenarios:
         name = charts.get(s)
         if name is None:
             continue
-        out.append(f"<h2>Scenario: {_scenario_header(plan, s).replace('<br>', ' ')}</h2>")
+        # A dashboard fills most of a page: each after the first starts one (the pagination
+        # would move it there anyway, at the cost of laying the document out again).
+        brk = "" if first else ' style="page-break-before: always;"'
+        first = False
+        out.append(f"<h2{brk}>Scenario: {_scenario_header(plan, s).replace('<br>', ' ')}</h2>")
         out.append(f'<p><img src="{name}" width="{width:.0f}"></p>')
     return "".join(out)
 
