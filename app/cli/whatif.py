@@ -76,8 +76,11 @@ def add_parsers(sub) -> None:
     o.add_argument("--engine", choices=["auto", "trtllm", "vllm", "sglang", "vendor"],
                    action="append", help="try this serving engine on every system that runs "
                    "it (repeatable; default: the pool's own engine)")
+    o.add_argument("--announced", action="store_true",
+                   help="also try systems that do not ship yet (announced or claimed); by "
+                   "default only systems that ship today, unless named with --system")
     o.add_argument("--shipping", action="store_true",
-                   help="only systems that ship today (leave out announced ones)")
+                   help="only systems that ship today (the default; kept for older scripts)")
     o.add_argument("--site-mw", type=float, metavar="MW", help=(
         "the site's power at the utility meter: rank only options with which the site "
         "(the plan's other pools included) needs no more"))
@@ -181,10 +184,11 @@ def cmd_optimize(args) -> int:
                     f"({', '.join(names)})", EXIT_USAGE)
     if args.top < 1:
         return fail("--top must be at least 1", EXIT_USAGE)
+    # Systems named are tried whatever their status; otherwise what ships today, unless the
+    # user asks for announced parts too (a plan should not rest on a part nobody can buy).
     systems = args.system
-    if args.shipping:
-        shipping = [s.id for s in catalog.systems.values() if s.status == "shipping"]
-        systems = [s for s in (systems or shipping) if s in shipping]
+    if not systems and not args.announced:
+        systems = [s.id for s in catalog.systems.values() if s.status == "shipping"]
     try:
         with ProgressBar(f"optimizing {workload}") as bar:
             frame = optimize(plan, workload, catalog, scenario=args.scenario, systems=systems,
@@ -226,7 +230,7 @@ def cmd_optimize(args) -> int:
         announced = shown[shown["status"] != "shipping"]
         if len(announced):
             print(f"{len(announced)} of the rows shown are systems not shipping yet "
-                  "(--shipping leaves them out).")
+                  "(without --announced only shipping systems are tried).")
     if args.csv is not None:
         print(f"CSV written to {args.csv}")
     return EXIT_OK

@@ -60,3 +60,16 @@ def test_optimize_needs_a_workload_when_the_plan_has_several():
     r = run("optimize", MIG, "--workload", "summarizer", "--system", "hgx-h100", "--top", "2")
     assert r.returncode == 0, r.stderr
     assert "hgx-h100" in r.stdout and "summarizer" in r.stdout
+
+
+def test_optimize_tries_only_shipping_systems_unless_asked(tmp_path):
+    default, wide = tmp_path / "default.csv", tmp_path / "wide.csv"
+    assert run("optimize", CHAT, "--top", "1", "--csv", str(default)).returncode == 0
+    assert run("optimize", CHAT, "--top", "1", "--announced", "--csv",
+               str(wide)).returncode == 0
+    assert (pd.read_csv(default, encoding="utf-8-sig")["status"] == "shipping").all()
+    assert (pd.read_csv(wide, encoding="utf-8-sig")["status"] != "shipping").any()
+    named = tmp_path / "named.csv"
+    r = run("optimize", CHAT, "--top", "1", "--system", "vera-rubin-nvl144", "--csv", str(named))
+    assert r.returncode == 0, r.stderr
+    assert set(pd.read_csv(named, encoding="utf-8-sig")["system"]) == {"vera-rubin-nvl144"}

@@ -173,6 +173,10 @@ class WhatIfPanel(QWidget):
     def _build_optimize(self) -> QWidget:
         self.opt_workload = QComboBox()
         self.opt_shipping = QCheckBox("Only systems that ship today")
+        # A plan should not rest on a part nobody can buy yet: announced ones on request.
+        self.opt_shipping.setChecked(True)
+        self.opt_shipping.setToolTip("Uncheck to try announced and claimed systems too "
+                                     "(Vera Rubin, Maia 200, ...)")
         self.opt_engines = QCheckBox("Try every serving engine (TensorRT-LLM, vLLM, SGLang, "
                                      "vendor stacks)")
         self.opt_engines.setToolTip("Without it, each system runs the workload's pool engine")
