@@ -53,7 +53,7 @@ screenshots: install
 	$(BIN)/inference-planner gui resources/examples/deepseek-v3-disagg-gb200.json --screenshot docs/screenshot-site.png --panel site
 	$(BIN)/inference-planner gui resources/examples/deepseek-v3-disagg-gb200.json --screenshot docs/screenshot-floor.png --panel floor --scenario "Narrow EP8"
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-scenarios.png --panel scenarios --scenario "HGX H200"
-	$(BIN)/inference-planner gui --screenshot docs/screenshot-compare.png --panel compare
+	$(BIN)/inference-planner gui resources/examples/platform-5000rps.json --screenshot docs/screenshot-compare.png --panel compare
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-optimize.png --whatif optimize
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-sensitivity.png --whatif sensitivity
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-evidence.png --panel evidence
