@@ -10,11 +10,16 @@ KEY = "files/recent"
 LIMIT = 10
 
 
-def recent_paths() -> list[Path]:
-    value = QSettings().value(KEY, [])
+def stored_paths(key: str) -> list[Path]:
+    """A list of paths kept in QSettings under ``key`` (also the user's catalog files)."""
+    value = QSettings().value(key, [])
     if isinstance(value, str):  # QSettings gives a lone string for a one-item list
         value = [value]
     return [Path(v) for v in value or [] if isinstance(v, str) and v]
+
+
+def recent_paths() -> list[Path]:
+    return stored_paths(KEY)
 
 
 def _store(paths: list[Path]) -> None:

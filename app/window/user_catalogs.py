@@ -9,16 +9,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from app.window.recent_files import stored_paths
 from planner_core import Catalog, PlannerError, load_catalog
 
 KEY = "catalog/files"
 
 
 def remembered() -> list[Path]:
-    value = QSettings().value(KEY, [])
-    if isinstance(value, str):  # QSettings gives a lone string for a one-item list
-        value = [value]
-    return [Path(v) for v in value or [] if isinstance(v, str) and v]
+    return stored_paths(KEY)
 
 
 def remember(paths: list[Path]) -> None:
