@@ -62,3 +62,14 @@ def test_hidden_comparison_is_drawn_when_shown(qtbot, window, settle, tile):
     assert "What-if" in doc.results.sizings
     window.show_panel("compare")
     assert window.compare.table.columnCount() == 5
+
+
+def test_an_unwritten_question_reads_as_what_the_scenario_changes(window):
+    doc = window.document
+    doc.apply(lambda p: p.model_copy(update={"scenarios": [
+        s.model_copy(update={"description": ""}) if s.name == "Power +50%" else s
+        for s in p.scenarios]}), "Clear a question")
+    doc.set_scenario("Power +50%")
+    panel = window.scenarios
+    assert panel.description.text() == ""
+    assert "0.121" in panel.description.placeholderText()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from planner_core import PlannerError
 from planner_core.plan import edits, get_path
+from planner_core.plan.describe import describe_overrides
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -130,6 +131,9 @@ class ScenarioPanel(QWidget):
         scenario = plan.scenario(doc.scenario)
         self.name_edit.setText(scenario.name)
         self.description.setText(scenario.description)
+        # Unwritten, the question reads as what the overrides change (as the report says it).
+        self.description.setPlaceholderText(
+            describe_overrides(plan, scenario.name) or "What this what-if asks")
         base = plan.model_dump(mode="json")
         self.overrides.setRowCount(len(scenario.overrides))
         for r, (path, value) in enumerate(sorted(scenario.overrides.items())):
