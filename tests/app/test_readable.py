@@ -113,3 +113,16 @@ def test_compare_cells_and_charts_are_not_cut(window, size):
     assert not _cut_chart_titles(view.charts.values())
     names = view.charts["usd_per_m_output_tokens"].getAxis("left")._tickLevels[0]
     assert [n for _i, n in names if "…" in n] == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_fleet_panel_fits_its_column(window, size):
+    """No sideways scrolling of the pool editor: only the MIG drawing may scroll, inside it."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(*size)
+    window.document.set_scenario("base")
+    _settle(window, "fleet")
+    outer = max((s for s in window.pools.findChildren(QScrollArea) if s.isVisible()),
+                key=lambda s: s.viewport().width())
+    assert outer.widget().minimumSizeHint().width() <= outer.viewport().width()

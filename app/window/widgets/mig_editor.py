@@ -70,6 +70,10 @@ def _set_tip(widget: QWidget, tip: str) -> None:
         widget.setToolTip(tip)
 
 
+#: The drawing's area is never made narrower than this; below its own minimum it scrolls.
+NARROWEST = 300
+
+
 class _ElidedLabel(QLabel):
     """One line that shortens itself with … instead of widening the panel; full text on hover."""
 
@@ -146,7 +150,9 @@ class MigEditor(QWidget):
         self.scroll.setWidget(self.view)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # In a narrow window the drawing scrolls sideways by itself: passing its whole width
+        # on made the Fleet panel wider than its column at 1280 and 1440 pixels.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.caption_label = QLabel()
@@ -404,7 +410,7 @@ class MigEditor(QWidget):
             self.scroll.setMaximumHeight(tallest)
         # The view's own minimum does not reach the scroll area's, so pass it on by hand.
         bar = self.scroll.verticalScrollBar().sizeHint().width()
-        least = QSize(self.view.minimumSizeHint().width() + bar + frame,
+        least = QSize(min(self.view.minimumSizeHint().width(), NARROWEST) + bar + frame,
                       self.view.least_height() + frame)
         if self.scroll.minimumSize() != least:
             self.scroll.setMinimumSize(least)

@@ -154,8 +154,15 @@ class PoolEditor(ItemEditor):
                                        "acceptance", scale=100))
         self.serve_form = sf
         self.serving = QComboBox()
-        self.serving.addItem("aggregated (prefill and decode share replicas)", "aggregated")
-        self.serving.addItem("disaggregated (separate prefill and decode)", "disaggregated")
+        # Short names, the meaning in the tips: long ones made the panel wider than its column.
+        self.serving.addItem("aggregated", "aggregated")
+        self.serving.setItemData(0, "Prefill and decode share replicas",
+                                 Qt.ItemDataRole.ToolTipRole)
+        self.serving.addItem("disaggregated", "disaggregated")
+        self.serving.setItemData(1, "Separate prefill and decode replicas; the KV cache "
+                                 "crosses the fabric once per request", Qt.ItemDataRole.ToolTipRole)
+        self.serving.setToolTip("aggregated: prefill and decode share replicas; "
+                                "disaggregated: separate prefill and decode replicas")
         sf.addRow("Prefill / decode", b.bind(self.serving, "serving", "serving mode"))
         self.prefill, self.prefill_label, box = _slider(
             5, 95, "Share of accelerators doing prefill, %")
