@@ -61,6 +61,7 @@ class Efficiency:
 
 
 _TINY = 5e-324  # the smallest positive float
+_INF = float("inf")
 
 
 def _soft_max(a, b, k):
@@ -110,7 +111,7 @@ def _comm(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, senders=Non
     ``senders``: with data-parallel attention, the ranks that hold the tokens; each of them
     dispatches its own tokens to the experts, so fewer senders means more bytes per link.
     """
-    act = tokens * shape.hidden * ACT_BYTES
+    act = tokens * (shape.hidden * ACT_BYTES)  # the same bits: ACT_BYTES is a power of two
     dp = attention_dp(hw, shape)
     tp_attn = None if _is_one(dp) else hw.tp / dp  # ranks splitting each layer's heads
     t = 2.0 * shape.layers * _all_reduce(hw, eff, act, tp_attn)  # after attention and the MLP
@@ -145,10 +146,12 @@ def _comm(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, senders=Non
 def _crossings(hw: ReplicaHW):
     """Pipeline hand-offs between systems: a replica of tp × pp accelerators whose stages
     fill scale-up domains one after another crosses ceil(tp·pp / domain) − 1 times."""
-    if isinstance(hw.domain, float) and hw.domain == float("inf"):
-        return 0.0
-    if all(isinstance(x, float) for x in (hw.tp, hw.pp, hw.domain)):
-        return float(min(max(math.ceil(hw.tp * hw.pp / hw.domain) - 1.0, 0.0), hw.pp - 1.0))
+    tp, pp, domain = hw.tp, hw.pp, hw.domain
+    if type(domain) is float:  # noqa: E721 (exactly a float: one replica, no array work)
+        if domain == _INF:
+            return 0.0
+        if type(tp) is float and type(pp) is float:  # noqa: E721
+            return float(min(max(math.ceil(tp * pp / domain) - 1.0, 0.0), pp - 1.0))
     return np.minimum(np.maximum(np.ceil(hw.tp * hw.pp / hw.domain) - 1.0, 0.0), hw.pp - 1.0)
 
 
@@ -180,7 +183,10 @@ def _gemm_flops_time(hw: ReplicaHW, shape: ModelShape, eff: Efficiency, tokens, 
     mean (:mod:`planner_core.engine.expert_balance`).
     """
     tp_attn = hw.tp if _is_one(dp) else hw.tp / dp
-    dense_w = shape.ffn / np.maximum(tp_attn, 1.0)
+    # One replica's plain numbers stay plain (the same IEEE arithmetic, without numpy's
+    # per-call cost); candidates stacked as arrays go through numpy.
+    dense_w = shape.ffn / (max(tp_attn, 1.0) if type(tp_attn) is float  # noqa: E721
+                           else np.maximum(tp_attn, 1.0))
     dense = shape.dense_active / par_dense / _width_eff(eff, dense_w)
     if not shape.moe_experts:
         return 2.0 * tokens * dense / (hw.flops * eff.compute)
