@@ -134,7 +134,7 @@ class Results:
 
 def evaluate(plan: Plan, catalog: Catalog | None = None, calibration: Calibration | None = None,
              scenarios: list[str] | None = None) -> Results:
-    catalog = with_embedded(plan, catalog or load_catalog())
+    catalog = catalog or load_catalog()  # each scenario lays the plan's own entries over it
     cal = calibration or default_calibration()
     names = scenarios or plan.scenario_names()
     with shared():  # scenarios asking the same capacity question share its answer
