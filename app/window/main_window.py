@@ -144,6 +144,7 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views.setTabToolTip(4, "Years, not a snapshot: demand growth, power phases, "
                                     "what to buy and when")
         self._stale: set[str] = set()  # panels whose drawing is older than the results
+        self._drawn = None  # what the dashboard shows: scenario, baseline, their sizings
         self.editors.currentChanged.connect(self._show_hidden_panels)
         self.views.currentChanged.connect(self._show_hidden_panels)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -415,6 +416,15 @@ class MainWindow(PlanFiles, QMainWindow):
         if name not in results.sizings:
             return  # the scenario's results are on their way (a partial evaluation)
         baseline = doc.plan.baseline if doc.plan.baseline in results.sizings else name
+        drawn = (name, baseline, results.sizings[name], results.sizings[baseline])
+        last = self._drawn
+        if last and drawn[:2] == last[:2] and drawn[2] is last[2] and drawn[3] is last[3]:
+            # The full pass after a partial one brings back the very same results for the
+            # scenario on show (reused, not recomputed): only the comparison needs the rest.
+            self._stale.add("compare")
+            self._show_hidden_panels()
+            return
+        self._drawn = drawn
         self.dashboard.show_results(results, name, baseline)
         self._fill_fleet(results, name)
         self._fill_warnings(results, name)
@@ -475,6 +485,7 @@ class MainWindow(PlanFiles, QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         # Figures of an older plan must not stand beside a plan that cannot be evaluated.
+        self._drawn = None
         self.dashboard.show_unavailable()
         self.fleet.setRowCount(0)
         self.warnings.clear()

@@ -71,3 +71,21 @@ def test_the_latency_charts_update_in_place_and_follow_the_workloads(window, set
     assert len(dash.curves.items) == 1
     assert dash.curves.names == ["chat"] and "batch" not in dash.curves_key.text()
     assert len(dash.latency.getPlotItem().listDataItems()) == 3  # TTFT, TPOT, the point
+
+
+def test_the_dashboard_is_drawn_once_per_new_result(window, settle, monkeypatch):
+    """The full pass after a partial one brings the scenario on show back unchanged: the
+    dashboard is not drawn again. After a failure the same results are drawn anew."""
+    drawn = []
+    show = window.dashboard.show_results
+    monkeypatch.setattr(window.dashboard, "show_results",
+                        lambda *a: (drawn.append(a[1]), show(*a)))
+    doc = window.document
+    assert len(doc.plan.scenario_names()) > 2  # a partial pass comes first
+    settle(lambda: doc.edit("workloads.chat.traffic.peak_rps", 41.0, "Peak"))
+    assert drawn == ["base"] and doc.results_complete
+    window._on_failed("the plan cannot be evaluated")
+    assert window.dashboard.tiles["usd_per_m_output_tokens"].value.text() == "—"
+    doc.evaluate_now()  # every scenario's results reused from the evaluation before
+    assert drawn == ["base", "base"]
+    assert window.dashboard.tiles["usd_per_m_output_tokens"].value.text() != "—"
