@@ -26,20 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.dashboard import Dashboard
-from app.window.deferred import Deferred
 from app.window.document import Document
+from app.window.later_panels import LaterPanels, subtabs
 from app.window.plan_files import PlanFiles
 from app.window.widgets.catalog_browser import CatalogBrowser
 from app.window.widgets.catalog_editor import edit_catalog
-from app.window.widgets.facility_editor import FacilityEditor
 from app.window.widgets.floor_view import FloorView
 from app.window.widgets.notes_panel import NotesPanel
 from app.window.widgets.pool_editor import PoolEditor
 from app.window.widgets.rack_summary import rack_summary
 from app.window.widgets.rack_view import RackView
-from app.window.widgets.scenario_panel import ScenarioPanel
-from app.window.widgets.site_editor import SiteEditor
-from app.window.widgets.workload_editor import WorkloadEditor
 from planner_core import Results, __version__, load_catalog
 
 EXAMPLE_PLAN = "llama70b-chat.json"
@@ -59,18 +55,7 @@ PANELS = {"fleet": ("editors", 0), "mig": ("editors", 0), "racks": ("editors", 1
           "evidence": ("views", 3), "roadmap": ("views", 4)}
 
 
-def _subtabs(name: str, *pages: tuple[QWidget, str, str]) -> QTabWidget:
-    """Tabs inside an editor tab: (widget, title, tooltip) each."""
-    tabs = QTabWidget()
-    tabs.setObjectName(name)
-    tabs.setDocumentMode(True)
-    for i, (widget, title, tip) in enumerate(pages):
-        tabs.addTab(widget, title)
-        tabs.setTabToolTip(i, tip)
-    return tabs
-
-
-class MainWindow(PlanFiles, QMainWindow):
+class MainWindow(PlanFiles, LaterPanels, QMainWindow):
     EXAMPLE_PLAN = EXAMPLE_PLAN
 
     def __init__(self, open_example: bool = True, catalog=None):
@@ -90,7 +75,7 @@ class MainWindow(PlanFiles, QMainWindow):
     def _build_central(self) -> None:
         self.dashboard = Dashboard()
         self.dashboard.basisClicked.connect(self._show_evidence)
-        self._compare = Deferred(self._new_compare, self._attach)
+        self._make_later_panels()
         self.pools = PoolEditor()
         self.racks = RackView()
         self.racks.poolClicked.connect(lambda name: self.pools.select(name))
@@ -103,24 +88,17 @@ class MainWindow(PlanFiles, QMainWindow):
         rack_box.addWidget(self.rack_summary)
         rack_box.addWidget(self.racks, 1)
         self.floor = FloorView()
-        self.rack_tabs = _subtabs("rack-tabs", (self.rack_page, "Elevations", ""), (
+        self.rack_tabs = subtabs("rack-tabs", (self.rack_page, "Elevations", ""), (
             self.floor, "Floor plan", "Halls, rows and rack positions, racks coloured by pool; "
             "hover a rack for its power and weight"))
         self.rack_tabs.currentChanged.connect(self._show_hidden_panels)
-        self.workloads = WorkloadEditor()
-        self.facility = FacilityEditor()
-        self.site = SiteEditor()
-        self.facility_tabs = _subtabs("facility-tabs", (self.facility, "Power && cost", ""), (
-            self.site, "Site", "Electrical chain and redundancy, cooling plant, scale-out "
-            "fabric, site limits, halls"))
-        self.scenarios = ScenarioPanel()
         self.editors = QTabWidget()
         self.editors.setObjectName("editors")
         self.editors.addTab(self.pools, "Fleet")
         self.editors.addTab(self.rack_tabs, "Racks")
-        self.editors.addTab(self.workloads, "Workloads")
-        self.editors.addTab(self.facility_tabs, "Facility")
-        self.editors.addTab(self.scenarios, "Scenarios")
+        self.editors.addTab(self._workloads, "Workloads")
+        self.editors.addTab(self._facility_tabs, "Facility")
+        self.editors.addTab(self._scenarios, "Scenarios")
         self.editors.setTabToolTip(0, "Pools of systems, replica layout, MIG, serving mode")
         self.editors.setTabToolTip(1, "Rack elevations and the floor plan: systems in racks, "
                                       "racks on the halls' rows")
@@ -131,15 +109,12 @@ class MainWindow(PlanFiles, QMainWindow):
         self.views.setObjectName("views")
         self.views.addTab(self.dashboard, "Dashboard")
         self.views.addTab(self._compare, "Compare scenarios")
-        self._whatif = Deferred(self._new_whatif, self._attach)
         self.views.addTab(self._whatif, "What-if")
         self.views.setTabToolTip(2, "Sweeps, the cheapest fleet that meets the SLOs, "
                                     "sensitivity and uncertainty")
-        self._evidence = Deferred(self._new_evidence, self._attach)
         self.views.addTab(self._evidence, "Evidence")
         self.views.setTabToolTip(3, "How far to trust the numbers: measured against "
                                     "predicted, your own benchmark files, calibration profiles")
-        self._roadmap = Deferred(self._new_roadmap, self._attach)
         self.views.addTab(self._roadmap, "Roadmap")
         self.views.setTabToolTip(4, "Years, not a snapshot: demand growth, power phases, "
                                     "what to buy and when")
@@ -160,57 +135,6 @@ class MainWindow(PlanFiles, QMainWindow):
         layout.addWidget(self.dashboard.tile_strip)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-
-    # The panels behind the first screen, built when first shown or asked for.
-    @property
-    def compare(self):
-        return self._compare.panel()
-
-    @property
-    def whatif(self):
-        return self._whatif.panel()
-
-    @property
-    def evidence(self):
-        return self._evidence.panel()
-
-    @property
-    def roadmap(self):
-        return self._roadmap.panel()
-
-    def _new_compare(self):
-        from app.charts.compare import CompareView
-
-        view = CompareView()
-        view.scenarioActivated.connect(self._choose_scenario)
-        return view
-
-    def _new_whatif(self):
-        from app.window.widgets.whatif_panel import WhatIfPanel
-
-        panel = WhatIfPanel()
-        panel.applyRequested.connect(self._apply_option)
-        return panel
-
-    def _new_evidence(self):
-        from app.window.widgets.evidence_panel import EvidencePanel
-
-        return EvidencePanel()
-
-    def _new_roadmap(self):
-        from app.window.widgets.roadmap_panel import RoadmapPanel
-
-        return RoadmapPanel()
-
-    def _attach(self, panel) -> None:
-        """A panel just built takes the open plan (the Compare view, its results)."""
-        if self.document is None:
-            return
-        if hasattr(panel, "set_document"):
-            panel.set_document(self.document)
-        else:
-            self._stale.add("compare")
-            self._show_hidden_panels()
 
     def _build_docks(self) -> None:
         self.browser = CatalogBrowser(self.catalog)
@@ -272,7 +196,8 @@ class MainWindow(PlanFiles, QMainWindow):
                                          tip="A new pool of the first pool's system")
         self.add_workload_act = self._action("Add &Workload", lambda: self.workloads.add_item(),
                                              tip="A new workload like the first one")
-        self.what_if_act = self._action("&Duplicate as What-if", self.scenarios.duplicate,
+        self.what_if_act = self._action("&Duplicate as What-if",
+                                        lambda: self.scenarios.duplicate(),
                                         QKeySequence("Ctrl+D"),
                                         "A new scenario copying the one on show, to edit")
         view = bar.addMenu("&View")
@@ -323,11 +248,10 @@ class MainWindow(PlanFiles, QMainWindow):
         doc.planChanged.connect(self._sync_scenarios)
         self.autosave.watch(doc)
         doc.scenarioChanged.connect(self._on_scenario_changed)
-        for editor in (self.pools, self.workloads, self.facility, self.site, self.scenarios,
-                       self.notes):
+        for editor in (self.pools, self.notes):
             editor.set_document(doc)
-        for tab in (self._whatif, self._evidence, self._roadmap):
-            if tab.exists:  # the others take it when they are built
+        for tab in self._later_panels():
+            if tab.exists and tab is not self._compare:  # the others take it when built
                 tab.panel().set_document(doc)
         self._sync_scenarios()
         self._update_title()
