@@ -55,7 +55,7 @@ class RoadmapCharts(QWidget):
         for i, chart in enumerate((self.capacity, self.power, self.cash, self.cost)):
             # Two rows of the dashboard's minimum would make the window taller than a
             # 1280×800 screen once the timeline editor sits above them.
-            chart.setMinimumHeight(120)
+            chart.setMinimumHeight(110)
             grid.addWidget(chart, 2 * (i // 2), i % 2)
         grid.addWidget(self.capacity_key, 1, 0)
         grid.addWidget(self.power_key, 1, 1)

@@ -86,7 +86,7 @@ class OptionsChart(pg.PlotWidget):
             "left": LogAxis("left"), "bottom": LogAxis("bottom")})
         _style(self, "Options that meet the SLOs", "p99 latency, s",
                "cost per million output tokens, USD (both axes log)")
-        self.setMinimumHeight(240)  # the points and, below them, their key
+        self.setMinimumHeight(180)  # the points and, below them, their key (1280×800)
         self.setLogMode(x=True, y=True)
         self._scatter = pg.ScatterPlotItem()
         self._scatter.sigClicked.connect(self._clicked)
@@ -235,6 +235,6 @@ class BandChart(pg.PlotWidget):
 def _style(w: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
     # Colors come from pyqtgraph's configuration, which the Dashboard sets from the palette.
     style_plot(w, title, left, bottom)
-    w.setMinimumHeight(220)
+    w.setMinimumHeight(170)  # with the form and the table, a 1280×800 screen
     w.getAxis("bottom").enableAutoSIPrefix(False)
     w.addLegend(offset=(-10, 10))

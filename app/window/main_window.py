@@ -145,6 +145,8 @@ class MainWindow(PlanFiles, LaterPanels, QMainWindow):
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.warnings = QListWidget()
         self.warnings.setWordWrap(True)
+        # Two lines at least; the editors and views above need the height more.
+        self.warnings.setMinimumHeight(44)
         self.warnings.setToolTip("Click a warning to select the item it names")
         self.warnings.itemClicked.connect(self._warning_clicked)
         self.warnings.itemActivated.connect(self._warning_clicked)
@@ -483,7 +485,7 @@ class MainWindow(PlanFiles, LaterPanels, QMainWindow):
             self.restoreState(state, STATE_VERSION)
         else:
             self.resizeDocks([self.catalog_dock], [270], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.warnings_dock], [130], Qt.Orientation.Vertical)
+            self.resizeDocks([self.warnings_dock], [90], Qt.Orientation.Vertical)
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
 

@@ -126,3 +126,27 @@ def test_the_fleet_panel_fits_its_column(window, size):
     outer = max((s for s in window.pools.findChildren(QScrollArea) if s.isVisible()),
                 key=lambda s: s.viewport().width())
     assert outer.widget().minimumSizeHint().width() <= outer.viewport().width()
+
+
+def test_every_view_and_editor_fits_a_1280_by_800_screen(window):
+    """Whichever view or What-if tab is on show, the window's minimum fits the screen: a
+    wider or taller one would push the window past its edges."""
+    from PySide6.QtWidgets import QTabWidget
+
+    window.resize(1280, 800)
+    too_big = []
+    for panel in ("compare", "whatif", "evidence", "roadmap", "dashboard", "workloads",
+                  "facility", "site", "scenarios", "racks", "floor", "fleet"):
+        _settle(window, panel)
+        pages = [None]
+        if panel == "whatif":
+            tabs = window.whatif.findChild(QTabWidget)
+            pages = range(tabs.count())
+        for page in pages:
+            if page is not None:
+                tabs.setCurrentIndex(page)
+                QApplication.processEvents()
+            hint = window.minimumSizeHint()
+            if hint.width() > 1280 or hint.height() > 800:
+                too_big.append(f"{panel} {page}: {hint.width()}×{hint.height()}")
+    assert not too_big

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -47,6 +48,30 @@ SWEEP_HEADERS = ["value", "$/M out", "MW", "accelerators", "TTFT p99 ms", "TPOT 
 #: Figures of the sweep table, after its value: a value that misses shows "—" for each.
 SWEEP_FIGURES = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "ttft_p99_ms",
                  "tpot_p99_ms"]
+
+
+class _Note(QLabel):
+    """A run's summary: two lines, wrapped, whatever the text (a taller one would push the
+    window past a 1280×800 screen); all of it in the tooltip."""
+
+    def __init__(self, text: str = ""):
+        super().__init__()
+        self.setWordWrap(True)
+        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self.setToolTip(text)
+
+
+def _combo() -> QComboBox:
+    """A choice as wide as about thirty characters, whatever its longest item: the panel
+    must fit a 1280-pixel screen beside the editors (the full text is in its list)."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(30)
+    return box
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -94,27 +119,30 @@ class WhatIfPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.runner.cancel)
         bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.progress_label, 1)
         bar.addWidget(self.progress, 1)
         bar.addWidget(self.cancel_button)
         self.busy_row = QWidget()
         self.busy_row.setLayout(bar)
-        self.busy_row.setVisible(False)
         self.stale = QLabel("")
-        self.stale.setWordWrap(True)
+        # A run's progress takes the place of the note on stale results, so starting one
+        # does not make the panel (and the window, at 1280×800) taller.
+        self.status = QStackedWidget()
+        self.status.addWidget(self.stale)
+        self.status.addWidget(self.busy_row)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.tabs, 1)
-        lay.addWidget(self.stale)
-        lay.addWidget(self.busy_row)
+        lay.addWidget(self.status)
 
     # -- construction ------------------------------------------------------------------------
     def _build_sweep(self) -> QWidget:
-        self.sweep_param = QComboBox()
+        self.sweep_param = _combo()
         self.sweep_param.currentIndexChanged.connect(self._sweep_param_changed)
         self.sweep_values = QLineEdit()
         self.sweep_values.setToolTip("Comma-separated values, or START:STOP:COUNT for numbers")
-        self.sweep_kpi = QComboBox()
+        self.sweep_kpi = _combo()
         for key, (label, _) in CHART_KPIS.items():
             self.sweep_kpi.addItem(label, key)
         self.sweep_kpi.setCurrentIndex(self.sweep_kpi.findData("usd_per_m_output_tokens"))
@@ -127,21 +155,22 @@ class WhatIfPanel(QWidget):
         form.addRow("Chart", self.sweep_kpi)
         self.sweep_chart = SweepChart()
         self.sweep_table = _table(SWEEP_HEADERS)
-        self.sweep_note = QLabel("")
+        self.sweep_note = _Note()
         return self._page(form, self.sweep_run, self.sweep_note, self.sweep_chart,
                           self.sweep_table)
 
     def _build_optimize(self) -> QWidget:
-        self.opt_workload = QComboBox()
-        self.opt_shipping = QCheckBox("Only systems that ship today")
+        self.opt_workload = _combo()
+        self.opt_shipping = QCheckBox("Shipping systems only")
         # A plan should not rest on a part nobody can buy yet: announced ones on request.
         self.opt_shipping.setChecked(True)
         self.opt_shipping.setToolTip("Uncheck to try announced and claimed systems too "
                                      "(Vera Rubin, Maia 200, ...)")
-        self.opt_engines = QCheckBox("Try every serving engine (TensorRT-LLM, vLLM, SGLang, "
-                                     "vendor stacks)")
-        self.opt_engines.setToolTip("Without it, each system runs the workload's pool engine")
-        self.opt_site = QCheckBox("Only what fits the site's utility power")
+        self.opt_engines = QCheckBox("Every serving engine")
+        self.opt_engines.setToolTip("Tries TensorRT-LLM, vLLM, SGLang and the vendors' own "
+                                    "stacks; without it, each system runs the workload's pool "
+                                    "engine")
+        self.opt_site = QCheckBox("Within the site's power")
         self.opt_site.setToolTip("Ranks only options with which the whole site (the plan's "
                                  "other pools included) stays within the plan's site limit "
                                  "on utility power (Facility → Site → Site limits)")
@@ -163,8 +192,7 @@ class WhatIfPanel(QWidget):
                                  "site MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
                                  "pick"])
         self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
-        self.opt_note = QLabel("")
-        self.opt_note.setWordWrap(True)
+        self.opt_note = _Note()
         buttons = QHBoxLayout()
         buttons.addWidget(self.opt_run)
         buttons.addWidget(self.opt_apply)
@@ -176,7 +204,7 @@ class WhatIfPanel(QWidget):
         self.sens_pct.setRange(1, 90)
         self.sens_pct.setValue(20)
         self.sens_pct.setSuffix(" %")
-        self.sens_kpi = QComboBox()
+        self.sens_kpi = _combo()
         for key in ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak",
                     "ttft_p99_ms", "tpot_p99_ms"):
             self.sens_kpi.addItem(CHART_KPIS[key][0], key)
@@ -187,7 +215,7 @@ class WhatIfPanel(QWidget):
         form.addRow("Of", self.sens_kpi)
         self.sens_chart = TornadoChart()
         self.sens_table = _table(["assumption", "grade", "value", "at −", "at +", "swing"])
-        self.sens_note = QLabel("")
+        self.sens_note = _Note()
         return self._page(form, self.sens_run, self.sens_note, self.sens_chart, self.sens_table)
 
     def _build_uncertainty(self) -> QWidget:
@@ -202,9 +230,8 @@ class WhatIfPanel(QWidget):
         self.unc_cost = BandChart("Cost per million output tokens: P10–P90 band, P50 line")
         self.unc_power = BandChart("Facility power at peak: P10–P90 band, P50 line")
         self.unc_latency = BandChart("p99 time per output token, worst workload: P10–P90, P50")
-        self.unc_note = QLabel("Each catalog and facility figure is drawn around its value with "
+        self.unc_note = _Note("Each catalog and facility figure is drawn around its value with "
                                "a spread set by its source grade (P 3% … claim 30%).")
-        self.unc_note.setWordWrap(True)
         charts = QSplitter(Qt.Orientation.Vertical)
         for chart in (self.unc_cost, self.unc_power, self.unc_latency):
             # Three charts' default minimums would make the window taller than a 1280×800
@@ -236,7 +263,7 @@ class WhatIfPanel(QWidget):
     def set_document(self, doc) -> None:
         """Another plan: whatever ran or was drawn for the old one goes."""
         self.runner.discard()
-        self.busy_row.setVisible(False)
+        self.status.setCurrentWidget(self.stale)
         self.document = doc
         doc.planChanged.connect(self._plan_changed)
         doc.scenarioChanged.connect(lambda _n: self._plan_changed())
@@ -272,9 +299,8 @@ class WhatIfPanel(QWidget):
         self.opt_site.setEnabled(limit is not None)
         if limit is not None and not known:
             self.opt_site.setChecked(True)  # a limit just set is meant to be used
-        self.opt_site.setText(f"Only what fits the site's {limit:g} MW at the utility meter"
-                              if limit is not None else
-                              "Only what fits the site (set its utility limit in Site)")
+        self.opt_site.setText(f"Within the site's {limit:g} MW" if limit is not None
+                              else "Within the site's power (set its limit in Site)")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._inputs_dirty and self.document is not None:
@@ -313,7 +339,7 @@ class WhatIfPanel(QWidget):
         self._job_plan = (self.document.plan, self.document.scenario)
         self.progress.setValue(0)
         self.progress_label.setText(label)
-        self.busy_row.setVisible(True)
+        self.status.setCurrentWidget(self.busy_row)
         self.runner.start(kind, job)
 
     def run_sweep(self) -> None:
@@ -383,13 +409,13 @@ class WhatIfPanel(QWidget):
             self.progress_label.setText(label)
 
     def _on_failed(self, kind: str, message: str) -> None:
-        self.busy_row.setVisible(False)
+        self.status.setCurrentWidget(self.stale)
         note = {"sweep": self.sweep_note, "optimize": self.opt_note,
                 "sensitivity": self.sens_note, "uncertainty": self.unc_note}[kind]
         note.setText("Cancelled." if message == "cancelled" else f"Not run: {message}")
 
     def _on_finished(self, kind: str, result) -> None:
-        self.busy_row.setVisible(False)
+        self.status.setCurrentWidget(self.stale)
         self.results[kind] = result
         getattr(self, f"_draw_{kind}")()
         doc = self.document
@@ -447,13 +473,16 @@ class WhatIfPanel(QWidget):
                 self.opt_table.setItem(r, c, _cell(text, c in (0, 6, 7, 8, 9, 10), index))
         self.opt_chart.show(frame)
         front = int(ok["pareto"].sum())
+        # Short enough for two lines at 1280 pixels; the definitions are in the tooltip.
         self.opt_note.setText(
-            f"{workload}: {len(frame):,} options tried, {len(meets):,} meet every SLO at the "
-            f"peak with the pool's redundancy"
-            + (f", {len(ok):,} of them within the site's utility power" if len(ok) < len(meets)
+            f"{workload}: {len(frame):,} options tried, {len(meets):,} meet every SLO"
+            + (f", {len(ok):,} of them within the site's power" if len(ok) < len(meets)
                or not frame["within_site"].all() else "")
-            + f"; {front} on the Pareto front of cost, latency (p99 "
-            "TTFT + answer × p99 TPOT) and power (red). Select a row or a point, then Apply.")
+            + f"; {front} on the Pareto front (red). Select a row or a point, then Apply.")
+        self.opt_note.setToolTip(
+            self.opt_note.text() + "\n\nMeeting the SLOs: at the peak, with the pool's "
+            "redundancy. The Pareto front: no other option is better on cost, latency "
+            "(p99 TTFT + answer × p99 TPOT) and power at once.")
         if len(shown):
             self.opt_table.selectRow(0)
 
