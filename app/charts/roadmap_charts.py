@@ -74,8 +74,9 @@ class RoadmapCharts(QWidget):
         if not strategies:
             return
         chosen = strategies[0]
-        self.capacity.setTitle(f"Capacity and demand ({escape(chosen.name)})")
-        self.power.setTitle(f"Utility power ({escape(chosen.name)})")
+        # The strategy's name leads the keys below the charts: in a title it was cut at
+        # 1280 pixels.
+        whose = f"<b>{escape(chosen.name)}</b>: "
         rows = chosen.run.rows
         x = np.arange(len(rows), dtype=float)
         labels = [[(i, r.period.label) for i, r in enumerate(rows)]]
@@ -93,7 +94,8 @@ class RoadmapCharts(QWidget):
             base = base + height
         demand = np.array([sum(r.demand_rps.values()) for r in rows])
         self.capacity.plot(x, demand, pen=pg.mkPen(DEMAND, width=2), symbol="o", name="demand")
-        self.capacity_key.setText(" &nbsp; ".join(key + [_entry(DEMAND, "demand", "&#9679;")]))
+        self.capacity_key.setText(whose + " &nbsp; ".join(
+            key + [_entry(DEMAND, "demand", "&#9679;")]))
         drawn = np.array([r.utility_mw for r in rows])
         self.power.plot(x, drawn, pen=pg.mkPen(COLORS[0], width=2), symbol="o",
                         name="at the meter, provisioned")
@@ -106,7 +108,7 @@ class RoadmapCharts(QWidget):
             self.power.plot(x, np.array(avail, float), pen=pg.mkPen(
                 DEMAND, width=2, style=pg.QtCore.Qt.PenStyle.DashLine), name="available")
             key.append(_entry(DEMAND, "available", "-&nbsp;-"))
-        self.power_key.setText(" &nbsp; ".join(key))
+        self.power_key.setText(whose + " &nbsp; ".join(key))
         key = []
         for i, s in enumerate(strategies):
             pen = pg.mkPen(**_pen(i))

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalet
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView
 
 from app.charts.dashboard import COLORS
+from app.figures import quantity
 
 CELL, GAP = 14.0, 3.0
 TOTAL_X = 52.0  # after "Row 12"; the row's numbers come before its racks, so stay in view
@@ -58,7 +59,7 @@ class FloorView(QGraphicsView):
             positions = sum(r["positions"] for r in rows)
             kw = sum(r["kw"] for r in rows)
             head = self._text(0, y, f"{hall}: {used:,} of {positions:,} positions used, "
-                              f"{positions - used:,} left · {kw / 1e3:,.2f} MW", text, "hall")
+                              f"{positions - used:,} left · {quantity(kw, 'kW')}", text, "hall")
             head.setFont(bold)
             y += 22
             for row in rows:
