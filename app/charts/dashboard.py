@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -71,15 +71,6 @@ class KpiTile(QFrame):
         lay.addWidget(self.title)
         lay.addWidget(self.value)
         lay.addWidget(self.delta)
-
-
-def _legend(plot: pg.PlotWidget) -> None:
-    """A key in the top right corner on a backing of the chart's own color, so that a curve
-    running under it does not garble its names."""
-    legend = plot.addLegend(offset=(-10, 10))
-    back = QColor(plot.palette().color(QPalette.ColorRole.Base))
-    back.setAlpha(215)
-    legend.setBrush(pg.mkBrush(back))
 
 
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
@@ -156,7 +147,6 @@ class Dashboard(QWidget):
         self.day = _plot("24 hours", "%", "hour")
         self.day.setToolTip("Over the day: utilization of the fleet, % of its SLO capacity, "
                             "and facility power, % of its peak")
-        _legend(self.day)
         self.curves_key = QLabel()
         self.curves = LoadCurves(self.latency, self.interactivity, self.curves_key)
         self.plots = [self.latency, self.interactivity, self.power, self.cost, self.day]
@@ -325,18 +315,16 @@ class Dashboard(QWidget):
         hours = np.array([r["hour"] for r in h], float)
         facility = np.array([r["facility_kw"] for r in h], float)
         peak = max(float(facility.max()), 1e-9)
-        name = f"facility power, % of {quantity(peak, 'kW')}"
         items = self._items.get(self.day)
         if items is None:
-            util = self.day.plot(pen=pg.mkPen(COLORS[0], width=2), name="utilization %")
-            power = self.day.plot(pen=pg.mkPen(COLORS[1], width=2), name=name)
+            util = self.day.plot(pen=pg.mkPen(COLORS[0], width=2))
+            power = self.day.plot(pen=pg.mkPen(COLORS[1], width=2))
             self.day.setYRange(0, 105)
             self._items[self.day] = items = (util, power)
         util, power = items
         util.setData(hours, np.array([r["utilization_pct"] for r in h], float))
         power.setData(hours, 100 * facility / peak)
-        legend = self.day.plotItem.legend
-        if legend is not None:
-            for sample, label in legend.items:
-                if sample.item is power:
-                    label.setText(name)
+        # The key is the title: a legend inside this short chart covered the afternoon.
+        self.day.setTitle(f'24 hours: <span style="color:{COLORS[0]}">━ utilization</span> '
+                          f'<span style="color:{COLORS[1]}">━ facility power</span>, % of '
+                          f"{quantity(peak, 'kW')}")

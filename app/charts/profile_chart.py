@@ -68,7 +68,7 @@ class ProfileChart(pg.PlotWidget):
         pi.showAxis("right")
         right = pi.getAxis("right")
         right.setLabel("req/s")
-        right.setWidth(44)
+        right.setWidth(58)  # four-digit rates beside the axis title
         # Room above the plot for the "100" label, and keep the 0 and 100 labels that pyqtgraph
         # would hide for poking past the axis ends.
         pi.setContentsMargins(2, 8, 2, 2)
