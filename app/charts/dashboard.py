@@ -143,7 +143,9 @@ class Dashboard(QWidget):
                               "CPUs/memory/fans, scale-out network, and cooling and losses "
                               "(PUE − 1)")
         self.cost.setToolTip("Cost per year, USD: annualized hardware CapEx, energy, "
-                             "facility (colocation or owned building), maintenance (maint.)")
+                             "facility (colocation or owned building), maintenance (maint.), "
+                             "and the rent of pools of cloud-only parts, which covers their "
+                             "energy, space and upkeep")
         self.day = _plot("24 hours", "%", "hour")
         self.day.setToolTip("Over the day: utilization of the fleet, % of its SLO capacity, "
                             "and facility power, % of its peak")
@@ -197,9 +199,12 @@ class Dashboard(QWidget):
         self._bars(self.power, ["accel.", "host", "network", "cooling"],
                    [k["power_accelerators_kw"], k["power_host_kw"], k["power_network_kw"],
                     k["power_cooling_kw"]], "kW")
-        self._bars(self.cost, ["CapEx", "energy", "facility", "maint."],
-                   [k["annual_capex_usd"], k["opex_energy_usd_per_year"],
-                    k["opex_facility_usd_per_year"], k["opex_maintenance_usd_per_year"]], "$")
+        costs = {"CapEx": k["annual_capex_usd"], "energy": k["opex_energy_usd_per_year"],
+                 "facility": k["opex_facility_usd_per_year"],
+                 "maint.": k["opex_maintenance_usd_per_year"]}
+        if k.get("opex_rent_usd_per_year", 0.0) > 0:  # a pool of rented (cloud-only) parts
+            costs["rent"] = k["opex_rent_usd_per_year"]
+        self._bars(self.cost, list(costs), list(costs.values()), "$")
         self._day(results, scenario)
         self._show_basis(results, scenario)
 
@@ -294,6 +299,10 @@ class Dashboard(QWidget):
         x = np.arange(len(names))
         color = self.palette().color(QPalette.ColorRole.Text)
         items = self._items.get(plot)
+        if items is not None and len(items[1]) != len(names):  # a bar came or went (rent)
+            for item in (items[0], *items[1]):
+                plot.removeItem(item)
+            items = None
         if items is None:
             bars = pg.BarGraphItem(x=x, height=values, width=0.6,
                                    brushes=[pg.mkBrush(c) for c in COLORS[:len(names)]])

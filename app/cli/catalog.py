@@ -67,7 +67,8 @@ def _accelerators(catalog: Catalog) -> str:
 
 def _systems(catalog: Catalog) -> str:
     rows = [[s.id, _short(s.name), s.status, s.accelerator, fmt(s.accelerators, "{:,}"), s.form,
-             s.cooling, _spec(s.host_power_w), _spec(s.price_usd)]
+             s.cooling, _spec(s.host_power_w),
+             "rented only" if s.rented else _spec(s.price_usd)]
             for s in catalog.systems.values()]
     return table(["id", "name", "status", "accelerator", "count", "form", "cooling",
                   "host W", "price USD"], rows, left=4)

@@ -276,7 +276,11 @@ def power_and_cost(plan: Plan, results: Results, scenarios: list[str]) -> str:
             '<p class="lead">Total cost of ownership per year, thousand USD, with each part\'s '
             "share. CapEx is annualized over the amortization period at the cost of "
             "capital.</p>"]
-    out += _breakdown(plan, k, scenarios, COST_PARTS, "TCO per year (thousand USD)",
+    parts = COST_PARTS
+    if "opex_rent_usd_per_year" in k and (k.loc[scenarios, "opex_rent_usd_per_year"] > 0).any():
+        parts = [*COST_PARTS, ("opex_rent_usd_per_year",
+                               "Rent of cloud-only pools (their energy and space included)")]
+    out += _breakdown(plan, k, scenarios, parts, "TCO per year (thousand USD)",
                       lambda v: number(v / 1e3, 0))
     return "".join(out)
 

@@ -126,6 +126,8 @@ class Accelerator(_Strict):
     scaleup_bw_gbs: Spec = Field(description="Scale-up bandwidth per accelerator, one direction")
     scaleup_latency_us: Spec
     price_usd: Spec | None = None
+    #: Cloud rent per accelerator-hour (on demand). What a pool of a rented-only system
+    #: costs; for the others, what owning is compared with.
     rent_usd_per_hour: Spec | None = None
     precisions: list[Precision]
     default_precision: Precision
@@ -189,9 +191,16 @@ class System(_Strict):
     weight_kg: Spec | None = Field(default=None, description="One system, installed")
     available_from: Dated | None = Field(default=None, description=(
         "First month it ships in volume; None = available today"))
-    price_usd: Spec
+    price_usd: Spec | None = Field(default=None, description=(
+        "Purchase price of one system; None = rented only (a cloud part): pools of it cost "
+        "the accelerator's rent, or the pool's own"))
     max_power_w: Spec | None = None
     notes: str | None = None
+
+    @property
+    def rented(self) -> bool:
+        """Sold only as a cloud rental: a pool of it is paid by the hour, not bought."""
+        return self.price_usd is None
 
     @model_validator(mode="after")
     def _form(self) -> System:

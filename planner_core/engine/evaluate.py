@@ -232,10 +232,25 @@ def _workload_row(scenario: str, plan: Plan, ws: WorkloadSizing, utilization) ->
     }
 
 
+def _price_grade(ps: PoolSizing, rented: bool) -> str:
+    """How good the figure the pool's cost rests on is: the system's price, or for a rented
+    pool its rent ("plan" where the plan sets it)."""
+    if not rented:
+        return ps.system.price_usd.grade
+    if ps.pool.rent_usd_per_accelerator_hour is not None:
+        return "plan"
+    return ps.accelerator.rent_usd_per_hour.grade
+
+
 def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_year: float,
               tco: float) -> dict:
     sys_ = ps.system
+    rented = sys_.rented
+    # A rented pool's rent is what it costs (the plan's, else the catalog's); an owned pool's
+    # (the plan's) is what owning is compared with.
     rent = ps.pool.rent_usd_per_accelerator_hour
+    if rented and rent is None:
+        rent = ps.accelerator.rent_usd_per_hour.value
     row = {
         "scenario": scenario, "pool": ps.pool.name, "system": sys_.id,
         "accelerator": ps.accelerator.id, "engine": ps.engine,
@@ -250,7 +265,8 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
         "rack_kw_provisioned": ps.system_kw_peak * ps.systems_per_rack,
         "it_kw_peak": float(day.it_kw.max()), "it_kw_provisioned": float(day.it_kw_provisioned),
         "capex_usd": float(day.capex_usd),
-        "system_price_grade": sys_.price_usd.grade,
+        "rented": rented,
+        "system_price_grade": _price_grade(ps, rented),
         "rent_usd_per_year": (rent * ps.accelerators * HOURS_PER_YEAR
                               if rent is not None else np.nan),
         "utilization_peak_pct": 100 * float(day.utilization.max()),

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from planner_core.engine.cost import (
+    HOURS_PER_YEAR,
     capex,
     capital_recovery_factor,
     usd_per_million_tokens,
@@ -38,7 +39,8 @@ KPI_ORDER = (
     "facility_mw_provisioned", "utility_mw", "pue",
     "power_accelerators_kw", "power_host_kw", "power_network_kw", "power_cooling_kw",
     "energy_mwh_per_day", "capex_usd", "annual_capex_usd", "opex_energy_usd_per_year",
-    "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "tco_usd_per_year",
+    "opex_maintenance_usd_per_year", "opex_facility_usd_per_year", "opex_rent_usd_per_year",
+    "tco_usd_per_year",
     "output_tokens_per_year", "usd_per_m_output_tokens", "usd_per_m_tokens",
     "wh_per_1k_output_tokens", "output_tokens_per_kwh", "ttft_p99_ms", "tpot_p99_ms",
     "utilization_peak_pct",
@@ -78,13 +80,18 @@ class SizedPool:
     idle_w: Any  # per accelerator
     busy_w: Any  # per accelerator, its replica fully used (power.busy_watts)
     host_w: Any  # per system, under load
-    price_usd: Any  # per system
+    price_usd: Any  # per system (0 where rented)
     network_w: Any = 0.0  # per system: its share of the scale-out fabric
     network_usd: Any = 0.0  # the pool's scale-out fabric
     rack_kw: Any = 0.0  # per system, in its rack (kw_per_system less the network's share)
     air: Any = True  # air-cooled racks (else liquid)
     workloads: list[ServedWorkload] = field(default_factory=list)
     failed: Any = False  # a workload the pool cannot serve at all
+    #: Rented (a cloud-only system): paid by the accelerator-hour, in the provider's halls.
+    #: Its power and racks are still counted (what it draws where it runs); its cost is the
+    #: rent, which covers the energy, space and upkeep the plan would otherwise pay.
+    rented: Any = False
+    rent_usd_per_acc_hour: Any = 0.0
 
 
 @dataclass
@@ -118,6 +125,7 @@ class _Line:
     base: Any
     slope: Any
     served: list[tuple]
+    owned: Any = 1.0  # 0 where the pool is rented: its energy is in the rent
 
 
 def _inverse(x):
@@ -142,7 +150,8 @@ def _line(p: SizedPool, network_w) -> _Line:
         # the same load over them would draw the same, power being linear in utilization.
         served.append((w, np.asarray(w.profile, float), fleet, _inverse(fleet),
                        weight * norm, w.active * w.acc_per_replica * per_acc))
-    return _Line(base, slope, served)
+    return _Line(base, slope, served, np.where(p.rented, 0.0, 1.0)
+                 if np.any(p.rented) else 1.0)
 
 
 def facility_figures(plan: Plan) -> dict[str, float]:
@@ -167,6 +176,9 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     worst_ttft = worst_tpot = 0.0
     all_meet = True
     pool_capex, pool_kw = [], []
+    rent = 0.0
+    rented = any(np.any(p.rented) for p in pools)
+    own_kw = 0.0  # provisioned for the plan's own pools (rented ones are the provider's)
     for p in pools:
         for w in p.workloads:
             all_meet = all_meet & w.meets
@@ -177,11 +189,15 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         tot_acc = tot_acc + p.accelerators
         systems = systems + p.systems
         racks = racks + p.racks
-        pool_capex.append(capex(p.systems * p.price_usd, p.network_usd,
-                                f["installation_capex_pct"]))
+        own = np.where(p.rented, 0.0, 1.0) if rented else 1.0
+        pool_capex.append(capex(p.systems * p.price_usd, p.network_usd * own if rented
+                                else p.network_usd, f["installation_capex_pct"]))
         pool_kw.append(p.systems * p.kw_per_system)
         hw_capex = hw_capex + pool_capex[-1]
         provisioned = provisioned + pool_kw[-1]
+        if rented:
+            rent = rent + p.accelerators * p.rent_usd_per_acc_hour * HOURS_PER_YEAR
+            own_kw = own_kw + pool_kw[-1] * own
 
     lines = [_line(p, p.network_w) for p in pools]
     day = _closed_form(lines[0]) if _single(lines) and not hourly else _day(lines, hourly)
@@ -206,22 +222,32 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
     crf = capital_recovery_factor(f["cost_of_capital"], f["amortization_years"])
     annual_capex = hw_capex * crf
     energy_kwh_year = fac_sum * 365.0
+    # What the plan pays for: its own pools' energy and halls (a rented pool's are in its rent).
+    paid_kwh_year, paid_kw = energy_kwh_year, provisioned
+    if rented:
+        paid_kwh_year = day["it_owned"] * pue * 365.0
+        paid_kw = own_kw
     if cost_model == "owned":
         coloc = 0.0
         # The build cost per MW buys just enough electrical plant; redundancy adds its idle
         # capacity at the plant's price.
         spare_kw = np.maximum(power["ups_installed_kw"] - provisioned, 0.0)
+        if rented:
+            spare_kw = spare_kw * np.where(provisioned > 0, paid_kw / np.where(
+                provisioned > 0, provisioned, 1.0), 0.0)
         plant = site.electrical.plant_usd_per_kw
-        facility_annual = ((f["facility_capex_usd_per_mw"] * provisioned / 1e3
+        facility_annual = ((f["facility_capex_usd_per_mw"] * paid_kw / 1e3
                             + plant * spare_kw)
                            * capital_recovery_factor(f["cost_of_capital"],
                                                      f["facility_life_years"]))
     else:
         coloc, facility_annual = f["colocation_usd_per_kw_month"], 0.0
-    energy, maint, facility_usd = yearly_opex(energy_kwh_year, f["electricity_usd_per_kwh"],
+    energy, maint, facility_usd = yearly_opex(paid_kwh_year, f["electricity_usd_per_kwh"],
                                               hw_capex, f["maintenance_pct_per_year"],
-                                              provisioned, coloc, facility_annual)
+                                              paid_kw, coloc, facility_annual)
     tco = annual_capex + energy + maint + facility_usd
+    if rented:
+        tco = tco + rent
     out_year = out_day * 365.0
     all_year = (out_day + in_day) * 365.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -243,7 +269,7 @@ def roll_up(pools: Sequence[SizedPool], facility: Mapping[str, Any], cost_model:
         "energy_mwh_per_day": fac_sum / 1e3, "capex_usd": hw_capex,
         "annual_capex_usd": annual_capex, "opex_energy_usd_per_year": energy,
         "opex_maintenance_usd_per_year": maint, "opex_facility_usd_per_year": facility_usd,
-        "tco_usd_per_year": tco, "output_tokens_per_year": out_year,
+        "opex_rent_usd_per_year": rent, "tco_usd_per_year": tco, "output_tokens_per_year": out_year,
         "usd_per_m_output_tokens": usd_per_million_tokens(tco, out_year),
         "usd_per_m_tokens": usd_per_million_tokens(tco, all_year),
         "wh_per_1k_output_tokens": wh_per_1k, "output_tokens_per_kwh": per_kwh,
@@ -265,12 +291,14 @@ def _day(lines: list[_Line], keep: bool) -> dict:
     tables (``keep``) take all 24 at once and keep them, the hour as the last axis."""
     blocks = [np.arange(HOURS)] if keep else [np.array([h]) for h in range(HOURS)]
     n = sum(len(line.served) for line in lines)
-    it_max = it_sum = 0.0
+    it_max = it_sum = it_owned = 0.0
+    # Rented pools draw power the plan does not pay for: their share is kept apart.
+    partial = any(not (isinstance(line.owned, float) and line.owned == 1.0) for line in lines)
     served, wl_peak = [0.0] * n, [0.0] * n
     util_peak = [0.0] * len(lines)
     kept: dict = {"util_hours": [], "busy_hours": []}
     for hours in blocks:
-        it_h = np.zeros(len(hours))
+        it_h = own_h = np.zeros(len(hours))
         k = 0
         for i, line in enumerate(lines):
             util = busy = np.zeros(len(hours))
@@ -284,13 +312,19 @@ def _day(lines: list[_Line], keep: bool) -> dict:
                     wl_peak[k] = _fold(u, np.max)
                 k += 1
             util_peak[i] = np.maximum(util_peak[i], _fold(util, np.max))
-            it_h = it_h + (_hours(line.base) + _hours(line.slope) * np.clip(busy, 0.0, 1.0))
+            line_h = _hours(line.base) + _hours(line.slope) * np.clip(busy, 0.0, 1.0)
+            it_h = it_h + line_h
+            if partial:
+                own_h = own_h + line_h * _hours(line.owned)
             if keep:
                 kept["util_hours"].append(util)
                 kept["busy_hours"].append(busy)
         it_max = np.maximum(it_max, _fold(it_h, np.max))
         it_sum = it_sum + _fold(it_h, np.sum)
-    day = {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak}
+        if partial:
+            it_owned = it_owned + _fold(own_h, np.sum)
+    day = {"it_max": it_max, "it_sum": it_sum, "served": served, "util_peak": util_peak,
+           "it_owned": it_owned if partial else it_sum}
     if keep:
         day.update(kept, it_hours=it_h, workload_peak=wl_peak)
     return day
@@ -331,7 +365,7 @@ def _closed_form(line: _Line) -> dict:
     it_sum = (len(p) * line.base + line.slope * np.minimum(working, 1.0)
               * hours(x * np.maximum(working, 1.0)))
     return {"it_max": it_max, "it_sum": it_sum, "served": [fleet * hours(x)],
-            "util_peak": [top * weight]}
+            "util_peak": [top * weight], "it_owned": it_sum * line.owned}
 
 
 def _with_day(kpis: dict, pools: Sequence[SizedPool], day: dict, pool_capex: list,

@@ -90,10 +90,22 @@ class Inputs:
         return {"per_system": float(system.accelerators), "tdp": tdp, "idle": idle,
                 "host": self.figure("systems", system.id, "host_power_w",
                                     system.host_power_w.value),
-                "price": self.figure("systems", system.id, "price_usd", system.price_usd.value),
+                # A cloud-only system has no price: it is paid for by the hour (``rent``,
+                # per accelerator-hour; NaN where the catalog has no rent for it either).
+                "price": 0.0 if system.rented else self.figure(
+                    "systems", system.id, "price_usd", system.price_usd.value),
+                "rented": system.rented,
+                "rent": _catalog_rent(self, acc) if system.rented else 0.0,
                 "rack": system.form == "rack", "air": system.cooling == "air",
                 "units": float(system.rack_units or RACK_UNITS),
                 "ports": float(system.ports), "port_gbps": system.port_gbps}
+
+
+def _catalog_rent(inputs: Inputs, acc: Accelerator):
+    """The accelerator's rent per hour (a sweep may set one the catalog lacks: NaN)."""
+    rent = acc.rent_usd_per_hour
+    return inputs.figure("accelerators", acc.id, "rent_usd_per_hour",
+                         np.nan if rent is None else rent.value)
 
 
 AS_PLANNED = Inputs()
@@ -179,7 +191,20 @@ class PoolFleet:
     def sized(self) -> SizedPool:
         """This pool as the roll-up reads it."""
         c = self.const
-        return SizedPool(accelerators=self.accelerators, systems=self.systems,
+        rented, rent = c.get("rented", False), 0.0
+        if np.any(rented):
+            # The pool's own rent, where the plan sets one, before the catalog's.
+            own = self.pool.rent_usd_per_accelerator_hour
+            rent = np.where(rented, c["rent"] if own is None else own, 0.0)
+            if np.ndim(rent) == 0 and np.isnan(rent):
+                raise PlannerError(
+                    f"pool {self.pool.name!r}: {self.system.name} is rented only (it has no "
+                    f"purchase price) and the catalog has no rent for {self.acc.name}: set "
+                    "the pool's rent per accelerator-hour, or give the system a price_usd "
+                    "in your catalog file", field=f"pools.{self.pool.name}."
+                    "rent_usd_per_accelerator_hour")
+        return SizedPool(rented=rented, rent_usd_per_acc_hour=rent,
+                         accelerators=self.accelerators, systems=self.systems,
                          racks=self.racks, kw_per_system=self.kw + self.net_kw,
                          network_w=1e3 * self.net_kw, network_usd=self.net_usd,
                          rack_kw=self.kw, air=self.air,

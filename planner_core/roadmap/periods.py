@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner_core.catalog import Catalog, System
+from planner_core.errors import PlannerError
 from planner_core.plan import Plan
 from planner_core.plan.timeline import Option, Timeline
 
@@ -67,7 +68,13 @@ def power_mw(plan: Plan, t: Timeline, p: Period) -> float | None:
 
 def system_of(plan: Plan, option: Option, catalog: Catalog) -> System:
     pool = next(x for x in plan.pools if x.name == option.pool)
-    return catalog.system(option.system or pool.system)
+    system = catalog.system(option.system or pool.system)
+    if system.rented:
+        # The roadmap plans purchases: a part only rented has no price to pay or to fall.
+        raise PlannerError(f"{system.name} is rented only (it has no purchase price); the "
+                           "roadmap plans purchases: give it a price_usd in your catalog "
+                           "file to plan it", field=f"timeline.options.{option.name}")
+    return system
 
 
 def available(system: System, p: Period) -> bool:

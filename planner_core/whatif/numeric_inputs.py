@@ -43,7 +43,8 @@ NUMERIC_PATHS = (
     # uncertainty analysis spreads a pool's performance by the error of its basis.
     "pools.*.performance",
     *(f"catalog.accelerators.*.{name}" for name in (
-        "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs")),
+        "memory_gb", "memory_bw_gbs", "dense_tflops", "tdp_w", "idle_w", "scaleup_bw_gbs",
+        "rent_usd_per_hour")),
     *(f"catalog.systems.*.{name}" for name in ("price_usd", "host_power_w", "scaleup_bw_gbs")),
 )
 #: Inputs that must be whole numbers.
@@ -91,6 +92,7 @@ UNITS = {
     "catalog.accelerators.*.tdp_w": "W",
     "catalog.accelerators.*.idle_w": "W",
     "catalog.accelerators.*.scaleup_bw_gbs": "GB/s",
+    "catalog.accelerators.*.rent_usd_per_hour": "$ per accelerator-hour",
     "catalog.systems.*.price_usd": "$",
     "catalog.systems.*.host_power_w": "W",
     "catalog.systems.*.scaleup_bw_gbs": "GB/s",
@@ -133,7 +135,12 @@ def check_values(plan: Plan, catalog: Catalog, values: Mapping[str, np.ndarray])
             _, kind, ident, name = path.split(".")
             if ident not in getattr(catalog, kind):
                 raise PlannerError(f"no {kind[:-1]} {ident!r} in the catalog", field=path)
-            positive = name not in ("price_usd", "idle_w", "host_power_w")
+            if name == "price_usd" and catalog.systems[ident].rented:
+                raise PlannerError(f"{ident} is rented only: it has no price to vary; vary "
+                                   f"its accelerator's rent (catalog.accelerators."
+                                   f"{catalog.systems[ident].accelerator}.rent_usd_per_hour)",
+                                   field=path)
+            positive = name not in ("price_usd", "idle_w", "host_power_w", "rent_usd_per_hour")
             if a.min() < 0 or (positive and a.min() <= 0):
                 raise PlannerError(f"{name} must be {'above' if positive else 'at least'} 0",
                                    field=path)

@@ -327,11 +327,16 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         effs.append(cal.efficiency(acc.family, catalog, hw.engine))
         per_rep.append(n_acc)
         slices.append(float(c.mig_slices or 0))
+        # A cloud-only system costs its accelerator's rent by the hour (NaN without one: such
+        # an option has no cost, so it is listed but never ranked).
         consts.append((float(system.accelerators), acc.tdp_w.value, acc.idle_w.value,
-                       system.host_power_w.value, system.price_usd.value,
+                       system.host_power_w.value,
+                       0.0 if system.rented else system.price_usd.value,
                        system.form == "rack", system.cooling == "air",
                        float(system.rack_units or RACK_UNITS), float(system.ports),
-                       system.port_gbps))
+                       system.port_gbps, system.rented,
+                       (acc.rent_usd_per_hour.value if acc.rent_usd_per_hour else np.nan)
+                       if system.rented else 0.0))
     if not live:
         return rows
     hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS},
@@ -361,7 +366,7 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
         packed_accelerators(needed, group, per_system, fluid, stages)))
     const = {k: np.array(v) for k, v in zip(
         ("per_system", "tdp", "idle", "host", "price", "rack", "air", "units", "ports",
-         "port_gbps"), cols,
+         "port_gbps", "rented", "rent"), cols,
         strict=True)}
     _, system0, acc0 = live[0]  # stands in for the stack: its figures are in ``const``
     fleet = PoolFleet(pool, system0, acc0, cal.power, [ws])

@@ -141,8 +141,17 @@ def assumptions(plan: Plan, catalog: Catalog,
                 if name == "scaleup_bw_gbs" and acc.architecture == "sram":
                     continue  # an SRAM chain uses its chips' own links (below)
                 spec = getattr(system, name)
+                if spec is None:
+                    continue  # a rented-only system has no price (its rent is its cost)
                 out.append(Assumption(f"catalog.systems.{system.id}.{name}",
                                       f"{system.id}: {label}", spec.value, spec.grade))
+        rent = acc.rent_usd_per_hour
+        if (system.rented and rent is not None and pool.rent_usd_per_accelerator_hour is None
+                and f"{acc.id}:rent" not in seen_acc):
+            # What a rented pool costs, as sourced as the catalog's rent is.
+            seen_acc.add(f"{acc.id}:rent")
+            out.append(Assumption(f"catalog.accelerators.{acc.id}.rent_usd_per_hour",
+                                  f"{acc.id}: rent", rent.value, rent.grade))
         if acc.id not in seen_acc:
             seen_acc.add(acc.id)
             figures = ACCELERATOR_FIGURES + ((("scaleup_bw_gbs", "chip-to-chip bandwidth"),)

@@ -89,3 +89,29 @@ def test_the_dashboard_is_drawn_once_per_new_result(window, settle, monkeypatch)
     doc.evaluate_now()  # every scenario's results reused from the evaluation before
     assert drawn == ["base", "base"]
     assert window.dashboard.tiles["usd_per_m_output_tokens"].value.text() != "—"
+
+
+def test_a_rented_pool_shows_its_rent_among_the_costs(qtbot, tmp_path):
+    """A pool of a cloud-only part: the cost chart gains a rent bar, and loses it again."""
+    from planner_core.plan import plan_to_json
+    from tests.core.test_rent import _plan
+
+    path = tmp_path / "tpu.json"
+    path.write_text(plan_to_json(_plan(own_pool=True)), encoding="utf-8")
+    w = MainWindow(open_example=False)
+    w.ask_before_discarding = False
+    qtbot.addWidget(w)
+    assert w.open_plan(path, interactive=False)
+    w.render_now()
+
+    def bars():
+        return [name for _x, name in w.dashboard.cost.getAxis("bottom")._tickLevels[0]]
+
+    assert bars() == ["CapEx", "energy", "facility", "maint.", "rent"]
+    with qtbot.waitSignal(w.document.resultsChanged, timeout=10000):
+        w.document.apply(lambda p: p.model_copy(update={"pools": [
+            q for q in p.pools if q.name != "tpu"], "workloads": [
+            x for x in p.workloads if x.name != "chat"]}), "Remove the TPU pool")
+    qtbot.waitUntil(lambda: w.document.results_complete, timeout=10000)
+    assert bars() == ["CapEx", "energy", "facility", "maint."]
+    w.shutdown()

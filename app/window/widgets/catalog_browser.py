@@ -194,11 +194,15 @@ class CatalogBrowser(QWidget):
                 *(_tip(f"Dense {k} TFLOPS", v) for k, v in e.dense_tflops.items()),
                 _tip("TDP (W)", e.tdp_w), _tip("Idle (W)", e.idle_w),
                 _tip("Scale-up (GB/s per direction)", e.scaleup_bw_gbs),
-                _tip("Price (USD)", e.price_usd)]))
+                _tip("Price (USD)", e.price_usd),
+                _tip("Rent (USD per accelerator-hour)", e.rent_usd_per_hour)]))
         elif kind == "system":
+            acc = self.catalog.accelerators.get(e.accelerator)
+            rent = acc.rent_usd_per_hour if acc is not None else None
+            cost = (f"rented, {_fmt(rent, '$')}/acc·h" if e.rented and rent is not None
+                    else "rented only" if e.rented else _fmt(e.price_usd, "$"))
             text = (f"{e.accelerators}× {e.accelerator} · {e.cooling}-cooled · "
-                    f"{'whole rack' if e.form == 'rack' else f'{e.rack_units} U'} · "
-                    f"{_fmt(e.price_usd, '$')}")
+                    f"{'whole rack' if e.form == 'rack' else f'{e.rack_units} U'} · {cost}")
             tip = "<br>".join(filter(None, [
                 _tip("Host power (W)", e.host_power_w), _tip("Price (USD)", e.price_usd),
                 _tip("Scale-up (GB/s per accelerator)", e.scaleup_bw_gbs),

@@ -35,8 +35,10 @@ def sweep_inputs(plan, catalog) -> list[tuple[str, str, str]]:
         out += [(f"{p.name}: batch cap", f"{k}.layout.max_batch",
                  "8,16,32,64,128,256,512,1024,2048")]
         out += [(f"{p.name}: serving mode", f"{k}.serving", "aggregated,disaggregated")]
-        out += [(f"{system.id}: price (USD)", f"catalog.systems.{system.id}.price_usd",
-                 f"{system.price_usd.value * 0.5:.6g}:{system.price_usd.value * 1.5:.6g}:41")]
+        if not system.rented:
+            price = system.price_usd.value
+            out += [(f"{system.id}: price (USD)", f"catalog.systems.{system.id}.price_usd",
+                     f"{price * 0.5:.6g}:{price * 1.5:.6g}:41")]
     out += [("facility: electricity (USD/kWh)", "facility.electricity_usd_per_kwh",
              "0:0.4:41"),
             ("facility: PUE", "facility.pue", "1.05:2:39"),
