@@ -53,8 +53,8 @@ class EvidenceChart(pg.PlotWidget):
                 tip=lambda x, y, data: data, name=system)
             self.addItem(item)
         within = float(np.mean(np.abs(p / m - 1) <= BAND))
-        self.setTitle(f"Measured against predicted: {len(rows):,} cases, "
-                      f"{within:.0%} within ±{BAND:.0%} (dashed)")
+        # Short enough for the panel beside the editors at 1280 pixels.
+        self.setTitle(f"{len(rows):,} cases: {within:.0%} within ±{BAND:.0%} (dashed)")
         self.setXRange(lo, hi, padding=0)
         self.setYRange(lo, hi, padding=0)
 

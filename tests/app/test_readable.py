@@ -116,12 +116,15 @@ def test_compare_cells_and_charts_are_not_cut(window, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_fleet_panel_fits_its_column(window, size):
-    """No sideways scrolling of the pool editor: only the MIG drawing may scroll, inside it."""
+@pytest.mark.parametrize("view", ["dashboard", "evidence", "whatif", "roadmap"])
+def test_the_fleet_panel_fits_its_column(window, size, view):
+    """No sideways scrolling of the pool editor, whichever view is beside it: only the MIG
+    drawing may scroll, inside it."""
     from PySide6.QtWidgets import QScrollArea
 
     window.resize(*size)
     window.document.set_scenario("base")
+    _settle(window, view)
     _settle(window, "fleet")
     outer = max((s for s in window.pools.findChildren(QScrollArea) if s.isVisible()),
                 key=lambda s: s.viewport().width())

@@ -108,6 +108,11 @@ def test_a_rented_pool_shows_its_rent_among_the_costs(qtbot, tmp_path):
         return [name for _x, name in w.dashboard.cost.getAxis("bottom")._tickLevels[0]]
 
     assert bars() == ["CapEx", "energy", "facility", "maint.", "rent"]
+    # The pool editor says what an unset rent means for each pool.
+    w.pools.select("tpu")
+    assert w.pools.rent.specialValueText() == "catalog's ($2.7)"
+    w.pools.select("own")
+    assert w.pools.rent.specialValueText() == "owned (no rent)"
     with qtbot.waitSignal(w.document.resultsChanged, timeout=10000):
         w.document.apply(lambda p: p.model_copy(update={"pools": [
             q for q in p.pools if q.name != "tpu"], "workloads": [

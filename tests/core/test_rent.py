@@ -119,3 +119,15 @@ def test_optimize_prices_a_cloud_option_by_its_rent(catalog):
         assert row["capex_usd"] == 0.0
         assert math.isclose(row["tco_usd_per_year"],
                             row["accelerators"] * 2.7 * HOURS_PER_YEAR, rel_tol=1e-9)
+
+
+def test_the_rent_is_an_assumption_of_the_tornado(catalog):
+    from planner_core.whatif.sensitivity import assumptions
+
+    found = {a.path: a for a in assumptions(_plan(), catalog)}
+    rent = found["catalog.accelerators.tpu-v6e.rent_usd_per_hour"]
+    assert (rent.value, rent.grade) == (2.7, "S")
+    assert not any(p.endswith("tpu-v6e-8.price_usd") for p in found)
+    # The plan's own rent is the user's figure, not the catalog's.
+    assert "catalog.accelerators.tpu-v6e.rent_usd_per_hour" not in {
+        a.path for a in assumptions(_plan(rent=1.5), catalog)}

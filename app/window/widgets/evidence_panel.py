@@ -3,7 +3,7 @@
 Import benchmark files (the command line's ``measurements import``, with the hardware and
 what else the files do not say chosen from the catalog), see them measured against predicted
 with the error per group, fit a calibration profile on them, and apply it to the plan (one
-undo step; Undo takes it off). "Check built-in measurements" predicts the shipped published
+undo step; Undo takes it off). "Check built-in" predicts the shipped published
 cases the same way. Predictions use the plan on show, its profile included.
 """
 
@@ -121,12 +121,16 @@ class EvidencePanel(QWidget):
         self.basis.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.basis)
         row = QHBoxLayout()
-        self.import_btn = QPushButton("Import benchmark files…")
-        self.import_btn.setToolTip("vLLM / SGLang bench_serving, genai-perf / AIPerf, "
-                                   "GuideLLM, trtllm-bench, MLPerf summaries, case CSVs")
+        # Short labels, the detail in tooltips: the row must leave the editors beside the
+        # panel their width at 1280 pixels.
+        self.import_btn = QPushButton("Import benchmarks…")
+        self.import_btn.setToolTip("Import benchmark files: vLLM / SGLang bench_serving, "
+                                   "genai-perf / AIPerf, GuideLLM, trtllm-bench, MLPerf "
+                                   "summaries, case CSVs")
         self.import_btn.clicked.connect(self._choose_files)
-        self.builtin_btn = QPushButton("Check built-in measurements")
-        self.builtin_btn.setToolTip("Predict the published measurements the built-in "
+        self.builtin_btn = QPushButton("Check built-in")
+        self.builtin_btn.setToolTip("Check the built-in measurements: predict the published "
+                                    "measurements the built-in "
                                     "calibration was fitted on, with this plan's calibration")
         self.builtin_btn.clicked.connect(self.show_builtin)
         self.fit_btn = QPushButton("Fit profile")

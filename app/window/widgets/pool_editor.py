@@ -188,7 +188,10 @@ class PoolEditor(ItemEditor):
         sf.addRow("Spare replicas", b.bind(self.redundancy, "redundancy", "spare replicas"))
         # The minimum is one step below zero, so one step up from "owned" reaches $0.
         self.rent = spin(-0.25, 1000, 2, 0.25, " $/acc·h", special="owned (no rent)",
-                         tip="Cloud rent per accelerator-hour, to compare with owning, USD")
+                         tip="Cloud rent per accelerator-hour, USD. A system sold only as a "
+                             "cloud rental (TPU, Trainium, Inferentia) costs this (else the "
+                             "catalog's rent); for a bought one it is what owning is compared "
+                             "with")
         sf.addRow("Rent", b.bind(self.rent, "rent_usd_per_accelerator_hour", "rent"))
         layout.addWidget(serve)
 
@@ -222,6 +225,11 @@ class PoolEditor(ItemEditor):
             f"{system.accelerators} × {acc.name} · {system.cooling}-cooled · {form} · "
             f"{quantity(acc.memory_gb.value, 'GB')} at "
             f"{significant(acc.memory_bw_gbs.value / 1e3)} TB/s each")
+        # A rented-only system's pool costs the catalog's rent unless the plan sets its own.
+        rent = acc.rent_usd_per_hour
+        self.rent.setSpecialValueText(
+            "owned (no rent)" if not system.rented else
+            f"catalog's (${rent.value:g})" if rent is not None else "needed: rented only")
         sram = acc.architecture == "sram"
         tip = f"{POWER_LIMIT_TIP}\n\n{acc.name}: TDP {acc.tdp_w.value:,.0f} W, idle " \
               f"{acc.idle_w.value:,.0f} W."

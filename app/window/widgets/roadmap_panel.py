@@ -120,9 +120,9 @@ class RoadmapPanel(QWidget):
         scroll.setWidget(editor)
         self.run_button = QPushButton("Run the roadmap")
         self.run_button.clicked.connect(self.run)
-        self.apply_button = QPushButton("Apply the chosen purchases")
-        self.apply_button.setToolTip("Writes the chosen sequence into the timeline's purchases "
-                                     "(one undo step)")
+        self.apply_button = QPushButton("Apply purchases")
+        self.apply_button.setToolTip("Apply the chosen purchases: writes the chosen sequence "
+                                     "into the timeline's purchases (one undo step)")
         self.apply_button.clicked.connect(self.apply_chosen)
         self.save_button = QPushButton("Save as scenarios")
         self.save_button.setToolTip(

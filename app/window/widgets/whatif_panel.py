@@ -66,11 +66,11 @@ class _Note(QLabel):
 
 
 def _combo() -> QComboBox:
-    """A choice as wide as about thirty characters, whatever its longest item: the panel
+    """A choice as wide as about twenty characters, whatever its longest item: the panel
     must fit a 1280-pixel screen beside the editors (the full text is in its list)."""
     box = QComboBox()
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(30)
+    box.setMinimumContentsLength(20)
     return box
 
 
