@@ -103,14 +103,19 @@ def from_validation_error(exc, *, source: str | None = None, data=None,
 
 
 def _readable(loc: tuple, data) -> str:
-    """A pydantic location as a dotted path, list indexes replaced by the item's name."""
+    """A pydantic location as a dotted path, list indexes replaced by the item's id (catalog
+    entries, as an override by id names them) or name (a plan's items)."""
     parts, node = [], data
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
             node = node[part]
+            ident = node.get("id") if isinstance(node, dict) else None
             name = node.get("name") if isinstance(node, dict) else None
-            parts.append(name if isinstance(name, str) and name and "." not in name
-                         else f"[{part}]")
+            if isinstance(ident, str) and ident:
+                parts.append(ident)
+            else:
+                parts.append(name if isinstance(name, str) and name and "." not in name
+                             else f"[{part}]")
             continue
         node = node.get(part) if isinstance(node, dict) else None
         parts.append(str(part))

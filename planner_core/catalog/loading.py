@@ -52,7 +52,8 @@ class Catalog:
         try:
             data = CatalogFile.model_validate(raw)
         except ValidationError as exc:
-            raise from_validation_error(exc, source=str(path)) from exc
+            # Entries are named by their ids, not their places in the file's lists.
+            raise from_validation_error(exc, source=str(path), data=raw) from exc
         self.add(data, origin=origin or str(path))
 
     def add(self, data: CatalogFile, origin: str = "built-in") -> None:

@@ -42,3 +42,16 @@ def test_a_new_id_must_be_whole_and_bad_values_are_named(tmp_path):
         load_catalog([_file(tmp_path, {"models": {"my-model": {"name": "Mine"}}})])
     with pytest.raises(PlannerError, match="price_usd"):
         load_catalog([_file(tmp_path, {"systems": {"hgx-h200": {"price_usd": "cheap"}}})])
+
+
+def test_a_bad_figure_is_named_by_its_entrys_id_not_its_place(tmp_path):
+    """Keyed or listed, the message names the entry as an override would: systems.ID.field."""
+    with pytest.raises(PlannerError) as keyed:
+        load_catalog([_file(tmp_path, {"systems": {"hgx-h200": {"price_usd": -5}}})])
+    assert "systems.hgx-h200.price_usd" in str(keyed.value)
+    whole = load_catalog().system("hgx-h100").model_dump(mode="json", exclude_none=True)
+    whole.update(id="my-box", host_power_w={"value": -1, "source": "x", "grade": "S"})
+    with pytest.raises(PlannerError) as listed:
+        load_catalog([_file(tmp_path, {"systems": [whole]})])
+    assert "systems.my-box.host_power_w" in str(listed.value)
+    assert "systems.[" not in str(listed.value) and "systems[" not in str(listed.value)
