@@ -20,7 +20,9 @@ FRONT = "#e15759"
 
 
 class SweepChart(pg.PlotWidget):
-    """A KPI against the swept values; values missing an SLO are drawn as red crosses."""
+    """A KPI against the swept values; values missing an SLO are drawn as red crosses, and
+    values with no figure at all (nothing fits, or it cannot be served) as red dashed lines
+    across the chart: drawn at 0 they read as a cost of nothing."""
 
     def __init__(self):
         super().__init__(viewBox=pg.ViewBox(enableMenu=False))
@@ -45,12 +47,21 @@ class SweepChart(pg.PlotWidget):
             self.plot(x, line_y, pen=pg.mkPen(COLORS[0], width=2), connect="finite")
         self.plot(x[ok], y[ok], pen=None, symbol="o", symbolSize=5 if len(x) < 200 else 2,
                   symbolBrush=COLORS[0], symbolPen=None)
-        bad = ~ok
-        if bad.any():
-            shown = np.where(np.isfinite(y[bad]), y[bad], 0.0)
-            self.plot(x[bad], shown, pen=None, symbol="x", symbolSize=8,
+        missed = ~ok & np.isfinite(y)  # a figure, but the SLOs are not met
+        if missed.any():
+            self.plot(x[missed], y[missed], pen=None, symbol="x", symbolSize=8,
                       symbolBrush=INFEASIBLE, symbolPen=pg.mkPen(INFEASIBLE),
                       name="misses an SLO")
+        blank = ~np.isfinite(y)  # no figure at all: a dashed line across the chart, not a 0
+        if blank.any():
+            finite = y[np.isfinite(y)]
+            lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+            if hi <= lo:
+                lo, hi = lo - 1.0, hi + 1.0
+            xs = np.repeat(x[blank], 2)
+            ys = np.tile([lo, hi], int(blank.sum()))
+            self.plot(xs, ys, connect="pairs", name="no value (see the table's reason)",
+                      pen=pg.mkPen(INFEASIBLE, width=1, style=Qt.PenStyle.DashLine))
 
 
 #: Systems coloured one by one in the options chart, cheapest first; the rest are "other".
