@@ -30,6 +30,17 @@ def _localized(text: str) -> str:
     return text.replace("-", MINUS)
 
 
+def tick(text: str) -> str:
+    """A chart's tick label as the chart library wrote it ("12000", "0.25") with the
+    reader's separators and thousands grouped ("12,000"; "0,25" in German)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    decimals = len(text.partition(".")[2])
+    return _localized(f"{value:,.{decimals}f}")
+
+
 def number(value, digits: int = 0) -> str:
     """Thousands separators and a fixed number of decimals, as the window's tiles show them."""
     if value is None or not finite(value):

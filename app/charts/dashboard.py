@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.load_curves import Curve, LoadCurves
-from app.figures import MINUS, money, number, quantity, significant, unit_for
+from app.figures import MINUS, money, number, quantity, significant, tick, unit_for
 from planner_core import Results
 from planner_core.engine.curves import interactivity, latency_vs_load
 
@@ -77,10 +77,24 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     return style_plot(plot_widget(), title, left, bottom)
 
 
+class LocalAxis(pg.AxisItem):
+    """Tick labels in the reader's separators, thousands grouped (pyqtgraph writes 12000.5
+    whatever the locale)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        if self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [tick(t) for t in super().tickStrings(values, scale, spacing)]
+
+
+def local_axes() -> dict:
+    return {"left": LocalAxis("left"), "bottom": LocalAxis("bottom")}
+
+
 def plot_widget() -> pg.PlotWidget:
     """A chart without pyqtgraph's context menu (these charts are not for exploring), whose
     making costs more than the chart's."""
-    return pg.PlotWidget(viewBox=pg.ViewBox(enableMenu=False))
+    return pg.PlotWidget(viewBox=pg.ViewBox(enableMenu=False), axisItems=local_axes())
 
 
 def style_plot(w: pg.PlotWidget, title: str, left: str, bottom: str) -> pg.PlotWidget:

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from app.charts.dashboard import COLORS, style_plot
+from app.charts.dashboard import COLORS, local_axes, style_plot
 from app.figures import money, significant
 
 INFEASIBLE = "#d9534f"
@@ -25,7 +25,7 @@ class SweepChart(pg.PlotWidget):
     across the chart: drawn at 0 they read as a cost of nothing."""
 
     def __init__(self):
-        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems=local_axes())
         _style(self, "Sweep", "", "")
 
     def show(self, frame: pd.DataFrame, kpi: str, label: str, param_label: str,
@@ -178,7 +178,7 @@ class TornadoChart(pg.PlotWidget):
     """Each assumption's low and high end as bars from the base value, largest first."""
 
     def __init__(self):
-        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems=local_axes())
         _style(self, "Sensitivity", "", "")
         left = self.getAxis("left")
         left.setWidth(270)
@@ -220,7 +220,7 @@ class BandChart(pg.PlotWidget):
     """P10–P90 band and P50 line of a KPI over traffic levels."""
 
     def __init__(self, title: str):
-        super().__init__(viewBox=pg.ViewBox(enableMenu=False))
+        super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems=local_axes())
         _style(self, title, "", "traffic, × today's peak")
 
     def show(self, bands: pd.DataFrame, kpi: str, label: str, scale: float = 1.0) -> None:

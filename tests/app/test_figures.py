@@ -48,3 +48,18 @@ def test_the_readers_separators():
     finally:
         figures.set_separators(",", ".")
     assert figures.number(1234.5, 1) == "1,234.5"
+
+
+def test_chart_ticks_use_the_readers_separators(qapp):
+    from app.charts.dashboard import LocalAxis
+    from app.figures import set_separators, tick
+
+    axis = LocalAxis("left")
+    assert axis.tickStrings([12000.0, 0.5], 1.0, 0.5) == ["12,000", "0.5"]
+    set_separators(".", ",")
+    try:
+        assert tick("12000.5") == "12.000,5" and tick("-3") == "−3"
+        assert axis.tickStrings([2500.0, 5000.0], 1.0, 2500.0) == ["2.500", "5.000"]
+    finally:
+        set_separators(",", ".")
+    assert tick("n/a") == "n/a"
