@@ -21,6 +21,9 @@ DEMAND = "#d9534f"
 def _plot(title: str, left: str) -> pg.PlotWidget:
     w = style_plot(plot_widget(), title, left, "period")
     w.getAxis("bottom").showLabel(False)  # the ticks are the periods; the height is scarce
+    # Four charts share the panel with the timeline's editor: a smaller title leaves the
+    # period ticks their room at 1280×800 (they were cut at the charts' bottom edge).
+    w.setTitle(title, size="9pt")
     return w
 
 
@@ -47,10 +50,10 @@ class RoadmapCharts(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(2)
-        self.capacity = _plot("Capacity and demand", "req/s at peak")
+        self.capacity = _plot("Capacity and demand at peak", "req/s")
         self.power = _plot("Utility power", "MW")
-        self.cash = _plot("Cumulative cash out", "million USD")
-        self.cost = _plot("Cost per million output tokens", "USD")
+        self.cash = _plot("Cumulative cash out", "$M")
+        self.cost = _plot("Cost per M output tokens", "USD")
         self.capacity_key, self.power_key, self.key = _key(), _key(), _key()
         for i, chart in enumerate((self.capacity, self.power, self.cash, self.cost)):
             # Two rows of the dashboard's minimum would make the window taller than a

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from app.charts.dashboard import COLORS, local_axes, style_plot
 from app.figures import money, significant
@@ -31,8 +31,11 @@ class SweepChart(pg.PlotWidget):
     def show(self, frame: pd.DataFrame, kpi: str, label: str, param_label: str,
              scale: float = 1.0) -> None:
         self.clear()
-        self.setTitle(f"{label} as {param_label} varies")
-        self.setLabel("left", label)
+        # The KPI in the title, its unit alone on the axis, the swept input below: a title
+        # naming both was cut beside the editors at 1280 pixels.
+        self.setTitle(label)
+        unit = label[label.rfind("(") + 1:-1] if label.endswith(")") and "(" in label else ""
+        self.setLabel("left", unit)
         self.setLabel("bottom", param_label)
         y = frame[kpi].to_numpy(float) * scale
         ok = frame["meets_slo"].to_numpy(bool) & np.isfinite(y)
@@ -64,8 +67,9 @@ class SweepChart(pg.PlotWidget):
                       pen=pg.mkPen(INFEASIBLE, width=1, style=Qt.PenStyle.DashLine))
 
 
-#: Systems coloured one by one in the options chart, cheapest first; the rest are "other".
-SHOWN_SYSTEMS = 7
+#: Systems coloured one by one in the options chart, cheapest first; the rest are "other"
+#: (with "other" and the Pareto front, two rows of four in the key: it fits 1280 pixels).
+SHOWN_SYSTEMS = 6
 SYSTEM_COLORS = COLORS + ["#ff9da7", "#9c755f", "#17becf"]
 OTHER = "#bab0ac"
 #: A precision's marker, and the same shape as text for the title that explains them.
@@ -77,12 +81,16 @@ class LogAxis(pg.AxisItem):
     """Log-scale ticks written as plain numbers (20, 0.5, 1,000), never as 2·10¹."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
-        # Only 1, 2 and 5 of each decade are named: all nine crowd into each other.
-        out = []
-        for v in values:
-            mantissa = round(10.0 ** (v - np.floor(v)), 6)
-            out.append(significant(10.0 ** v * scale, 2) if mantissa in (1.0, 2.0, 5.0) else "")
-        return out
+        # Only 1, 2 and 5 of each decade are named: all nine crowd into each other. On a
+        # short vertical axis (a 1280×800 screen) even those touch: then only 1, 10, 100.
+        mantissas = [round(10.0 ** (v - np.floor(v)), 6) for v in values]
+        named = (1.0, 2.0, 5.0)
+        if self.orientation in ("left", "right"):
+            shown = sum(m in named for m in mantissas)
+            if shown and self.size().height() / shown < 18:
+                named = (1.0,)
+        return [significant(10.0 ** v * scale, 2) if m in named else ""
+                for v, m in zip(values, mantissas, strict=True)]
 
 
 class OptionsChart(pg.PlotWidget):
@@ -95,15 +103,17 @@ class OptionsChart(pg.PlotWidget):
     def __init__(self):
         super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems={
             "left": LogAxis("left"), "bottom": LogAxis("bottom")})
-        _style(self, "Options that meet the SLOs", "p99 latency, s",
-               "cost per million output tokens, USD (both axes log)")
+        # Short axis titles: at 1280×800 the plot is a few rows of points high.
+        _style(self, "Options that meet the SLOs", "p99, s",
+               "cost per million output tokens, USD (both axes log; latency: p99 TTFT + "
+               "answer)")
         self.setMinimumHeight(180)  # the points and, below them, their key (1280×800)
         self.setLogMode(x=True, y=True)
         self._scatter = pg.ScatterPlotItem()
         self._scatter.sigClicked.connect(self._clicked)
         self._frame: pd.DataFrame | None = None
         # The key sits below the axes, in rows: a legend inside covered the points.
-        self.key = pg.LegendItem(colCount=5, labelTextSize="8pt", verSpacing=-6)
+        self.key = pg.LegendItem(colCount=4, labelTextSize="8pt", verSpacing=-6)
         self.key.setParentItem(None)
         self.getPlotItem().layout.addItem(self.key, 4, 1)
         self.colors: dict[str, str] = {}
@@ -152,7 +162,9 @@ class OptionsChart(pg.PlotWidget):
         for precision in sorted(set(ok["precision"]), key=lambda p: list(SYMBOLS).index(p)
                                 if p in SYMBOLS else len(SYMBOLS)):
             shapes.setdefault(GLYPHS[SYMBOLS.get(precision, "o")], []).append(precision)
-        self.setTitle("Options that meet the SLOs · " + "  ".join(
+        # Every point meets the SLOs (the note above says how many): saying so in the title
+        # cut it at 1280 px.
+        self.setTitle("Options: " + "  ".join(
             f"{glyph} {'/'.join(names)}" for glyph, names in shapes.items()))
 
     def _describe(self, x: float, y: float, data) -> str:
@@ -174,6 +186,11 @@ def _marker(color: str, symbol: str) -> pg.ScatterPlotItem:
     return pg.ScatterPlotItem(symbol=symbol, brush=pg.mkBrush(color), pen=None, size=9)
 
 
+#: The tornado's room for its assumptions' names: wider left the bars no room beside the
+#: editors at 1280 pixels.
+LABELS_PX = 190
+
+
 class TornadoChart(pg.PlotWidget):
     """Each assumption's low and high end as bars from the base value, largest first."""
 
@@ -181,12 +198,12 @@ class TornadoChart(pg.PlotWidget):
         super().__init__(viewBox=pg.ViewBox(enableMenu=False), axisItems=local_axes())
         _style(self, "Sensitivity", "", "")
         left = self.getAxis("left")
-        left.setWidth(270)
+        left.setWidth(LABELS_PX + 10)
         # One label per bar: never thin them out for lack of room.
         left.setStyle(textFillLimits=[(0, 1.0)])
-        font = QFont()
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        left.setStyle(tickFont=font)
+        self._font = QFont()
+        self._font.setPointSizeF(self._font.pointSizeF() * 0.85)
+        left.setStyle(tickFont=self._font)
 
     def show(self, frame: pd.DataFrame, label: str, pct: float, top: int = 12) -> None:
         self.clear()
@@ -204,10 +221,13 @@ class TornadoChart(pg.PlotWidget):
         self.addItem(pg.BarGraphItem(x0=np.minimum(high, base), x1=np.maximum(high, base), y=y,
                                      height=0.7, brush=COLORS[1], pen=None))
         self.addItem(pg.InfiniteLine(pos=base, angle=90, pen=pg.mkPen("#888", width=1)))
-        self.getAxis("left").setTicks([[(float(i), f"{lab} [{g}]") for i, (lab, g) in
-                                        enumerate(zip(rows["label"], rows["grade"],
-                                                      strict=True))]])
-        self.setTitle(f"Each assumption alone, −{pct:g}% (blue) and +{pct:g}% (orange)")
+        # Long labels shortened in the middle to the axis' width (whole in the table below).
+        metrics = QFontMetrics(self._font)
+        self.getAxis("left").setTicks([[(float(i), metrics.elidedText(
+            f"{lab} [{g}]", Qt.TextElideMode.ElideMiddle, LABELS_PX - 10)) for i, (lab, g) in
+            enumerate(zip(rows["label"], rows["grade"], strict=True))]])
+        self.setTitle(f'<span style="color:{COLORS[0]}">■ −{pct:g}%</span> &nbsp; '
+                      f'<span style="color:{COLORS[1]}">■ +{pct:g}%</span> each assumption alone')
         self.setLabel("bottom", label)
         self.setYRange(-0.6, len(rows) - 0.4, padding=0)
         ends = np.concatenate([low, high, [base]])

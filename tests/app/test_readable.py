@@ -50,6 +50,12 @@ def _cut_chart_titles(plots) -> list[str]:
     cut = []
     for plot in plots:
         item = plot.getPlotItem()
+        # A chart whose least size exceeds its widget is clipped at the right and bottom.
+        room = plot.viewport().rect()
+        if item.geometry().width() > room.width() + 1 \
+                or item.geometry().height() > room.height() + 1:
+            cut.append(f"{_plain(item.titleLabel.text)!r}: {item.geometry().width():.0f}×"
+                       f"{item.geometry().height():.0f} px in {room.width()}×{room.height()}")
         title = item.titleLabel
         if title.isVisible() and title.text:
             shown = title.item.boundingRect().width()
@@ -153,3 +159,40 @@ def test_every_view_and_editor_fits_a_1280_by_800_screen(window):
             if hint.width() > 1280 or hint.height() > 800:
                 too_big.append(f"{panel} {page}: {hint.width()}×{hint.height()}")
     assert not too_big
+
+
+def test_what_if_and_roadmap_charts_are_not_cut(qtbot, window):
+    """At 1280×800 beside the editors, each What-if chart after its run, and the Roadmap's
+    after its run: no title or axis title cut, no chart clipped by its room."""
+    from PySide6.QtWidgets import QTabWidget
+
+    window.resize(1280, 800)
+    window.document.set_scenario("base")
+    _settle(window, "whatif")
+    panel = window.whatif
+    tabs = panel.findChild(QTabWidget)
+    runs = [(0, panel.run_sweep, [panel.sweep_chart]),
+            (1, panel.run_optimize, [panel.opt_chart]),
+            (2, panel.run_sensitivity, [panel.sens_chart]),
+            (3, panel.run_uncertainty, [panel.unc_cost, panel.unc_power, panel.unc_latency])]
+    cut = []
+    for index, run, charts in runs:
+        tabs.setCurrentIndex(index)
+        with qtbot.waitSignal(panel.runner.finished, timeout=120_000):
+            run()
+        for _ in range(3):
+            QApplication.processEvents()
+        cut += _cut_chart_titles(charts)
+    assert not cut
+    assert window.open_plan(resource_path("examples", "roadmap-2026-2030.json"),
+                            interactive=False)
+    window.resize(1280, 800)
+    _settle(window, "roadmap")
+    road = window.roadmap
+    with qtbot.waitSignal(road.runner.finished, timeout=120_000):
+        road.run()
+    for _ in range(3):
+        QApplication.processEvents()
+    charts = road.charts
+    assert not _cut_chart_titles([charts.capacity, charts.power, charts.cash, charts.cost])
+    assert window.open_plan(PLAN, interactive=False)  # the module's other tests use it

@@ -343,6 +343,7 @@ class RoadmapPanel(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                item.setToolTip(text)  # a long sequence of purchases is elided in its cell
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.charts.show(strategies, "scenario" if self.compared else "strategy")

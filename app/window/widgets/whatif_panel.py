@@ -559,19 +559,22 @@ class WhatIfPanel(QWidget):
 
     def _draw_uncertainty(self) -> None:
         bands = self.results["uncertainty"]
-        self.unc_cost.show(bands, "usd_per_m_output_tokens", "USD per million output tokens")
+        self.unc_cost.show(bands, "usd_per_m_output_tokens", "$/M")
         self.unc_power.show(bands, "facility_mw_peak", "MW")
         self.unc_latency.show(bands, "tpot_p99_ms", "ms")
         today = bands.set_index("traffic_factor").loc[1.0]
+        # Two lines at 1280 pixels: the spread's rule is in the tooltip.
         self.unc_note.setText(
-            "At today's peak: cost P10 {} · P50 {} · P90 {} per million output tokens; power "
-            "P10 {} · P50 {} · P90 {} MW; p99 TPOT P10 {} · P50 {} · P90 {} ms; {:.0%} of draws "
-            "meet every SLO. Spread by source grade (P 3% … claim 30%).".format(
+            "Today's peak, P10 · P50 · P90: ${} · {} · {} per M output tokens; {} · {} · {} MW; "
+            "p99 TPOT {} · {} · {} ms. {:.0%} of draws meet every SLO.".format(
                 *(show_kpi("usd_per_m_output_tokens", today[f"usd_per_m_output_tokens_p{p}"])
                   for p in (10, 50, 90)),
                 *(f"{today[f'facility_mw_peak_p{p}']:.3f}" for p in (10, 50, 90)),
                 *(f"{today[f'tpot_p99_ms_p{p}']:.1f}" for p in (10, 50, 90)),
                 today["feasible_share"]))
+        self.unc_note.setToolTip(self.unc_note.text() + "\n\nEach catalog and facility figure "
+                                 "is drawn around its value with a spread set by its source "
+                                 "grade (P 3% … claim 30%).")
 
     def run_and_wait(self, kind: str, timeout_ms: int = 120_000) -> bool:
         """Runs one page's job with its current settings and waits (screenshots, scripts)."""
