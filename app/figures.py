@@ -56,6 +56,8 @@ SCALES = {
     "B": (("B", 1.0), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)),
     "$": (("$", 1.0), ("$k", 1e3), ("$M", 1e6), ("$B", 1e9)),
     "tok/s": (("tok/s", 1.0), ("k tok/s", 1e3), ("M tok/s", 1e6), ("G tok/s", 1e9)),
+    "B/s": (("GB/s", 1e9), ("TB/s", 1e12), ("PB/s", 1e15)),
+    "FLOPS": (("TFLOPS", 1e12), ("PFLOPS", 1e15), ("EFLOPS", 1e18)),
 }
 #: A unit of a family, to its family and its size there.
 _UNITS = {unit: (family, size) for family, units in SCALES.items() for unit, size in units}

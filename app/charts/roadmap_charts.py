@@ -41,6 +41,9 @@ def _key() -> QLabel:
     label = QLabel("")
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # Two lines, fixed: a wrapped label's height is not counted in the panel's splitter, so
+    # one taller than its room was drawn over the periods of the chart above it.
+    label.setFixedHeight(2 * label.fontMetrics().lineSpacing() + 2)
     return label
 
 
@@ -58,7 +61,7 @@ class RoadmapCharts(QWidget):
         for i, chart in enumerate((self.capacity, self.power, self.cash, self.cost)):
             # Two rows of the dashboard's minimum would make the window taller than a
             # 1280×800 screen once the timeline editor sits above them.
-            chart.setMinimumHeight(110)
+            chart.setMinimumHeight(95)
             grid.addWidget(chart, 2 * (i // 2), i % 2)
         grid.addWidget(self.capacity_key, 1, 0)
         grid.addWidget(self.power_key, 1, 1)
@@ -85,6 +88,9 @@ class RoadmapCharts(QWidget):
         labels = [[(i, r.period.label) for i, r in enumerate(rows)]]
         for chart in (self.capacity, self.power, self.cash, self.cost):
             chart.getAxis("bottom").setTicks(labels)
+            # Half a period of room at each end: the first and last periods' names were
+            # dropped for want of it on the line charts.
+            chart.setXRange(-0.5, len(rows) - 0.5, padding=0)
         options = list(dict.fromkeys(o for r in rows for o in r.option_capacity_rps))
         base = np.zeros(len(rows))
         key = []

@@ -221,11 +221,12 @@ class TornadoChart(pg.PlotWidget):
         self.addItem(pg.BarGraphItem(x0=np.minimum(high, base), x1=np.maximum(high, base), y=y,
                                      height=0.7, brush=COLORS[1], pen=None))
         self.addItem(pg.InfiniteLine(pos=base, angle=90, pen=pg.mkPen("#888", width=1)))
-        # Long labels shortened in the middle to the axis' width (whole in the table below).
+        # Long names shortened in the middle to the axis' width (whole, with their grades,
+        # in the table below).
         metrics = QFontMetrics(self._font)
         self.getAxis("left").setTicks([[(float(i), metrics.elidedText(
-            f"{lab} [{g}]", Qt.TextElideMode.ElideMiddle, LABELS_PX - 10)) for i, (lab, g) in
-            enumerate(zip(rows["label"], rows["grade"], strict=True))]])
+            lab, Qt.TextElideMode.ElideMiddle, LABELS_PX - 10))
+            for i, lab in enumerate(rows["label"])]])
         self.setTitle(f'<span style="color:{COLORS[0]}">■ −{pct:g}%</span> &nbsp; '
                       f'<span style="color:{COLORS[1]}">■ +{pct:g}%</span> each assumption alone')
         self.setLabel("bottom", label)

@@ -166,7 +166,7 @@ def test_a_plan_with_a_timeline_gets_its_roadmap_tables_and_charts(qapp, tmp_pat
     # Its four charts come inside the section, drawn as vectors like the dashboards: their
     # titles are text, and the file holds no image at all.
     for title in ("Capacity and demand", "Utility power", "Cumulative cash out",
-                  "Cost per million output tokens"):
+                  "Cost per M output tokens"):
         assert title in section
     assert sum(len(page.images) for page in reader.pages) == 0
 

@@ -91,7 +91,7 @@ class CatalogBrowser(QWidget):
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
         self.catalog = catalog
-        self.search = QLineEdit(placeholderText="Search the catalog (name, vendor, id)…")
+        self.search = QLineEdit(placeholderText="Search name, vendor, id…")
         self.search.setClearButtonEnabled(True)
         self.model = _CatalogModel(0, 2, self)
         self.model.setHorizontalHeaderLabels(["Entry", "Key specs [grade]"])
