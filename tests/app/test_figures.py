@@ -63,3 +63,10 @@ def test_chart_ticks_use_the_readers_separators(qapp):
     finally:
         set_separators(",", ".")
     assert tick("n/a") == "n/a"
+
+
+def test_bandwidth_and_compute_take_the_unit_that_suits_them():
+    from app.figures import quantity
+
+    assert quantity(21_000, "TB/s") == "21 PB/s" and quantity(0.82, "TB/s") == "820 GB/s"
+    assert quantity(62_500, "TFLOPS") == "62.5 PFLOPS" and quantity(918, "TFLOPS") == "918 TFLOPS"

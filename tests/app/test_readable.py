@@ -195,4 +195,10 @@ def test_what_if_and_roadmap_charts_are_not_cut(qtbot, window):
         QApplication.processEvents()
     charts = road.charts
     assert not _cut_chart_titles([charts.capacity, charts.power, charts.cash, charts.cost])
+    # The keys sit below their charts, never over the periods' names.
+    for key, chart in ((charts.capacity_key, charts.capacity), (charts.power_key, charts.power),
+                       (charts.key, charts.cash), (charts.key, charts.cost)):
+        assert key.geometry().top() >= chart.geometry().bottom(), key.text()
+        assert key.sizeHint().height() <= key.height() or key.heightForWidth(
+            key.width()) <= key.height() + 1, key.text()
     assert window.open_plan(PLAN, interactive=False)  # the module's other tests use it
