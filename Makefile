@@ -50,7 +50,9 @@ calibrate: install
 validate: install
 	$(BIN)/inference-planner validate --quiet resources/calibration_cases.csv resources/calibration_cases_more.csv resources/power_cases.csv
 
-# The README's pictures of the real window, one per panel.
+# The README's pictures of the real window, one per panel, with the window's settings as a
+# first start has them (not this machine's remembered docks and sizes).
+screenshots: export XDG_CONFIG_HOME := $(shell mktemp -d)
 screenshots: install
 	$(BIN)/inference-planner gui --screenshot docs/screenshot.png --panel dashboard
 	$(BIN)/inference-planner gui --screenshot docs/screenshot-racks.png --panel racks --scenario "HGX H200"
