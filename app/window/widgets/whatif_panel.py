@@ -12,13 +12,10 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -26,8 +23,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,6 +32,7 @@ from app.charts.whatif_charts import BandChart, OptionsChart, SweepChart, Tornad
 from app.figures import KPI_ROWS, show_kpi
 from app.window.whatif_runner import WhatIfRunner
 from app.window.widgets.sweep_inputs import sweep_inputs
+from app.window.widgets.whatif_parts import Note, cell, narrow_combo, result_table
 from planner_core import PlannerError
 
 #: KPIs a sweep or tornado may chart: key → (label, scale).
@@ -48,50 +44,6 @@ SWEEP_HEADERS = ["value", "$/M out", "MW", "accelerators", "TTFT p99 ms", "TPOT 
 #: Figures of the sweep table, after its value: a value that misses shows "—" for each.
 SWEEP_FIGURES = ["usd_per_m_output_tokens", "facility_mw_peak", "accelerators", "ttft_p99_ms",
                  "tpot_p99_ms"]
-
-
-class _Note(QLabel):
-    """A run's summary: two lines, wrapped, whatever the text (a taller one would push the
-    window past a 1280×800 screen); all of it in the tooltip."""
-
-    def __init__(self, text: str = ""):
-        super().__init__()
-        self.setWordWrap(True)
-        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2)
-        self.setText(text)
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
-        super().setText(text)
-        self.setToolTip(text)
-
-
-def _combo() -> QComboBox:
-    """A choice as wide as about twenty characters, whatever its longest item: the panel
-    must fit a 1280-pixel screen beside the editors (the full text is in its list)."""
-    box = QComboBox()
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(20)
-    return box
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return t
-
-
-def _cell(text: str, number: bool = True, data=None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if number:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    return item
 
 
 class WhatIfPanel(QWidget):
@@ -138,11 +90,11 @@ class WhatIfPanel(QWidget):
 
     # -- construction ------------------------------------------------------------------------
     def _build_sweep(self) -> QWidget:
-        self.sweep_param = _combo()
+        self.sweep_param = narrow_combo()
         self.sweep_param.currentIndexChanged.connect(self._sweep_param_changed)
         self.sweep_values = QLineEdit()
         self.sweep_values.setToolTip("Comma-separated values, or START:STOP:COUNT for numbers")
-        self.sweep_kpi = _combo()
+        self.sweep_kpi = narrow_combo()
         for key, (label, _) in CHART_KPIS.items():
             self.sweep_kpi.addItem(label, key)
         self.sweep_kpi.setCurrentIndex(self.sweep_kpi.findData("usd_per_m_output_tokens"))
@@ -154,13 +106,13 @@ class WhatIfPanel(QWidget):
         form.addRow("Values", self.sweep_values)
         form.addRow("Chart", self.sweep_kpi)
         self.sweep_chart = SweepChart()
-        self.sweep_table = _table(SWEEP_HEADERS)
-        self.sweep_note = _Note()
+        self.sweep_table = result_table(SWEEP_HEADERS)
+        self.sweep_note = Note()
         return self._page(form, self.sweep_run, self.sweep_note, self.sweep_chart,
                           self.sweep_table)
 
     def _build_optimize(self) -> QWidget:
-        self.opt_workload = _combo()
+        self.opt_workload = narrow_combo()
         self.opt_shipping = QCheckBox("Shipping systems only")
         # A plan should not rest on a part nobody can buy yet: announced ones on request.
         self.opt_shipping.setChecked(True)
@@ -187,12 +139,11 @@ class WhatIfPanel(QWidget):
         form.addRow("", self.opt_site)
         self.opt_chart = OptionsChart()
         self.opt_chart.pointClicked.connect(self._select_option)
-        self.opt_table = _table(["rank", "system", "engine", "precision", "serving", "layout",
-                                 "$/M out",
-                                 "site MW", "accelerators", "TTFT p99 ms", "TPOT p99 ms",
-                                 "pick"])
+        self.opt_table = result_table(["rank", "system", "engine", "precision", "serving",
+                                       "layout", "$/M out", "site MW", "accelerators",
+                                       "TTFT p99 ms", "TPOT p99 ms", "pick"])
         self.opt_table.itemSelectionChanged.connect(self._option_selection_changed)
-        self.opt_note = _Note()
+        self.opt_note = Note()
         buttons = QHBoxLayout()
         buttons.addWidget(self.opt_run)
         buttons.addWidget(self.opt_apply)
@@ -204,7 +155,7 @@ class WhatIfPanel(QWidget):
         self.sens_pct.setRange(1, 90)
         self.sens_pct.setValue(20)
         self.sens_pct.setSuffix(" %")
-        self.sens_kpi = _combo()
+        self.sens_kpi = narrow_combo()
         for key in ("usd_per_m_output_tokens", "usd_per_m_tokens", "facility_mw_peak",
                     "ttft_p99_ms", "tpot_p99_ms"):
             self.sens_kpi.addItem(CHART_KPIS[key][0], key)
@@ -214,8 +165,8 @@ class WhatIfPanel(QWidget):
         form.addRow("Move each assumption by ±", self.sens_pct)
         form.addRow("Of", self.sens_kpi)
         self.sens_chart = TornadoChart()
-        self.sens_table = _table(["assumption", "grade", "value", "at −", "at +", "swing"])
-        self.sens_note = _Note()
+        self.sens_table = result_table(["assumption", "grade", "value", "at −", "at +", "swing"])
+        self.sens_note = Note()
         return self._page(form, self.sens_run, self.sens_note, self.sens_chart, self.sens_table)
 
     def _build_uncertainty(self) -> QWidget:
@@ -230,8 +181,8 @@ class WhatIfPanel(QWidget):
         self.unc_cost = BandChart("Cost per million output tokens: P10–P90 band, P50 line")
         self.unc_power = BandChart("Facility power at peak: P10–P90 band, P50 line")
         self.unc_latency = BandChart("p99 time per output token, worst workload: P10–P90, P50")
-        self.unc_note = _Note("Each catalog and facility figure is drawn around its value with "
-                               "a spread set by its source grade (P 3% … claim 30%).")
+        self.unc_note = Note("Each catalog and facility figure is drawn around its value with "
+                             "a spread set by its source grade (P 3% … claim 30%).")
         charts = QSplitter(Qt.Orientation.Vertical)
         for chart in (self.unc_cost, self.unc_power, self.unc_latency):
             # Three charts' default minimums would make the window taller than a 1280×800
@@ -444,7 +395,7 @@ class WhatIfPanel(QWidget):
                      *(show_kpi(k, row[k]) for k in SWEEP_FIGURES),
                      "yes" if row["meets_slo"] else "NO", row["reason"]]
             for c, text in enumerate(cells):
-                item = _cell(text, c < len(cells) - 2)
+                item = cell(text, c < len(cells) - 2)
                 if c == len(cells) - 1:
                     item.setToolTip(text)  # a long reason is cut off at the table's edge
                 self.sweep_table.setItem(r, c, item)
@@ -470,7 +421,7 @@ class WhatIfPanel(QWidget):
                      show_kpi("ttft_p99_ms", row["ttft_p99_ms"]),
                      show_kpi("tpot_p99_ms", row["tpot_p99_ms"]), row["pick"]]
             for c, text in enumerate(cells):
-                self.opt_table.setItem(r, c, _cell(text, c in (0, 6, 7, 8, 9, 10), index))
+                self.opt_table.setItem(r, c, cell(text, c in (0, 6, 7, 8, 9, 10), index))
         self.opt_chart.show(frame)
         front = int(ok["pareto"].sum())
         # Short enough for two lines at 1280 pixels; the definitions are in the tooltip.
@@ -550,7 +501,7 @@ class WhatIfPanel(QWidget):
                      show_kpi(kpi, row["kpi_low"] / scale), show_kpi(kpi, row["kpi_high"] / scale),
                      f"{row['swing']:,.3g}"]
             for c, text in enumerate(cells):
-                self.sens_table.setItem(r, c, _cell(text, c >= 2))
+                self.sens_table.setItem(r, c, cell(text, c >= 2))
         missed = scaled[~(scaled["meets_low"] & scaled["meets_high"])]
         self.sens_note.setText(
             f"Base: {show_kpi(kpi, scaled['kpi_base'].iloc[0] / scale)}. "
