@@ -296,7 +296,7 @@ class CompareView(QWidget):
     def _fill_charts(self, results: Results) -> None:
         kpis = results.kpis.set_index("scenario")
         base_idx = self.names.index(self.baseline) if self.baseline in self.names else -1
-        slo = self._tightest_ttft_slo(results)
+        slo = self._shared_ttft_slo(results)
         for key, _title, _digits in CHARTS:
             values = []
             for name in self.names:
@@ -315,12 +315,15 @@ class CompareView(QWidget):
             chart.set_log(log)
 
     @staticmethod
-    def _tightest_ttft_slo(results: Results) -> float | None:
+    def _shared_ttft_slo(results: Results) -> float | None:
+        """The TTFT limit every workload shares, or None. The bars are each scenario's worst
+        workload: against one workload's tighter limit, another's slower but allowed TTFT
+        read as a miss."""
         wl = results.workloads
         if wl is None or "slo_ttft_p99_ms" not in getattr(wl, "columns", ()):
             return None
-        limits = [float(v) for v in wl["slo_ttft_p99_ms"] if np.isfinite(v) and v > 0]
-        return min(limits) if limits else None
+        limits = {float(v) for v in wl["slo_ttft_p99_ms"] if np.isfinite(v) and v > 0}
+        return limits.pop() if len(limits) == 1 else None
 
     # -- looks ----------------------------------------------------------------------------------
 

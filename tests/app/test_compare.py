@@ -256,3 +256,19 @@ def test_many_scenarios_keep_readable_rows(view, results):
     cost = view.charts["usd_per_m_output_tokens"]
     assert len(cost.getAxis("left")._tickLevels[0]) == 12
     assert view.chart_box.minimumHeight() >= 2 * 12 * ROW_PX
+
+
+def test_the_ttft_chart_draws_a_limit_only_where_every_workload_shares_it(qtbot):
+    """The bars are each scenario's worst workload; a line at one workload's tighter limit
+    would make another's slower but allowed TTFT read as a miss."""
+    from planner_core import read_plan
+    from planner_core.resources import resource_path
+
+    plan = read_plan(resource_path("examples", "platform-5000rps.json"))
+    assert len({w.slo.ttft_p99_ms for w in plan.workloads}) > 1
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show_results(evaluate(plan, scenarios=plan.scenario_names()[:2]), "base", "base")
+    ttft = view.charts["ttft_p99_ms"]
+    assert ttft.slo_line is None or not ttft.slo_line.isVisible()
+    assert "SLO" not in ttft.toolTip()
