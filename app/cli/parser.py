@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cost per million tokens. With no command, opens the planner window.",
     )
     p.add_argument("--version", action="version", version=f"inference-planner {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="on an internal error, print the whole traceback (for a bug report)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("gui", help="open the planner window (the default)")
@@ -61,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: sysexits' EX_SOFTWARE: the planner itself failed (a bug), not the input.
+EXIT_INTERNAL = 70
+#: Interrupted (Ctrl+C), as shells report SIGINT.
+EXIT_INTERRUPTED = 130
+
+
 def run(args: argparse.Namespace) -> int:
     """Runs a parsed command other than `gui`; returns the exit code."""
     try:
@@ -70,3 +78,15 @@ def run(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("inference-planner: stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line and an exit code, the traceback on request
+        if getattr(args, "debug", False):
+            raise
+        text = str(exc)
+        text = text if len(text) <= 300 else text[:297] + "..."
+        print(f"inference-planner: internal error ({type(exc).__name__}: {text}); nothing "
+              "more was written. Run again with --debug for the traceback to report.",
+              file=sys.stderr)
+        return EXIT_INTERNAL

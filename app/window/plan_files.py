@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.window import recent_files
 from app.window.autosave import Autosave, orphaned_copies, remove_copy
 from app.window.document import Document
+from app.window.messages import warn
 from planner_core import PlannerError
 from planner_core.plan import edits
 from planner_core.plan.storage import check_against_catalog, read_plan
@@ -91,12 +92,13 @@ class PlanFiles:
         """Opens a plan; a broken file leaves the open plan as it was and says why."""
         try:
             doc = Document.open(self.catalog, path, self)
-        except PlannerError as exc:
+        except Exception as exc:  # a bug reading some file must not take the window down
+            why = str(exc) if isinstance(exc, PlannerError) else \
+                f"{path}: internal error ({type(exc).__name__}: {exc})"
             if interactive:
-                QMessageBox.warning(self, "Cannot open plan",
-                                    f"{exc}\n\nThe plan that was open is unchanged.")
+                warn(self, "Cannot open plan", f"{why}\n\nThe plan that was open is unchanged.")
             else:
-                print(f"inference-planner: cannot open plan: {exc}", file=sys.stderr)
+                print(f"inference-planner: cannot open plan: {why}", file=sys.stderr)
             return False
         self._set_document(doc)
         recent_files.remember(path)
@@ -125,8 +127,8 @@ class PlanFiles:
 
     def _open_recent(self, path: Path) -> None:
         if not path.exists():
-            QMessageBox.warning(self, "Cannot open plan",
-                                f"{path} no longer exists; it is removed from the list.")
+            warn(self, "Cannot open plan",
+                 f"{path} no longer exists; it is removed from the list.")
             recent_files.forget(path)
             return
         if self._may_discard():
@@ -172,9 +174,9 @@ class PlanFiles:
         try:
             self.document.save(path)
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot save plan",
-                                f"{exc}\n\nNothing was overwritten; the plan is still open "
-                                "with its changes.")
+            warn(self, "Cannot save plan",
+                 f"{exc}\n\nNothing was overwritten; the plan is still open "
+                 "with its changes.")
             return False
         self.autosave.discard()
         recent_files.remember(path)
@@ -208,8 +210,8 @@ class PlanFiles:
         if doc.results is None or not doc.results_complete or doc.busy:
             doc.evaluate_now()
         if doc.results is None or doc.last_error:
-            QMessageBox.warning(self, "Cannot export",
-                                f"The plan cannot be evaluated: {doc.last_error}")
+            warn(self, "Cannot export",
+                 f"The plan cannot be evaluated: {doc.last_error}")
             return None
         return doc.results
 
@@ -225,7 +227,7 @@ class PlanFiles:
         try:
             table = write_results_csv(path, results)
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot export CSV", f"{exc}\n\nNothing was written.")
+            warn(self, "Cannot export CSV", f"{exc}\n\nNothing was written.")
             return False
         self.statusBar().showMessage(f"Exported {len(table)} rows to {path}", 8000)
         return True
@@ -257,8 +259,8 @@ class PlanFiles:
             self.statusBar().showMessage("PDF report cancelled; nothing was written", 8000)
             return False
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot export PDF report",
-                                f"{exc}\n\nNothing was written.")
+            warn(self, "Cannot export PDF report",
+                 f"{exc}\n\nNothing was written.")
             return False
         finally:
             dialog.reset()
@@ -270,15 +272,15 @@ class PlanFiles:
         """After a crash: offers the newest unsaved work left behind; True if recovered."""
         for recovered, copy, problem in orphaned_copies(self.autosave.folder):
             if recovered is None:
-                QMessageBox.warning(self, "Damaged recovery copy",
-                                    f"A recovery copy could not be read ({problem}). It is "
-                                    f"left where it is: {copy}")
+                warn(self, "Damaged recovery copy",
+                     f"A recovery copy could not be read ({problem}). It is "
+                     f"left where it is: {copy}")
                 continue
             try:
                 check_against_catalog(recovered.plan, self.catalog, source=str(copy))
             except PlannerError as exc:  # e.g. a catalog entry removed since: say, keep it
-                QMessageBox.warning(self, "Cannot recover", f"{exc}\n\nThe recovery copy is "
-                                    f"left where it is: {copy}")
+                warn(self, "Cannot recover", f"{exc}\n\nThe recovery copy is "
+                     f"left where it is: {copy}")
                 continue
             answer = self._ask_recovery(recovered)
             if answer == "discard":

@@ -7,7 +7,6 @@ entries are checked after every file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +15,12 @@ from pydantic import ValidationError
 from planner_core.catalog.entries import Accelerator, CatalogFile, Model, System
 from planner_core.catalog.overrides import SECTIONS, expand
 from planner_core.errors import PlannerError, from_validation_error
+from planner_core.files import read_text_file
+from planner_core.json_guard import loads as read_json
 from planner_core.resources import resource_path
+
+#: A catalog file's largest size: the built-in ones together are well under 1 MB.
+MAX_CATALOG_BYTES = 16 * 2**20
 
 
 class Catalog:
@@ -33,18 +37,10 @@ class Catalog:
     def add_file(self, path: Path, origin: str | None = None) -> None:
         """Adds the entries of one catalog file; ``origin`` (default: the file's path) is
         what :attr:`origin` records for them."""
-        try:
-            # utf-8-sig: a file saved by an editor that writes a byte-order mark reads too.
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PlannerError(f"cannot read catalog file: {exc}", source=str(path)) from exc
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlannerError(
-                f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
-                source=str(path),
-            ) from exc
+        # Regular files of sane size only (not a FIFO, /dev/zero or a folder), UTF-8 with or
+        # without a byte-order mark; then the JSON guard every file read goes through.
+        text = read_text_file(Path(path), MAX_CATALOG_BYTES, "a catalog file")
+        raw = read_json(text, str(path), "a catalog file")
         if isinstance(raw, dict):
             # Entries keyed by id change only the fields they give (planner_core.catalog.
             # overrides); lists hold whole entries.

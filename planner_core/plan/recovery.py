@@ -15,6 +15,7 @@ from pathlib import Path
 
 from planner_core.errors import PlannerError
 from planner_core.files import atomic_write_text
+from planner_core.json_guard import loads as read_json
 from planner_core.plan import Plan, plan_from_json, plan_to_json
 from planner_core.plan.storage import check_against_catalog, read_plan_text
 
@@ -43,9 +44,9 @@ def read_recovery(path: Path) -> Recovered:
     """The copy in ``path``; PlannerError if it is damaged (the caller may then delete it)."""
     text = read_plan_text(Path(path))
     try:
-        envelope = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a giant number
-        raise PlannerError("damaged recovery copy (not valid JSON)", source=str(path)) from exc
+        envelope = read_json(text, str(path), "a recovery copy", values=False)
+    except PlannerError as exc:
+        raise PlannerError(f"damaged recovery copy ({exc.detail})", source=str(path)) from exc
     if not isinstance(envelope, dict) or envelope.get("format") != RECOVERY_FORMAT:
         raise PlannerError("not a recovery copy", source=str(path))
     try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from planner_core.catalog.entries import CatalogFile
 from planner_core.errors import FieldValueError, PlannerError, from_validation_error
+from planner_core.json_guard import loads as read_json
 from planner_core.plan.migrations import ADDS_ONLY, migrate
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
 from planner_core.plan.site import Site
@@ -437,21 +437,9 @@ def plan_from_json(text: str, source: str | None = None) -> Plan:
 def parse_plan(text: str, source: str | None = None) -> tuple[Plan, bool]:
     """Like :func:`plan_from_json`; also whether the text was upgraded from an older schema
     (its lines then no longer match the plan's fields one for one)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        from planner_core.json_lines import json_error_message
-
-        error = PlannerError(json_error_message(exc), source=source)
-        error.line = exc.lineno  # already in the message, with the column
-        raise error from exc
-    except RecursionError as exc:
-        raise PlannerError("not a plan: nested too deeply", source=source) from exc
-    except ValueError as exc:  # a number longer than Python converts (sys.int_info)
-        long = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, long.start()) + 1 if long else None
-        raise PlannerError("not a plan: holds a number with thousands of digits",
-                           source=source, line=line) from exc
+    # One guard for every file read: malformed JSON, NaN, giant numbers and texts, and
+    # nesting deep enough to exhaust later copies are each one line naming the place.
+    data = read_json(text, source, "a plan", values=False)
     if not isinstance(data, dict):
         raise PlannerError(f"a plan file holds a JSON object, not {_json_kind(data)}",
                            source=source)

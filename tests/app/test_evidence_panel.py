@@ -14,7 +14,7 @@ GB200 = Hints(system="gb200", engine="trtllm")
 @pytest.fixture
 def panel(window, monkeypatch):
     warnings = []
-    monkeypatch.setattr("app.window.widgets.evidence_panel.QMessageBox.warning",
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning",
                         lambda _parent, title, text: warnings.append((title, text)))
     window.show_panel("evidence")
     window.evidence.warnings = warnings

@@ -1,5 +1,6 @@
 """The File menu as a user meets it: new, open, recent, save with .bak, exports, recovery."""
 
+import json
 import os
 import re
 import stat
@@ -200,3 +201,36 @@ def test_cancelled_pdf_export_writes_nothing(window, tmp_path, monkeypatch):
     assert not window.export_pdf(out)
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.is_file()]
     assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_names_from_a_file_are_shown_as_written_and_shortened(dialogs, qtbot, tmp_path,
+                                                              monkeypatch):
+    """A model id like <h1>HUGE</h1> is text in the dialog, not a heading; a huge message is
+    cut; a bug while opening is a dialog and the open plan stays."""
+    from app.window.main_window import MainWindow
+    from app.window.messages import MAX_CHARS, safe
+
+    assert safe("<h1>HUGE</h1> is not in the catalog") == (
+        "<p>&lt;h1&gt;HUGE&lt;/h1&gt; is not in the catalog</p>")
+    assert safe("plain words") == "plain words"
+    assert len(safe("x" * 1_000_000)) == MAX_CHARS
+    w = MainWindow()
+    qtbot.addWidget(w)
+    before = w.document
+    plan = tmp_path / "plan.json"
+    from planner_core.resources import resource_path
+
+    data = json.loads(resource_path("examples", "llama70b-chat.json").read_text())
+    data["workloads"][0]["model"] = "<h1>HUGE</h1>"
+    plan.write_text(json.dumps(data))
+    assert not w.open_plan(plan)
+    _title, text = dialogs[-1]
+    assert "&lt;h1&gt;HUGE" in text and "<h1>" not in text
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr("app.window.document.Document.open", broken)
+    assert not w.open_plan(plan)
+    assert "internal error (ZeroDivisionError: bug)" in dialogs[-1][1]
+    assert w.document is before

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QSpinBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.charts.evidence_chart import EvidenceChart
+from app.window.messages import warn
 from planner_core import PlannerError
 
 GROUP_COLUMNS = [("system", "Accelerator"), ("model", "Model"), ("engine", "Engine"),
@@ -220,7 +220,7 @@ class EvidencePanel(QWidget):
         try:
             result = import_measurements(paths, hints, self.document.catalog)
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot import", str(exc))
+            warn(self, "Cannot import", str(exc))
             return False
         new = result.cases
         if len(self.cases):
@@ -324,7 +324,7 @@ class EvidencePanel(QWidget):
             self.status.setText("Cancelled: nothing predicted.")
             return self.table
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot predict these cases", str(exc))
+            warn(self, "Cannot predict these cases", str(exc))
             return pd.DataFrame()
         finally:
             if dialog is not None:
@@ -393,7 +393,7 @@ class EvidencePanel(QWidget):
             self.status.setText("Fitting cancelled: no profile.")
             return False
         except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot fit a profile", str(exc))
+            warn(self, "Cannot fit a profile", str(exc))
             return False
         finally:
             dialog.close()
