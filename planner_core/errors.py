@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class PlannerError(Exception):
     """Invalid plan, catalog or request. The message names the field and what is wrong.
@@ -42,8 +44,16 @@ def _printable(text):
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    # Control characters and text-direction overrides from a file (a name with a carriage
+    # return, U+202E) are shown escaped, not obeyed; a message's own line breaks stay (one
+    # error may list several files, a line each).
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     return text
+
+
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 #: Pydantic's wording where a plainer one helps a reader who does not program.
@@ -76,9 +86,10 @@ def from_validation_error(exc, *, source: str | None = None, data=None,
             msg = str(cause)
         elif kind in _PLAIN:
             msg = _PLAIN[kind]
-        elif kind == "string_pattern_mismatch" and (err.get("ctx") or {}).get(
-                "pattern") == r"^[^.]+$":
-            msg = "must not contain a dot (dots separate the parts of a scenario override)"
+        elif kind == "string_pattern_mismatch" and str((err.get("ctx") or {}).get(
+                "pattern", "")).startswith(r"^[^."):
+            msg = ("must not contain a dot (dots separate the parts of a scenario override), "
+                   "a control character or a text-direction override")
         elif kind in ("value_error", "assertion_error"):
             msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         name = _readable(loc, data)

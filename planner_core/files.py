@@ -19,6 +19,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise PlannerError("is a folder, not a file", source=str(path))
     if path.is_symlink():  # replace the file the link points to, and keep the link
         path = path.resolve()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # a new file
+    if mode is not None and not stat.S_ISREG(mode):
+        # A device, a pipe or a socket would be replaced by a regular file (as root) or
+        # refused with a misleading reason: say what it is instead.
+        raise PlannerError("is not a regular file (a device, pipe or socket); nothing was "
+                           "written", source=str(path))
     refuse_read_only(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:

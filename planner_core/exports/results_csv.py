@@ -9,6 +9,7 @@ file will be opened in Excel by people who never see our app.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +54,9 @@ def to_csv_bytes(table: pd.DataFrame) -> bytes:
         if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(neutralize).astype(object)
     safe.columns = [neutralize(str(c)) for c in safe.columns]
-    text = safe.to_csv(index=False, lineterminator="\n")
+    # Every text cell quoted: a carriage return or line break inside a text (a warning, a
+    # reason) then stays in its cell, and no cell can start a row of its own.
+    text = safe.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return text.encode("utf-8-sig")
 
 

@@ -31,7 +31,11 @@ Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 MAX_ITEMS = 500
 MAX_TEXT = 100_000
 # No dots: scenario overrides address items by name in dotted paths ("pools.main.count").
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.]+$")]
+#: A name: no dot (dots separate the parts of an override path), no control character (a
+#: carriage return would start a new row in a CSV reader) and no direction override (it
+#: reverses what a terminal or table shows after it).
+NAME_PATTERN = r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$"
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 
 
 class _Model(BaseModel):
@@ -290,6 +294,10 @@ class Plan(_Model):
             for j, w in enumerate(p.workloads):
                 if w not in known:
                     raise FieldValueError(f"pool {p.name!r} serves unknown workload {w!r}",
+                                          ("pools", i, "workloads", j))
+                if w in p.workloads[:j]:
+                    # Listed twice it would be counted twice: twice the tokens, half the cost.
+                    raise FieldValueError(f"pool {p.name!r} lists workload {w!r} twice",
                                           ("pools", i, "workloads", j))
             if p.layout.mig:
                 for k, s in enumerate(p.layout.mig):

@@ -106,7 +106,8 @@ class Fabric(_Model):
 
 
 class Hall(_Model):
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[^.]+$")
+    name: str = Field(min_length=1, max_length=80,
+                      pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")
     rows: int = Field(ge=1, le=1000)
     positions_per_row: int = Field(ge=1, le=200)
     rack_kw_limit: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False,

@@ -163,6 +163,14 @@ def keep_backup(path: Path) -> Path | None:
     if not path.is_file():
         return None
     bak = backup_path(path)
+    if bak.is_symlink():
+        # The backup is this plan's own file: a link there (planted, or left by a tool)
+        # would have the old plan written over whatever it points to. The link goes.
+        try:
+            bak.unlink()
+        except OSError as exc:
+            raise PlannerError(f"cannot replace {bak.name}, a link: {exc.strerror or exc}; "
+                               "nothing was saved", source=str(path)) from exc
     try:
         old = path.read_bytes()
     except OSError as exc:

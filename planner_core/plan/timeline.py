@@ -13,7 +13,9 @@ from planner_core.errors import FieldValueError
 
 #: "2026-01": a month, the start of a period or of a power phase.
 YearMonth = Annotated[str, Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")]
-ItemName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.]+$")]
+# The plan's own name rule (planner_core.plan.schema.NAME_PATTERN, which imports this module).
+ItemName = Annotated[str, Field(min_length=1, max_length=80,
+                                pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")]
 MAX_YEARS = 10
 
 
@@ -45,7 +47,8 @@ class Option(_Model):
     workloads) does, optionally on another system and layout."""
 
     # Short enough for its cohorts' pool names ("<name> <period>") to stay within 80.
-    name: Annotated[str, Field(min_length=1, max_length=72, pattern=r"^[^.]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=72,
+                               pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")]
     pool: ItemName = Field(description="the plan's pool it serves like")
     system: str | None = Field(None, min_length=1, max_length=100,
                                description="None = the pool's own system")

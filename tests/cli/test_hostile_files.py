@@ -100,3 +100,63 @@ def test_a_deep_recovery_copy_is_damaged_not_a_crash(tmp_path):
     with pytest.raises(PlannerError, match="damaged recovery copy"):
         read_recovery(path)
     assert sys.getrecursionlimit() == old
+
+
+@pytest.mark.parametrize("name", ["chat\r=cmd|' /C calc'!A0", "ab\u202ecd", "tab\there"],
+                         ids=["carriage-return", "bidi-override", "tab"])
+def test_names_with_control_or_direction_characters_are_refused(tmp_path, capsys, name):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["workloads"][0]["name"] = name
+    data["pools"][0]["workloads"] = [name]
+    data["scenarios"] = [s for s in data["scenarios"] if "workloads" not in json.dumps(s)]
+    plan = tmp_path / "names.json"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    _one_line_refusal(capsys, ["evaluate", str(plan)], "control character")
+
+
+def test_a_pool_listing_a_workload_twice_is_refused(tmp_path, capsys):
+    """Counted twice it doubled the tokens and halved $/M (3.56 → 1.80), without a word."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["pools"][0]["workloads"] = ["chat", "chat"]
+    plan = tmp_path / "twice.json"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    _one_line_refusal(capsys, ["evaluate", str(plan)], "lists workload 'chat' twice")
+
+
+def test_csv_text_cells_are_quoted_so_no_cell_starts_a_row():
+    import csv
+    import io
+
+    import pandas as pd
+
+    from planner_core.exports.results_csv import to_csv_bytes
+
+    table = pd.DataFrame({"reason": ["a\r=cmd|' /C calc'!A0", "b\nc"], "mw": [1.5, 2.0]})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(table).decode("utf-8-sig"), newline="")))
+    assert rows == [["reason", "mw"], ["a\r=cmd|' /C calc'!A0", "1.5"], ["b\nc", "2.0"]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_an_output_that_is_a_pipe_is_refused_not_replaced(tmp_path, capsys):
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    assert main(["evaluate", str(EXAMPLE), "--csv", str(fifo)]) == 4
+    err = capsys.readouterr().err
+    assert "not a regular file" in err and "Traceback" not in err
+    import stat
+
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_backup_that_is_a_link_is_replaced_not_written_through(tmp_path):
+    from planner_core import write_plan
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    write_plan(plan, read_plan(EXAMPLE))
+    (tmp_path / "plan.json.bak").symlink_to(victim)
+    write_plan(plan, read_plan(EXAMPLE))
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    bak = tmp_path / "plan.json.bak"
+    assert not bak.is_symlink() and read_plan(bak).name == read_plan(EXAMPLE).name

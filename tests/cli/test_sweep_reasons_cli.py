@@ -28,7 +28,8 @@ def test_sweep_prints_and_writes_the_reason_and_blanks(tmp_path):
     assert missed.count("—") == 7 and "0.000" not in missed
     assert met.startswith("600 ") and "—" not in met
     text = out.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("workloads.chat.slo.ttft_p99_ms (ms),accelerators,")
+    # Text cells are quoted (a line break in one stays in its cell), numbers are not.
+    assert text.splitlines()[0].startswith('"workloads.chat.slo.ttft_p99_ms (ms)","accelerators",')
     assert "inf" not in text.lower()
     table = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
     assert table.columns[-1] == "reason"
