@@ -17,6 +17,7 @@ from planner_core.catalog.entries import CatalogFile
 from planner_core.errors import FieldValueError, PlannerError, from_validation_error
 from planner_core.json_guard import loads as read_json
 from planner_core.plan.migrations import ADDS_ONLY, migrate
+from planner_core.plan.names import NAME_PATTERN
 from planner_core.plan.profile_ref import profile_problem, profile_sha256
 from planner_core.plan.site import Site
 from planner_core.plan.timeline import Timeline
@@ -30,11 +31,8 @@ Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 # Far beyond any real plan; they stop a corrupt or hostile file from exhausting memory.
 MAX_ITEMS = 500
 MAX_TEXT = 100_000
-# No dots: scenario overrides address items by name in dotted paths ("pools.main.count").
-#: A name: no dot (dots separate the parts of an override path), no control character (a
-#: carriage return would start a new row in a CSV reader) and no direction override (it
-#: reverses what a terminal or table shows after it).
-NAME_PATTERN = r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$"
+# Scenario overrides address items by name in dotted paths ("pools.main.count"): no dots, and
+# nothing a terminal or a CSV reader would obey (planner_core.plan.names).
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner_core.errors import FieldValueError
+from planner_core.plan.names import NAME_PATTERN
 
 MAX_HALLS = 50
 
@@ -106,8 +107,7 @@ class Fabric(_Model):
 
 
 class Hall(_Model):
-    name: str = Field(min_length=1, max_length=80,
-                      pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")
+    name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
     rows: int = Field(ge=1, le=1000)
     positions_per_row: int = Field(ge=1, le=200)
     rack_kw_limit: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False,

@@ -10,12 +10,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner_core.errors import FieldValueError
+from planner_core.plan.names import NAME_PATTERN
 
 #: "2026-01": a month, the start of a period or of a power phase.
 YearMonth = Annotated[str, Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")]
-# The plan's own name rule (planner_core.plan.schema.NAME_PATTERN, which imports this module).
-ItemName = Annotated[str, Field(min_length=1, max_length=80,
-                                pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")]
+ItemName = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 MAX_YEARS = 10
 
 
@@ -48,7 +47,7 @@ class Option(_Model):
 
     # Short enough for its cohorts' pool names ("<name> <period>") to stay within 80.
     name: Annotated[str, Field(min_length=1, max_length=72,
-                               pattern=r"^[^.\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$")]
+                               pattern=NAME_PATTERN)]
     pool: ItemName = Field(description="the plan's pool it serves like")
     system: str | None = Field(None, min_length=1, max_length=100,
                                description="None = the pool's own system")
