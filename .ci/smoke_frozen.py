@@ -116,7 +116,7 @@ def check_program(runner: Runner, program: Path, version: str, tag: str = "bundl
     csv, pdf = runner.work / f"{tag}.csv", runner.work / f"{tag}.pdf"
     runner.run("evaluate", [program, "evaluate", EXAMPLE, "--csv", csv]
                + (["--pdf", pdf] if full else []))
-    _expect_file(csv, b"\xef\xbb\xbfscenario", 2000)
+    _expect_file(csv, b'\xef\xbb\xbf"scenario"', 2000)  # a BOM, then quoted text cells
     if full:
         out = runner.run("optimize", [program, "optimize", EXAMPLE, "--top", "3"])
         if "cheapest" not in out:
