@@ -90,6 +90,8 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
         sizings.append(_scalars(pool, ws))
         issues.extend(_problems(pool, ws, sizings[-1]))
 
+    # First: a request no engine accepts explains whatever the sizing says of it.
+    issues.extend(_beyond_context(catalog, plan, pool))
     fleet = size_pool_fleet(catalog, plan, pool, cal, on_workload=seen)
     try:
         engine = pool_engine(pool, fleet.acc).id
@@ -115,6 +117,27 @@ def size_pool(catalog: Catalog, plan: Plan, pool: Pool, cal: Calibration,
             f"the catalog has no liquid-cooled {fleet.system.name}; planned as liquid-cooled "
             "as asked (racks without the air-cooling limit), check with its maker")))
     return ps
+
+
+def _beyond_context(catalog: Catalog, plan: Plan, pool: Pool) -> list[Issue]:
+    """Workloads whose prompt and answer together exceed the model's context: an engine
+    refuses such requests, so whatever the sizing says of them is not a plan (1M-token prompts
+    on a 131k-context model were once planned as 41,184 GPUs meeting their SLOs)."""
+    out = []
+    for name in pool.workloads:
+        w = plan.workload(name)
+        try:
+            model = catalog.model(w.model)
+        except PlannerError:
+            continue  # reported where the model is looked up
+        tokens = w.input_tokens.mean + w.output_tokens.mean
+        if tokens > model.max_context:
+            out.append(Issue("beyond-context", f"workloads.{w.name}", (
+                f"{w.input_tokens.mean:,.0f} prompt + {w.output_tokens.mean:,.0f} answer tokens "
+                f"exceed {model.name}'s context of {model.max_context:,} tokens: an engine "
+                "refuses such requests; shorten them or choose a longer-context model"),
+                "error"))
+    return out
 
 
 def _scalars(pool: Pool, ws: WorkloadFleet) -> WorkloadSizing:

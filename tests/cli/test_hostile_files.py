@@ -160,3 +160,20 @@ def test_a_backup_that_is_a_link_is_replaced_not_written_through(tmp_path):
     assert victim.read_text(encoding="utf-8") == "keep me"
     bak = tmp_path / "plan.json.bak"
     assert not bak.is_symlink() and read_plan(bak).name == read_plan(EXAMPLE).name
+
+
+def test_prompts_beyond_the_models_context_are_an_error_not_a_plan(tmp_path, capsys):
+    """1M-token prompts on a 131k-context model were planned as 41,184 GPUs meeting their
+    SLOs; now the scenario fails with a named reason (exit 5) and the warning says why."""
+    from planner_core import evaluate, load_catalog
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["workloads"][0]["input_tokens"]["mean"] = 1_000_000
+    data["scenarios"] = []
+    plan = tmp_path / "long.json"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["evaluate", str(plan)]) == 5
+    err = capsys.readouterr().err
+    assert "exceed" in err and "context of 131,072 tokens" in err and "Traceback" not in err
+    warnings = evaluate(read_plan(plan), load_catalog()).warnings
+    assert [w["kind"] for w in warnings if w["severity"] == "error"][0] == "beyond-context"
