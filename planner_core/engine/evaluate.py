@@ -18,7 +18,7 @@ from planner_core.engine.pool_sizing import PoolSizing, WorkloadSizing, size_poo
 from planner_core.engine.reuse import shared
 from planner_core.engine.rollup import HOURS, KPI_ORDER, PoolDay, facility_figures, roll_up
 from planner_core.engine.site_details import site_details
-from planner_core.engine.sizing import Issue
+from planner_core.engine.sizing import Issue, catalog_rent
 from planner_core.plan import Plan
 from planner_core.plan.embedded import with_embedded
 
@@ -250,7 +250,7 @@ def _pool_row(scenario: str, ps: PoolSizing, day: PoolDay, total_acc: int, out_y
     # (the plan's) is what owning is compared with.
     rent = ps.pool.rent_usd_per_accelerator_hour
     if rented and rent is None:
-        rent = ps.accelerator.rent_usd_per_hour.value
+        rent = float(catalog_rent(ps.accelerator))
     row = {
         "scenario": scenario, "pool": ps.pool.name, "system": sys_.id,
         "accelerator": ps.accelerator.id, "engine": ps.engine,

@@ -95,14 +95,16 @@ class Inputs:
                 "price": 0.0 if system.rented else self.figure(
                     "systems", system.id, "price_usd", system.price_usd.value),
                 "rented": system.rented,
-                "rent": _catalog_rent(self, acc) if system.rented else 0.0,
+                "rent": catalog_rent(acc, self) if system.rented else 0.0,
                 "rack": system.form == "rack", "air": system.cooling == "air",
                 "units": float(system.rack_units or RACK_UNITS),
                 "ports": float(system.ports), "port_gbps": system.port_gbps}
 
 
-def _catalog_rent(inputs: Inputs, acc: Accelerator):
-    """The accelerator's rent per hour (a sweep may set one the catalog lacks: NaN)."""
+def catalog_rent(acc: Accelerator, inputs: Inputs | None = None):
+    """The accelerator's rent per hour, NaN where the catalog has none (a sweep may set
+    one the catalog lacks)."""
+    inputs = inputs or AS_PLANNED
     rent = acc.rent_usd_per_hour
     return inputs.figure("accelerators", acc.id, "rent_usd_per_hour",
                          np.nan if rent is None else rent.value)

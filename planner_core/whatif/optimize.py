@@ -30,6 +30,7 @@ from planner_core.engine.site_power import site_power
 from planner_core.engine.sizing import (
     RACK_UNITS,
     PoolFleet,
+    catalog_rent,
     finish_pool,
     replica_for,
     size_pool_fleet,
@@ -335,8 +336,7 @@ def _evaluate_group(plan: Plan, workload: str, precision: str, serving: str,
                        system.form == "rack", system.cooling == "air",
                        float(system.rack_units or RACK_UNITS), float(system.ports),
                        system.port_gbps, system.rented,
-                       (acc.rent_usd_per_hour.value if acc.rent_usd_per_hour else np.nan)
-                       if system.rented else 0.0))
+                       catalog_rent(acc) if system.rented else 0.0))
     if not live:
         return rows
     hw = ReplicaHW(**{f: np.array([float(getattr(h, f)) for h in hws]) for f in HW_FIELDS},
